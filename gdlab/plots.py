@@ -1,0 +1,185 @@
+"""Figures of a run. The only module that imports Matplotlib.
+
+Figures are built with ``matplotlib.figure.Figure`` directly, not pyplot, so
+nothing here depends on a display or a global backend; :func:`show_png`
+is the one place that asks for a window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from numpy.typing import NDArray
+
+from gdlab.theory import LeastSquares
+from gdlab.train import History
+
+Array = NDArray[np.float64]
+
+TRUE_STYLE = {"color": "tab:green", "linestyle": ":", "linewidth": 2}
+LS_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.2}
+INF_STYLE = {"color": "tab:red", "linestyle": "--", "linewidth": 1}
+NAN_STYLE = {"color": "tab:purple", "linestyle": "-.", "linewidth": 1}
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The parameters synthetic data was drawn from."""
+
+    w: Array
+    b: float
+
+
+def fit_figure(
+    X: Array, y: Array, history: History, ls: LeastSquares, truth: Truth | None, lr: float
+) -> Figure:
+    """The data with the learned, least-squares and true lines (predicted vs actual if d > 1)."""
+    fig = Figure(figsize=(7, 5), layout="constrained")
+    ax = fig.add_subplot()
+    w, b = history.final_w, history.final_b
+    finite = bool(np.all(np.isfinite(w)) and np.isfinite(b))
+    if X.shape[1] == 1:
+        x = X[:, 0]
+        ax.scatter(x, y, s=14, alpha=0.6, color="tab:blue", label="data")
+        grid = np.linspace(x.min(), x.max(), 2)
+        if finite:
+            ax.plot(grid, w[0] * grid + b, color="tab:orange", linewidth=2.5,
+                    label=f"learned: y = {w[0]:.4g}x + {b:.4g}")
+        ax.plot(grid, ls.w[0] * grid + ls.b, **LS_STYLE,
+                label=f"least squares: y = {ls.w[0]:.4g}x + {ls.b:.4g}")
+        if truth is not None:
+            ax.plot(grid, truth.w[0] * grid + truth.b, **TRUE_STYLE,
+                    label=f"true: y = {truth.w[0]:.4g}x + {truth.b:.4g}")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+    else:
+        if finite:
+            ax.scatter(y, X @ w + b, s=14, alpha=0.6, color="tab:orange", label="learned")
+        ax.scatter(y, X @ ls.w + ls.b, s=8, color="black", marker="x", label="least squares")
+        lims = [float(y.min()), float(y.max())]
+        ax.plot(lims, lims, **TRUE_STYLE, label="perfect prediction")
+        ax.set_xlabel("actual y")
+        ax.set_ylabel("predicted y")
+    note = "" if finite else " (diverged: no finite fit to draw)"
+    ax.set_title(f"Fit after {history.epochs_run} epochs at lr = {lr:g}{note}")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def loss_figure(history: History, lr: float, noise_variance: float | None) -> Figure:
+    """Loss per epoch on a log scale, with the divergence marked when there is one."""
+    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    ax = fig.add_subplot()
+    bottom, top = _log_limits(history.loss, noise_variance)
+    # Values past the top (up to inf) are drawn just above it, so the line leaves the axis.
+    shown = np.minimum(history.loss, 10 * top)
+    ax.plot(history.epoch, shown, color="tab:blue", linewidth=1.5, label="loss (MSE)")
+    ax.set_yscale("log", nonpositive="mask")
+    ax.set_ylim(bottom, top)
+    if noise_variance:
+        ax.axhline(noise_variance, color="tab:gray", linestyle=":",
+                   label=f"noise variance = {noise_variance:g}")
+    _mark_divergence(ax, history)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (log scale)")
+    ax.set_title(f"Loss at lr = {lr:g}: {history.status}")
+    ax.legend(loc="best")
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def _log_limits(values: Array, extra: float | None) -> tuple[float, float]:
+    """Log-axis limits around the finite positive values (autoscaling chokes near 1e308)."""
+    shown = values[np.isfinite(values) & (values > 0)]
+    if extra:
+        shown = np.append(shown, extra)
+    if shown.size == 0:
+        return 1e-3, 1e3
+    lo, hi = float(np.log10(shown.min())), float(np.log10(shown.max()))
+    pad = 0.05 * (hi - lo) + 0.2
+    return 10 ** (lo - 0.3), 10 ** min(hi + pad, 250.0)  # Matplotlib ticks overflow above ~1e280
+
+
+def _mark_divergence(ax: Axes, history: History) -> None:
+    if history.first_inf_epoch is not None:
+        ax.axvline(history.first_inf_epoch, **INF_STYLE,
+                   label=f"loss = inf from epoch {history.first_inf_epoch}")
+    if history.first_nan_epoch is not None:
+        ax.axvline(history.first_nan_epoch, **NAN_STYLE,
+                   label=f"loss = nan from epoch {history.first_nan_epoch}")
+
+
+def params_figure(history: History, ls: LeastSquares, truth: Truth | None, lr: float) -> Figure:
+    """Each parameter per epoch, with its true and least-squares values as reference lines."""
+    n_features = history.w.shape[1]
+    names = ["w"] if n_features == 1 else [f"w_{i}" for i in range(1, n_features + 1)]
+    traces = [history.w[:, j] for j in range(n_features)] + [history.b]
+    targets = [float(v) for v in ls.w] + [ls.b]
+    truths = None if truth is None else [float(v) for v in truth.w] + [truth.b]
+    fig = Figure(figsize=(7, 2.4 * len(traces) + 0.6), layout="constrained")
+    axes = fig.subplots(len(traces), 1, sharex=True, squeeze=False)[:, 0]
+    for i, (ax, name, trace) in enumerate(zip(axes, names + ["b"], traces, strict=True)):
+        ax.plot(history.epoch, trace, color="tab:orange", linewidth=1.8, label=f"{name} (learned)")
+        ax.axhline(targets[i], **LS_STYLE, label=f"least squares = {targets[i]:.4g}")
+        if truths is not None:
+            ax.axhline(truths[i], **TRUE_STYLE, label=f"true = {truths[i]:.4g}")
+        if history.status == "diverged":
+            _zoom_to_escape(ax, history.epoch, trace, targets[i])
+        else:
+            _mark_divergence(ax, history)
+        ax.set_ylabel(name)
+        ax.legend(loc="best", fontsize="small")
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("epoch")
+    fig.suptitle(f"Parameters per epoch at lr = {lr:g}: {history.status}")
+    return fig
+
+
+def _zoom_to_escape(ax: Axes, epoch: NDArray[np.int64], trace: Array, target: float) -> None:
+    """Frame a diverging trace around its first few steps, up to where it leaves the frame.
+
+    Its values span hundreds of orders of magnitude; on any scale that shows them
+    all, the first steps (the zigzag that explains the divergence) are invisible.
+    """
+    first = trace[:8]
+    half = 1.15 * float(np.max(np.abs(first[np.isfinite(first)] - target), initial=1.0))
+    with np.errstate(invalid="ignore"):
+        outside = np.flatnonzero(~(np.abs(trace - target) <= half))
+    escape = int(epoch[outside[0]]) if outside.size else int(epoch[-1])
+    ax.set_ylim(target - half, target + half)
+    ax.set_xlim(0, max(escape + 2, 4))
+    ax.set_title(f"zoomed in: the trace leaves this frame at epoch {escape}", fontsize="small")
+
+
+def save_png(fig: Figure, path: Path) -> None:
+    """Write ``fig`` as PNG to ``path`` (any name; the format is fixed)."""
+    fig.savefig(path, format="png", dpi=110)
+
+
+def can_show() -> bool:
+    """Whether a window can be opened: a display exists and the backend is interactive."""
+    if os.environ.get("MPLBACKEND", "").lower() == "agg":
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def show_png(path: Path) -> None:
+    """Open a saved figure in a window and wait until it is closed."""
+    import matplotlib.image as mpimg
+    import matplotlib.pyplot as plt
+
+    image = mpimg.imread(path)
+    fig, ax = plt.subplots(figsize=(image.shape[1] / 110, image.shape[0] / 110), dpi=110)
+    ax.imshow(image)
+    ax.set_axis_off()
+    fig.subplots_adjust(0, 0, 1, 1)
+    plt.show()

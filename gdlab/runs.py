@@ -1,0 +1,181 @@
+"""The run folder: create it, write into it atomically, describe where a run came from.
+
+Layout of one run (see the README for each file)::
+
+    results/runs/<UTC timestamp>-<name>/
+        config.yaml  data.csv  metrics.csv  summary.json  meta.json
+        fit.png  loss.png  params.png
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+import gdlab
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class RunDirError(OSError):
+    """The results folder cannot be used; the message says which and why."""
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it is safe as part of a folder name, else raise ValueError."""
+    if not NAME_PATTERN.match(name):
+        raise ValueError(
+            f"--name {name!r}: expected letters, digits, '.', '_' or '-' "
+            "(at most 64, starting with a letter or digit)"
+        )
+    return name
+
+
+def ensure_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and prove a file can be written there."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".gdlab-probe-"):
+            pass
+    except OSError as err:
+        reason = err.strerror or str(err)
+        raise RunDirError(f"results folder {folder}: cannot write there ({reason})") from None
+
+
+def timestamp(moment: datetime) -> str:
+    """A UTC moment as it appears in folder names: 20261126T040130Z."""
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def create_run_dir(parent: Path, name: str, started: datetime) -> Path:
+    """Make ``parent/<timestamp>-<name>`` (``-2``, ``-3``... if taken) and return it.
+
+    ``mkdir`` either creates the folder or fails, so two processes starting in
+    the same second still get a folder each.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    stem = f"{timestamp(started)}-{name}"
+    for attempt in range(1, 10_000):
+        path = parent / (stem if attempt == 1 else f"{stem}-{attempt}")
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        return path
+    raise RunDirError(f"{parent}: too many runs named {stem}")
+
+
+@contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place only on success.
+
+    A crash mid-write leaves the old file (or none), never half a file.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_target(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write JSON atomically; inf, -inf and nan become the strings "inf", "-inf", "nan"."""
+    write_text(path, json.dumps(_finite_json(obj), indent=2, allow_nan=False) + "\n")
+
+
+def _finite_json(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return repr(obj)  # 'inf', '-inf' or 'nan'
+    if isinstance(obj, dict):
+        return {k: _finite_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite_json(v) for v in obj]
+    return obj
+
+
+def read_json(path: Path) -> Any:
+    """Read a JSON file written by :func:`write_json`."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:
+    """CSV with one column per array; floats in their shortest exact form (repr)."""
+    rows = zip(*(c.tolist() for c in columns), strict=True)
+    lines = [",".join(header)]
+    lines.extend(",".join(map(repr, row)) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def feature_names(prefix: str, n_features: int) -> list[str]:
+    """``['w']`` for one feature, ``['w_1', 'w_2', ...]`` for several."""
+    if n_features == 1:
+        return [prefix]
+    return [f"{prefix}_{i}" for i in range(1, n_features + 1)]
+
+
+def split_columns(matrix: NDArray[Any]) -> list[NDArray[Any]]:
+    """The columns of a 2-D array as a list of 1-D arrays."""
+    return [matrix[:, j] for j in range(matrix.shape[1])]
+
+
+def describe_environment(argv: list[str], cwd: Path) -> dict[str, Any]:
+    """Versions, platform, command line and git state: what meta.json records."""
+    return {
+        "gdlab_version": gdlab.__version__,
+        "python_version": platform.python_version(),
+        "numpy_version": np.__version__,
+        "platform": platform.platform(),
+        "command": argv,
+        "cwd": str(cwd),
+        "git": git_state(cwd),
+    }
+
+
+def git_state(cwd: Path) -> dict[str, Any] | None:
+    """The commit and dirty flag of the git work tree at ``cwd``, or None outside one."""
+    try:
+        commit = _git(cwd, "rev-parse", "HEAD")
+        dirty = _git(cwd, "status", "--porcelain", "--untracked-files=no") != ""
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "dirty": dirty}
+
+
+def _git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.strip()
+
+
+def now() -> datetime:
+    """The current moment in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def python_argv() -> list[str]:
+    """The command line as typed, with the program shortened to its name."""
+    return [Path(sys.argv[0]).name, *sys.argv[1:]]
