@@ -21,8 +21,8 @@ app = typer.Typer(
         "Gradient descent from the inside: fit a line to data with gradient descent "
         "written by hand in NumPy, and record every step.\n\n"
         "Examples:\n\n"
-        "  gdlab train                          # the seed experiment: y = 3x + 2 + noise\n\n"
-        "  gdlab train --set optimizer.lr=0.1   # watch it diverge\n\n"
+        "  gdlab train                         # the seed: y = 3x + 2 + noise\n\n"
+        "  gdlab train --set optimizer.lr=0.1  # watch it diverge\n\n"
         "  gdlab train --config configs/default.yaml --name mine"
     ),
     no_args_is_help=True,
@@ -56,7 +56,9 @@ def fail(message: str) -> NoReturn:
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="YAML config file; keys it leaves out keep their defaults."),
+    typer.Option(
+        "--config", "-c", help="YAML config file; keys it leaves out keep their defaults."
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,

@@ -12,7 +12,7 @@ import difflib
 import math
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +53,9 @@ def _flow(value: object) -> str:
 Check = Callable[[Any], bool]
 
 
-def _option(default: Any, expected: str, check: Check | None = None, doc: str = "") -> Any:
+def _option(default: Any, expected: str, check: Check | None = None) -> Any:
     """A config field with its check and the words used when the check fails."""
-    return field(default=default, metadata={"expected": expected, "check": check, "doc": doc})
+    return field(default=default, metadata={"expected": expected, "check": check})
 
 
 def _positive(v: float) -> bool:
@@ -133,9 +133,7 @@ class Config:
         out: dict[str, dict[str, Any]] = {}
         for section in fields(self):
             values = getattr(self, section.name)
-            out[section.name] = {
-                f.name: _plain(getattr(values, f.name)) for f in fields(values)
-            }
+            out[section.name] = {f.name: _plain(getattr(values, f.name)) for f in fields(values)}
         return out
 
 
@@ -211,8 +209,8 @@ _COERCE: dict[Any, Callable[[Any], Any]] = {
 def build_config(raw: Mapping[str, Any], origins: Mapping[str, str], default_origin: str) -> Config:
     """Validate a nested mapping of raw values and return a frozen :class:`Config`.
 
-    ``origins`` maps dotted keys to where their value came from (a file or a
-    ``--set``); keys not in it are reported as coming from ``default_origin``.
+    ``origins`` maps dotted keys to where their value came from (``--set``, a
+    sweep grid); keys not in it are reported as coming from ``default_origin``.
     """
 
     def where(key: str) -> str:
@@ -226,31 +224,40 @@ def build_config(raw: Mapping[str, Any], origins: Mapping[str, str], default_ori
         given = raw.get(name) or {}
         if not isinstance(given, Mapping):
             raise ConfigError(where(name), "expected a mapping of keys", name, given)
-        hints = typing.get_type_hints(cls)
-        values = {}
-        for f in fields(cls):
-            key = f"{name}.{f.name}"
-            if f.name not in given:
-                continue
-            value = given[f.name]
-            try:
-                values[f.name] = _COERCE[hints[f.name]](value)
-            except (TypeError, ValueError):
-                raise ConfigError(where(key), f"expected {f.metadata['expected']}", key, value)
-            check = f.metadata["check"]
-            if check is not None and values[f.name] is not None and not check(values[f.name]):
-                raise ConfigError(where(key), f"expected {f.metadata['expected']}", key, value)
-        sections[name] = cls(**values)
+        sections[name] = _build_section(name, cls, given, where)
     config = Config(**sections)
-    _check_together(config, raw, where)
+    _check_together(config, where)
     return config
+
+
+def _build_section(
+    name: str, cls: type, given: Mapping[str, Any], where: Callable[[str], str]
+) -> Any:
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for f in fields(cls):
+        if f.name not in given:
+            continue
+        key, value = f"{name}.{f.name}", given[f.name]
+        problem = ConfigError(where(key), f"expected {f.metadata['expected']}", key, value)
+        try:
+            values[f.name] = _COERCE[hints[f.name]](value)
+        except (TypeError, ValueError):
+            raise problem from None
+        check = f.metadata["check"]
+        if check is not None and values[f.name] is not None and not check(values[f.name]):
+            raise problem
+    return cls(**values)
 
 
 def _reject_unknown(raw: Mapping[str, Any], where: Callable[[str], str]) -> None:
     known = all_keys()
     for name, section in raw.items():
         if name not in SECTIONS:
-            raise ConfigError(where(str(name)), _unknown(str(name), list(SECTIONS)))
+            # Name the whole dotted key when there is one: 'optimiser.lr' -> 'optimizer.lr'.
+            first = next(iter(section), None) if isinstance(section, Mapping) else None
+            key = str(name) if first is None else f"{name}.{first}"
+            raise ConfigError(where(key), _unknown(key, known if first else list(SECTIONS)))
         if isinstance(section, Mapping):
             for key in section:
                 dotted = f"{name}.{key}"
@@ -267,7 +274,7 @@ def _unknown(key: str, known: Iterable[str]) -> str:
     return f"unknown key '{key}'{hint}"
 
 
-def _check_together(config: Config, raw: Mapping[str, Any], where: Callable[[str], str]) -> None:
+def _check_together(config: Config, where: Callable[[str], str]) -> None:
     """Checks that involve more than one key."""
     data, training = config.data, config.training
     if data.x_max <= data.x_min:
@@ -285,15 +292,6 @@ def _check_together(config: Config, raw: Mapping[str, Any], where: Callable[[str
             "training.init_w",
             list(training.init_w),
         )
-
-
-def default_value(key: str) -> Any:
-    """The default of a dotted key, as it would appear in YAML."""
-    section, name = key.split(".", 1)
-    for f in fields(SECTIONS[section]):
-        if f.name == name:
-            return _plain(f.default if f.default is not MISSING else None)
-    raise KeyError(key)
 
 
 # --- YAML files and --set overrides --------------------------------------
@@ -352,24 +350,15 @@ def apply_overrides(
 
 def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:
     """Load a YAML config (or the defaults when ``path`` is None) and apply ``--set`` items."""
-    raw = {} if path is None else read_yaml(path)
     origin = "defaults" if path is None else str(path)
-    if raw is None:
+    raw = {} if path is None else read_yaml(path)
+    if raw is None:  # an empty file
         raw = {}
     if not isinstance(raw, Mapping):
         raise ConfigError(origin, "expected a mapping of sections, e.g. 'optimizer:'")
-    origins = {_dotted(section, key): origin for section, keys in raw.items() for key in _keys(keys)}
+    origins: dict[str, str] = {}
     parsed = [(*parse_override(item), "--set") for item in overrides]
-    merged = apply_overrides(raw, parsed, origins)
-    return build_config(merged, origins, origin)
-
-
-def _keys(section: Any) -> Iterable[str]:
-    return [str(k) for k in section] if isinstance(section, Mapping) else [""]
-
-
-def _dotted(section: Any, key: str) -> str:
-    return f"{section}.{key}" if key else str(section)
+    return build_config(apply_overrides(raw, parsed, origins), origins, origin)
 
 
 def dump_config(config: Config) -> str:

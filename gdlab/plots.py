@@ -11,6 +11,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -22,10 +23,10 @@ from gdlab.train import History
 
 Array = NDArray[np.float64]
 
-TRUE_STYLE = {"color": "tab:green", "linestyle": ":", "linewidth": 2}
-LS_STYLE = {"color": "black", "linestyle": "--", "linewidth": 1.2}
-INF_STYLE = {"color": "tab:red", "linestyle": "--", "linewidth": 1}
-NAN_STYLE = {"color": "tab:purple", "linestyle": "-.", "linewidth": 1}
+TRUE_STYLE: dict[str, Any] = {"color": "tab:green", "linestyle": ":", "linewidth": 2}
+LS_STYLE: dict[str, Any] = {"color": "black", "linestyle": "--", "linewidth": 1.2}
+INF_STYLE: dict[str, Any] = {"color": "tab:red", "linestyle": "--", "linewidth": 1}
+NAN_STYLE: dict[str, Any] = {"color": "tab:purple", "linestyle": "-.", "linewidth": 1}
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,26 @@ def fit_figure(
         ax.scatter(x, y, s=14, alpha=0.6, color="tab:blue", label="data")
         grid = np.linspace(x.min(), x.max(), 2)
         if finite:
-            ax.plot(grid, w[0] * grid + b, color="tab:orange", linewidth=2.5,
-                    label=f"learned: y = {w[0]:.4g}x + {b:.4g}")
-        ax.plot(grid, ls.w[0] * grid + ls.b, **LS_STYLE,
-                label=f"least squares: y = {ls.w[0]:.4g}x + {ls.b:.4g}")
+            ax.plot(
+                grid,
+                w[0] * grid + b,
+                color="tab:orange",
+                linewidth=2.5,
+                label=f"learned: y = {w[0]:.4g}x + {b:.4g}",
+            )
+        ax.plot(
+            grid,
+            ls.w[0] * grid + ls.b,
+            **LS_STYLE,
+            label=f"least squares: y = {ls.w[0]:.4g}x + {ls.b:.4g}",
+        )
         if truth is not None:
-            ax.plot(grid, truth.w[0] * grid + truth.b, **TRUE_STYLE,
-                    label=f"true: y = {truth.w[0]:.4g}x + {truth.b:.4g}")
+            ax.plot(
+                grid,
+                truth.w[0] * grid + truth.b,
+                **TRUE_STYLE,
+                label=f"true: y = {truth.w[0]:.4g}x + {truth.b:.4g}",
+            )
         ax.set_xlabel("x")
         ax.set_ylabel("y")
     else:
@@ -84,8 +98,12 @@ def loss_figure(history: History, lr: float, noise_variance: float | None) -> Fi
     ax.set_yscale("log", nonpositive="mask")
     ax.set_ylim(bottom, top)
     if noise_variance:
-        ax.axhline(noise_variance, color="tab:gray", linestyle=":",
-                   label=f"noise variance = {noise_variance:g}")
+        ax.axhline(
+            noise_variance,
+            color="tab:gray",
+            linestyle=":",
+            label=f"noise variance = {noise_variance:g}",
+        )
     _mark_divergence(ax, history)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss (log scale)")
@@ -109,11 +127,17 @@ def _log_limits(values: Array, extra: float | None) -> tuple[float, float]:
 
 def _mark_divergence(ax: Axes, history: History) -> None:
     if history.first_inf_epoch is not None:
-        ax.axvline(history.first_inf_epoch, **INF_STYLE,
-                   label=f"loss = inf from epoch {history.first_inf_epoch}")
+        ax.axvline(
+            history.first_inf_epoch,
+            **INF_STYLE,
+            label=f"loss = inf from epoch {history.first_inf_epoch}",
+        )
     if history.first_nan_epoch is not None:
-        ax.axvline(history.first_nan_epoch, **NAN_STYLE,
-                   label=f"loss = nan from epoch {history.first_nan_epoch}")
+        ax.axvline(
+            history.first_nan_epoch,
+            **NAN_STYLE,
+            label=f"loss = nan from epoch {history.first_nan_epoch}",
+        )
 
 
 def params_figure(history: History, ls: LeastSquares, truth: Truth | None, lr: float) -> Figure:
@@ -167,7 +191,8 @@ def can_show() -> bool:
     """Whether a window can be opened: a display exists and the backend is interactive."""
     if os.environ.get("MPLBACKEND", "").lower() == "agg":
         return False
-    if sys.platform.startswith("linux"):
+    system: str = sys.platform  # a plain str, so mypy does not fix it to this machine's
+    if system.startswith("linux"):
         return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return True
 

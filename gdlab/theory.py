@@ -29,5 +29,5 @@ def design_matrix(X: Array) -> Array:
 def least_squares(X: Array, y: Array) -> LeastSquares:
     """Solve min_(w, b) ||X w + b - y||^2 in closed form with ``numpy.linalg.lstsq`` on [X, 1]."""
     theta, *_ = np.linalg.lstsq(design_matrix(X), y, rcond=None)
-    w, b = theta[:-1], float(theta[-1])
+    w, b = np.asarray(theta[:-1], dtype=np.float64), float(theta[-1])
     return LeastSquares(w=w, b=b, loss=loss(predict(X, w, b), y))

@@ -52,7 +52,7 @@ class History:
     @property
     def final_w(self) -> Array:
         """Weights after the last update."""
-        return self.w[-1]
+        return np.asarray(self.w[-1], dtype=np.float64)
 
     @property
     def final_b(self) -> float:

@@ -36,7 +36,9 @@ def test_default_yaml_holds_every_key_with_its_default() -> None:
 
 
 def test_dumped_config_loads_back_equal(tmp_path: Path) -> None:
-    config = load_config(overrides=["data.true_w=[1, 2]", "training.tol=1e-4", "output.plots=false"])
+    config = load_config(
+        overrides=["data.true_w=[1, 2]", "training.tol=1e-4", "output.plots=false"]
+    )
     path = tmp_path / "c.yaml"
     path.write_text(dump_config(config))
     assert load_config(path) == config
@@ -67,8 +69,12 @@ BAD = [
     ("data:\n  n_samples: 1\n", [], ["data.n_samples", ">= 2"]),
     ("data:\n  noise_std: -1\n", [], ["data.noise_std", ">= 0"]),
     ("data:\n  x_min: 5\n  x_max: 5\n", [], ["data.x_max", "empty"]),
-    ("optimzer:\n  lr: 0.1\n", [], ["unknown key 'optimzer'", "did you mean 'optimizer'"]),
-    ("optimizer:\n  lrr: 0.1\n", [], ["unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'"]),
+    ("optimzer:\n  lr: 0.1\n", [], ["unknown key 'optimzer.lr'", "did you mean 'optimizer.lr'"]),
+    (
+        "optimizer:\n  lrr: 0.1\n",
+        [],
+        ["unknown key 'optimizer.lrr'", "did you mean 'optimizer.lr'"],
+    ),
     ("optimizer: 0.1\n", [], ["optimizer", "expected a mapping"]),
     ("- 1\n- 2\n", [], ["c.yaml", "expected a mapping"]),
     ("optimizer:\n  lr: [0.1\n", [], ["c.yaml, line", "invalid YAML"]),

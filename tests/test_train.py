@@ -36,8 +36,9 @@ def test_noiseless_data_recovers_the_true_parameters() -> None:
 
 
 def test_two_features_reach_least_squares() -> None:
-    config = load_config(overrides=["data.true_w=[1.0, -2.0]", "optimizer.lr=0.004",
-                                    "training.epochs=20000"])
+    config = load_config(
+        overrides=["data.true_w=[1.0, -2.0]", "optimizer.lr=0.004", "training.epochs=20000"]
+    )
     X, y = load_data(config)
     history = train(config, X, y)
     ls = least_squares(X, y)

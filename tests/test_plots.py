@@ -1,0 +1,80 @@
+"""Figures: the right axes, lines and markers; files that open. Never PNG bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+
+from gdlab import plots
+from gdlab.config import load_config
+from gdlab.runner import load_data
+from gdlab.theory import least_squares
+from gdlab.train import train
+
+
+def _run(*overrides: str):  # type: ignore[no-untyped-def]
+    config = load_config(overrides=["training.epochs=300", *overrides])
+    X, y = load_data(config)
+    truth = plots.Truth(w=np.asarray(config.data.true_w), b=config.data.true_b)
+    return X, y, train(config, X, y), least_squares(X, y), truth
+
+
+def _labels(ax) -> list[str]:  # type: ignore[no-untyped-def]
+    return [line.get_label() for line in ax.get_lines()]
+
+
+def test_fit_figure_draws_data_and_three_lines(tmp_path: Path) -> None:
+    X, y, history, ls, truth = _run()
+    fig = plots.fit_figure(X, y, history, ls, truth, lr=0.005)
+    (ax,) = fig.axes
+    labels = _labels(ax)
+    assert any(label.startswith("learned") for label in labels)
+    assert any(label.startswith("least squares") for label in labels)
+    assert any(label.startswith("true") for label in labels)
+    (scatter,) = ax.collections
+    assert scatter.get_offsets().shape == (100, 2)  # every data point drawn
+    path = tmp_path / "fit.png"
+    plots.save_png(fig, path)
+    assert mpimg.imread(path).shape[2] in (3, 4)
+
+
+def test_fit_figure_with_two_features_plots_predicted_against_actual() -> None:
+    X, y, history, ls, truth = _run("data.true_w=[1, 2]", "optimizer.lr=0.001")
+    (ax,) = plots.fit_figure(X, y, history, ls, truth, lr=0.001).axes
+    assert ax.get_xlabel() == "actual y" and ax.get_ylabel() == "predicted y"
+
+
+def test_loss_figure_is_log_scale_and_marks_divergence() -> None:
+    *_, history, _, _ = _run("optimizer.lr=0.1", "training.epochs=1000")
+    (ax,) = plots.loss_figure(history, lr=0.1, noise_variance=1.0).axes
+    assert ax.get_yscale() == "log"
+    labels = _labels(ax)
+    assert f"loss = inf from epoch {history.first_inf_epoch}" in labels
+    assert f"loss = nan from epoch {history.first_nan_epoch}" in labels
+    top = ax.get_ylim()[1]
+    assert np.isfinite(top) and top > history.loss[np.isfinite(history.loss)].min()
+
+
+def test_params_figure_has_a_panel_per_parameter_with_reference_lines() -> None:
+    *_, history, ls, truth = _run("data.true_w=[1, 2]", "optimizer.lr=0.001")
+    fig = plots.params_figure(history, ls, truth, lr=0.001)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["w_1", "w_2", "b"]
+    for ax in fig.axes:
+        labels = _labels(ax)
+        assert any(label.startswith("least squares") for label in labels)
+        assert any(label.startswith("true") for label in labels)
+
+
+def test_diverged_params_are_framed_where_the_zigzag_is_visible() -> None:
+    *_, history, ls, truth = _run("optimizer.lr=0.1", "training.epochs=1000")
+    fig = plots.params_figure(history, ls, truth, lr=0.1)
+    for ax in fig.axes:
+        low, high = ax.get_ylim()
+        assert np.isfinite(low) and np.isfinite(high) and high - low < 1e12
+        assert "leaves this frame" in ax.get_title()
+
+
+def test_without_a_display_no_window_is_promised() -> None:
+    assert plots.can_show() is False  # conftest removes DISPLAY and sets Agg

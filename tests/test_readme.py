@@ -1,0 +1,43 @@
+"""The README's examples run, so they never rot."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from gdlab.cli import app
+from gdlab.config import Config, load_config
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text()
+COMMANDS = re.findall(r"^\$ gdlab (.+)$", README, flags=re.MULTILINE)
+
+
+def test_the_readme_has_examples_to_run() -> None:
+    assert len(COMMANDS) >= 2
+    assert "make reproduce" in README and "make test" in README
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_readme_command_runs(command: str, tmp_path: Path) -> None:
+    args = [a.replace("configs/", f"{REPO}/configs/") for a in shlex.split(command)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "results" / "runs").iterdir())) == 1
+
+
+def test_the_annotated_config_in_the_readme_is_the_default(tmp_path: Path) -> None:
+    block = re.search(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+    assert block is not None
+    path = tmp_path / "readme.yaml"
+    path.write_text(block.group(1))
+    assert load_config(path) == Config()
+    assert yaml.safe_load(block.group(1)) == yaml.safe_load(
+        (REPO / "configs" / "default.yaml").read_text()
+    )
