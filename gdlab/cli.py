@@ -138,12 +138,12 @@ class _progress:
                 TextColumn("training"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("loss {task.fields[loss]:.4g}"),
+                TextColumn("loss {task.fields[loss]}"),
                 TimeElapsedColumn(),
                 console=console,
                 transient=True,
             )
-            self.task = self.bar.add_task("train", total=epochs, loss=float("nan"))
+            self.task = self.bar.add_task("train", total=epochs, loss="…")
 
     def __enter__(self) -> Any:
         if self.bar is None:
@@ -153,7 +153,7 @@ class _progress:
 
     def update(self, epoch: int, loss: float) -> None:
         assert self.bar is not None
-        self.bar.update(self.task, completed=epoch, loss=loss)
+        self.bar.update(self.task, completed=epoch, loss=f"{loss:.4g}")
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
