@@ -116,7 +116,7 @@ def train(
     try:
         with _progress(console, cfg.training.epochs, enabled=not quiet) as on_progress:
             result = runner.run_experiment(
-                cfg, results_dir, run_name, runs.python_argv(), on_progress
+                cfg, results_dir / "runs", run_name, runs.python_argv(), on_progress
             )
     except runs.RunDirError as err:
         fail(str(err))

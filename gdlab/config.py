@@ -103,6 +103,13 @@ class TrainingConfig:
 
 
 @dataclass(frozen=True)
+class TheoryConfig:
+    """What the predictions are measured against."""
+
+    tol: float = _option(1e-3, "a number > 0", _positive)
+
+
+@dataclass(frozen=True)
 class OutputConfig:
     """What a run writes besides its numbers."""
 
@@ -116,6 +123,7 @@ class Config:
     data: DataConfig = field(default_factory=DataConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    theory: TheoryConfig = field(default_factory=TheoryConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     @property

@@ -7,6 +7,7 @@ the order of the steps and what each file of a run folder contains.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from numpy.typing import NDArray
 from gdlab import runs
 from gdlab.config import Config, dump_config
 from gdlab.data import make_linear_data
-from gdlab.theory import LeastSquares, least_squares
+from gdlab.theory import Analysis, LeastSquares, analyze, observe, predict_run
 from gdlab.train import History, ProgressCallback, train
 
 Array = NDArray[np.float64]
@@ -42,31 +43,65 @@ def load_data(config: Config) -> tuple[Array, Array]:
 
 def run_experiment(
     config: Config,
-    results_dir: Path,
+    parent: Path,
     name: str,
     argv: list[str],
     on_progress: ProgressCallback | None = None,
+    stamped: bool = True,
 ) -> RunResult:
-    """Train one config and write its run folder under ``results_dir/runs``.
+    """Train one config and write its run folder, ``parent/<UTC timestamp>-<name>``.
 
+    With ``stamped=False`` the folder is ``parent/<name>`` (a sweep's children).
     Everything that can be refused (the results folder, the data) is checked
-    before the run folder is created, so bad input leaves nothing behind.
+    before the folder is created, so bad input leaves nothing behind. A run
+    that fails or is interrupted still says so in its summary.json.
     """
-    runs.ensure_writable(results_dir)
+    runs.ensure_writable(parent)
     started = runs.now()
     X, y = load_data(config)
-    folder = runs.create_run_dir(results_dir / "runs", name, started)
+    folder = runs.create_run_dir(parent, name, started if stamped else None)
+    try:
+        return _fill_run_dir(folder, config, X, y, argv, started, on_progress)
+    except KeyboardInterrupt:
+        _record_failure(folder, "interrupted", "interrupted (Ctrl-C)", argv, started)
+        raise
+    except Exception as err:
+        _record_failure(folder, "failed", f"{type(err).__name__}: {err}", argv, started)
+        raise
+
+
+def _fill_run_dir(
+    folder: Path,
+    config: Config,
+    X: Array,
+    y: Array,
+    argv: list[str],
+    started: datetime,
+    on_progress: ProgressCallback | None,
+) -> RunResult:
     runs.write_text(folder / "config.yaml", dump_config(config))
     if config.data.save_csv:
         header = [*runs.feature_names("x", X.shape[1]), "y"]
         runs.write_text(folder / "data.csv", runs.csv_text(header, [*runs.split_columns(X), y]))
     history = train(config, X, y, on_progress)
-    ls = least_squares(X, y)
-    summary = summarize(config, history, ls)
+    analysis = analyze(X, y)
+    summary = summarize(config, history, analysis)
     runs.write_text(folder / "metrics.csv", metrics_csv(history))
     runs.write_json(folder / "summary.json", summary)
     if config.output.plots:
-        write_plots(folder, config, X, y, history, ls)
+        write_plots(folder, config, X, y, history, analysis.ls)
+    _write_meta(folder, argv, started)
+    return RunResult(path=folder, summary=summary, history=history)
+
+
+def _record_failure(
+    folder: Path, status: str, error: str, argv: list[str], started: datetime
+) -> None:
+    runs.write_json(folder / "summary.json", {"status": status, "error": error})
+    _write_meta(folder, argv, started)
+
+
+def _write_meta(folder: Path, argv: list[str], started: datetime) -> None:
     ended = runs.now()
     meta = runs.describe_environment(argv, Path.cwd())
     meta.update(
@@ -75,7 +110,6 @@ def run_experiment(
         wall_time_seconds=round((ended - started).total_seconds(), 6),
     )
     runs.write_json(folder / "meta.json", meta)
-    return RunResult(path=folder, summary=summary, history=history)
 
 
 def metrics_csv(history: History) -> str:
@@ -100,12 +134,12 @@ def metrics_csv(history: History) -> str:
     return runs.csv_text(header, columns)
 
 
-def summarize(config: Config, history: History, ls: LeastSquares) -> dict[str, Any]:
+def summarize(config: Config, history: History, analysis: Analysis) -> dict[str, Any]:
     """The run's results as summary.json holds them (deterministic: no clock, no paths)."""
-    theta = np.append(history.final_w, history.final_b)
-    theta_ls = np.append(ls.w, ls.b)
+    ls = analysis.ls
+    thetas = np.column_stack([history.w, history.b])
     with np.errstate(over="ignore", invalid="ignore"):
-        distance = float(np.linalg.norm(theta - theta_ls))
+        distance = float(np.linalg.norm(thetas[-1] - analysis.theta_ls))
     d = config.data
     return {
         "status": history.status,
@@ -121,6 +155,50 @@ def summarize(config: Config, history: History, ls: LeastSquares) -> dict[str, A
         "distance_to_least_squares": distance,
         "true": {"w": list(d.true_w), "b": d.true_b},
         "noise_variance": d.noise_std**2,
+        "theory": theory_block(config, history, analysis, thetas),
+    }
+
+
+def theory_block(
+    config: Config, history: History, analysis: Analysis, thetas: Array
+) -> dict[str, Any]:
+    """The spectrum, and what it predicts for this run beside what the run did."""
+    tol = config.theory.tol
+    names = [*runs.feature_names("w", config.n_features), "b"]
+    theta0 = np.append(config.initial_w(), config.training.init_b)
+    predicted = predict_run(analysis, config.optimizer.lr, theta0, tol)
+    seen = observe(history.epoch, thetas, analysis.theta_ls, tol)
+    grew = history.status == "diverged" or seen.final_distance > seen.initial_distance
+    return {
+        "tol": tol,
+        "hessian": analysis.hessian.tolist(),
+        "eigenvalues": analysis.eigenvalues.tolist(),
+        "eigenvectors": {
+            n: analysis.eigenvectors[:, i].tolist()
+            for i, n in enumerate(
+                ("slow", "fast") if len(names) == 2 else [f"v_{i + 1}" for i in range(len(names))]
+            )
+        },
+        "condition_number": analysis.condition_number,
+        "critical_lr": analysis.critical_lr,
+        "best_lr": analysis.best_lr,
+        "predicted": {
+            "outcome": predicted.outcome,
+            "rates": predicted.rates.tolist(),
+            "epochs_to_tol": predicted.epochs_to_tol,
+            "epochs_to_tol_per_param": dict(
+                zip(names, predicted.epochs_to_tol_per_param, strict=True)
+            ),
+            "first_inf_epoch": predicted.first_inf_epoch,
+            "first_nan_epoch": predicted.first_nan_epoch,
+        },
+        "observed": {
+            "outcome": "diverges" if grew else "converges",
+            "epochs_to_tol": seen.epochs_to_tol,
+            "epochs_to_tol_per_param": dict(zip(names, seen.epochs_to_tol_per_param, strict=True)),
+            "first_inf_epoch": history.first_inf_epoch,
+            "first_nan_epoch": history.first_nan_epoch,
+        },
     }
 
 

@@ -61,14 +61,16 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def create_run_dir(parent: Path, name: str, started: datetime) -> Path:
+def create_run_dir(parent: Path, name: str, started: datetime | None) -> Path:
     """Make ``parent/<timestamp>-<name>`` (``-2``, ``-3``... if taken) and return it.
+
+    With ``started`` None the folder is ``parent/<name>`` (``-2``... if taken).
 
     ``mkdir`` either creates the folder or fails, so two processes starting in
     the same second still get a folder each.
     """
     parent.mkdir(parents=True, exist_ok=True)
-    stem = f"{timestamp(started)}-{name}"
+    stem = name if started is None else f"{timestamp(started)}-{name}"
     for attempt in range(1, 10_000):
         path = parent / (stem if attempt == 1 else f"{stem}-{attempt}")
         try:

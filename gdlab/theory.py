@@ -1,7 +1,24 @@
-"""What gradient descent should find, computed without gradient descent."""
+"""What gradient descent should do, computed without running it.
+
+For full-batch gradient descent on the mean squared error, with A = [X, 1]
+and theta = (w, b), the loss is a quadratic bowl:
+
+    L(theta) = L* + 1/2 e^T H e,   e = theta - theta*,   H = (2/n) A^T A
+
+so each step maps the error to e <- (I - lr H) e. Along each eigenvector v_i
+of H (eigenvalue lambda_i) the error is multiplied by rho_i = 1 - lr lambda_i
+every epoch: it shrinks if |rho_i| < 1 and grows otherwise. Hence
+
+    stable  iff  0 < lr < 2 / lambda_max        (the critical learning rate)
+    fastest fixed rate  lr = 2 / (lambda_min + lambda_max)
+
+and every number below (epochs to a tolerance, the epoch the loss overflows)
+follows from e_t = sum_i c_i rho_i^t v_i with c = V^T e_0.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +27,10 @@ from numpy.typing import NDArray
 from gdlab.model import loss, predict
 
 Array = NDArray[np.float64]
+
+# The largest float64; a sum of squares beyond it is inf.
+FLOAT_MAX = float(np.finfo(np.float64).max)
+_CHUNK = 100_000  # epochs evaluated at once when scanning a trajectory
 
 
 @dataclass(frozen=True)
@@ -31,3 +52,222 @@ def least_squares(X: Array, y: Array) -> LeastSquares:
     theta, *_ = np.linalg.lstsq(design_matrix(X), y, rcond=None)
     w, b = np.asarray(theta[:-1], dtype=np.float64), float(theta[-1])
     return LeastSquares(w=w, b=b, loss=loss(predict(X, w, b), y))
+
+
+def hessian(X: Array) -> Array:
+    """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1)."""
+    A = design_matrix(X)
+    return (2.0 / X.shape[0]) * (A.T @ A)
+
+
+def standard_errors(X: Array, y: Array) -> Array:
+    """Standard errors of the least-squares (w, b): sqrt(diag(s^2 (A^T A)^-1)), s^2 = RSS/(n-p).
+
+    They say how far noise alone moves the optimum from the true parameters.
+    """
+    A = design_matrix(X)
+    ls = least_squares(X, y)
+    dof = max(X.shape[0] - A.shape[1], 1)
+    s2 = ls.loss * X.shape[0] / dof
+    return np.asarray(np.sqrt(s2 * np.diag(np.linalg.inv(A.T @ A))), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The bowl gradient descent walks down: its optimum and its curvature."""
+
+    ls: LeastSquares
+    hessian: Array
+    eigenvalues: Array  # ascending
+    eigenvectors: Array  # column i belongs to eigenvalues[i]
+    n_samples: int
+
+    @property
+    def theta_ls(self) -> Array:
+        """The optimum as one vector (w_1, ..., w_d, b)."""
+        return np.append(self.ls.w, self.ls.b)
+
+    @property
+    def condition_number(self) -> float:
+        """lambda_max / lambda_min: how stretched the bowl is."""
+        low = float(self.eigenvalues[0])
+        return float(self.eigenvalues[-1]) / low if low > 0 else math.inf
+
+    @property
+    def critical_lr(self) -> float:
+        """2 / lambda_max: at or above it, gradient descent diverges."""
+        return 2.0 / float(self.eigenvalues[-1])
+
+    @property
+    def best_lr(self) -> float:
+        """2 / (lambda_min + lambda_max): the fixed rate that converges fastest."""
+        return 2.0 / float(self.eigenvalues[0] + self.eigenvalues[-1])
+
+
+def analyze(X: Array, y: Array) -> Analysis:
+    """The least-squares optimum and the Hessian's eigen-decomposition for this data."""
+    H = hessian(X)
+    eigenvalues, eigenvectors = np.linalg.eigh(H)
+    # An eigenvector's sign is arbitrary; make its largest component positive to read it.
+    largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
+    eigenvectors = eigenvectors * np.sign(largest)
+    return Analysis(least_squares(X, y), H, eigenvalues, eigenvectors, X.shape[0])
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What gradient descent will do at one learning rate, from one start."""
+
+    lr: float
+    outcome: str  # "converges" or "diverges"
+    rates: Array  # |1 - lr lambda_i| per eigenvalue: the factor the error shrinks by per epoch
+    epochs_to_tol: int | None  # first epoch with ||theta - theta_ls|| < tol; None if never
+    epochs_to_tol_per_param: list[int | None]  # from this epoch on, |theta_k - theta_ls_k| < tol
+    first_inf_epoch: int | None  # the loss overflows to inf (diverging runs)
+    first_nan_epoch: int | None  # inf - inf turns the loss nan (diverging runs)
+
+
+def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Prediction:
+    """Predict a run from theta0 = (w_1..w_d, b) at rate ``lr``, from the spectrum alone."""
+    rho = 1.0 - lr * analysis.eigenvalues
+    coeffs = analysis.eigenvectors.T @ (np.asarray(theta0, dtype=np.float64) - analysis.theta_ls)
+    converges = 0 < lr < analysis.critical_lr
+    if converges:
+        total = _epochs_to_norm(coeffs, rho, tol)
+        per_param: list[int | None] = [
+            _settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, total)
+            for k in range(len(coeffs))
+        ]
+        first_inf = first_nan = None
+    else:
+        total = 0 if float(np.linalg.norm(coeffs)) < tol else None
+        per_param = [None] * len(coeffs)
+        first_inf = _overflow_epoch(analysis, coeffs, rho, gradient=False)
+        # Past the epoch whose gradient overflows the parameters are +-inf; the step
+        # after that subtracts inf from inf, so the loss is nan two epochs later.
+        gradient_overflow = _overflow_epoch(analysis, coeffs, rho, gradient=True)
+        first_nan = None if gradient_overflow is None else gradient_overflow + 2
+    return Prediction(
+        lr=lr,
+        outcome="converges" if converges else "diverges",
+        rates=np.abs(rho),
+        epochs_to_tol=total,
+        epochs_to_tol_per_param=per_param,
+        first_inf_epoch=first_inf,
+        first_nan_epoch=first_nan,
+    )
+
+
+def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int:
+    """Smallest t with sum_i (c_i rho_i^t)^2 < tol^2 (all |rho_i| < 1, so it only falls)."""
+
+    def below(t: int) -> bool:
+        with np.errstate(under="ignore"):
+            return float(np.sqrt(np.sum((coeffs * rho**t) ** 2))) < tol
+
+    if below(0):
+        return 0
+    high = 1
+    while not below(high):
+        high *= 2
+    low = high // 2  # below(low) is False, below(high) is True
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if below(middle) else (middle, high)
+    return high
+
+
+def _settle_epoch(terms: Array, rho: Array, tol: float, t_end: int) -> int:
+    """First t after which |sum_i terms_i rho_i^t| < tol for good (checked up to t_end)."""
+    high = t_end
+    while high > 0:
+        low = max(0, high - _CHUNK)
+        t = np.arange(low, high)
+        with np.errstate(under="ignore"):
+            error = (rho[None, :] ** t[:, None]) @ terms
+        outside = np.flatnonzero(np.abs(error) >= tol)
+        if outside.size:
+            return int(low + outside[-1] + 1)
+        high = low
+    return 0
+
+
+def _overflow_epoch(analysis: Analysis, coeffs: Array, rho: Array, gradient: bool) -> int | None:
+    """First epoch at which the sum of squared residuals (or X^T r) passes FLOAT_MAX.
+
+    With e_t = sum_i c_i rho_i^t v_i, the residuals' squares sum to
+    (n/2) e^T H e = (n/2) sum_i lambda_i c_i^2 rho_i^(2t) (plus the optimum's own,
+    negligible here), and the unscaled gradient sums A^T r = (n/2) H e_t.
+    Worked in logarithms, since the numbers themselves overflow.
+    """
+    half_n = analysis.n_samples / 2.0
+    lam, vecs = analysis.eigenvalues, analysis.eigenvectors
+    log_rate = np.log(np.maximum(np.abs(rho), 1e-300))
+    with np.errstate(divide="ignore"):
+        if gradient:
+            # Largest |(n/2) sum_i V_ki lambda_i c_i rho_i^t| over k, one log-term per (k, i).
+            log_terms = np.log(np.abs(vecs * (lam * coeffs)[None, :]) * half_n)
+        else:
+            log_terms = np.log(half_n * lam * coeffs**2)[None, :]
+            log_rate = 2 * log_rate
+    target = math.log(FLOAT_MAX)
+    growth = float(log_rate.max())
+    start = float(np.max(log_terms))
+    if growth <= 0 or not math.isfinite(start):
+        return None  # nothing grows (lr exactly critical, or a start on the optimum)
+
+    def overflowed(t: int) -> bool:
+        return _log_magnitude(log_terms, log_rate, t) >= target
+
+    # The fastest-growing term alone gives an estimate; the other terms can only
+    # bring the crossing earlier, so walk down while it still holds, then up.
+    t = max(0, math.ceil((target - start) / growth))
+    while t > 0 and overflowed(t - 1):
+        t -= 1
+    while not overflowed(t):
+        t += 1
+    return t
+
+
+def _log_magnitude(log_terms: Array, log_rate: Array, t: int) -> float:
+    """log of the largest row-sum of exp(log_terms + t log_rate), without overflowing."""
+    exponents = log_terms + t * log_rate[None, :]
+    top = exponents.max(axis=1, keepdims=True)
+    with np.errstate(under="ignore"):
+        sums = top[:, 0] + np.log(np.exp(exponents - top).sum(axis=1))
+    return float(sums.max())
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The same quantities as :class:`Prediction`, read off a recorded trajectory."""
+
+    epochs_to_tol: int | None
+    epochs_to_tol_per_param: list[int | None]
+    initial_distance: float
+    final_distance: float
+
+
+def observe(epoch: NDArray[np.int64], thetas: Array, theta_ls: Array, tol: float) -> Observed:
+    """Epochs to ``tol`` in a recorded run; ``thetas`` has one row (w_1..w_d, b) per epoch.
+
+    Exact when every epoch was logged; with ``log_every > 1`` it is the first
+    logged epoch, so it can be late by up to ``log_every - 1``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        error = thetas - theta_ls
+        distance = np.sqrt(np.sum(error * error, axis=1))
+        inside = distance < tol
+        per_param: list[int | None] = []
+        for k in range(thetas.shape[1]):
+            outside = np.flatnonzero(~(np.abs(error[:, k]) < tol))
+            settled = outside.size == 0 or outside[-1] + 1 < len(epoch)
+            per_param.append(
+                (0 if outside.size == 0 else int(epoch[outside[-1] + 1])) if settled else None
+            )
+    return Observed(
+        epochs_to_tol=int(epoch[np.argmax(inside)]) if inside.any() else None,
+        epochs_to_tol_per_param=per_param,
+        initial_distance=float(distance[0]),
+        final_distance=float(distance[-1]),
+    )
