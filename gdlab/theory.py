@@ -57,7 +57,7 @@ def least_squares(X: Array, y: Array) -> LeastSquares:
 def hessian(X: Array) -> Array:
     """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1)."""
     A = design_matrix(X)
-    return (2.0 / X.shape[0]) * (A.T @ A)
+    return np.asarray((2.0 / X.shape[0]) * (A.T @ A), dtype=np.float64)
 
 
 def standard_errors(X: Array, y: Array) -> Array:
@@ -132,6 +132,9 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
     rho = 1.0 - lr * analysis.eigenvalues
     coeffs = analysis.eigenvectors.T @ (np.asarray(theta0, dtype=np.float64) - analysis.theta_ls)
     converges = 0 < lr < analysis.critical_lr
+    total: int | None
+    first_inf: int | None
+    first_nan: int | None
     if converges:
         total = _epochs_to_norm(coeffs, rho, tol)
         per_param: list[int | None] = [
