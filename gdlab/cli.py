@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -128,21 +130,141 @@ def train(
         _show_fit(console, result.path)
 
 
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  gdlab sweep --config configs/lr_study.yaml      # the seed's learning-rate study\n\n"
+        "  gdlab sweep --grid optimizer.lr=0.001,0.01,0.03,0.05 --set training.epochs=2000\n\n"
+        "  gdlab sweep --grid optimizer.lr=0.005,0.02 --seeds 1,2,3,4,5\n\n"
+        "Writes results/sweeps/<UTC timestamp>-<name>/ with sweep.yaml, sweep.csv, "
+        "loss_curves.png, trajectories.png, distance_vs_lr.png and runs/<one folder per point>/."
+    )
+)
+def sweep(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="Sweep YAML (base, grid, seeds) or a run config used as base."
+        ),
+    ] = None,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--grid",
+            "-g",
+            metavar="KEY=V1,V2,...",
+            help="Values to sweep for one key (repeatable; several keys give every combination).",
+        ),
+    ] = None,
+    seeds: Annotated[
+        str | None,
+        typer.Option(
+            "--seeds", metavar="S1,S2,...", help="Repeat every point over these data seeds."
+        ),
+    ] = None,
+    set_: SetOption = None,
+    name: Annotated[
+        str | None, typer.Option("--name", "-n", help="Sweep name (default: from the config).")
+    ] = None,
+    results_dir: ResultsOption = Path("results"),
+) -> None:
+    """Run a grid of configs and compare them, predicted against observed.
+
+    Every point gets a full run folder. A run that diverges is a result; a run
+    that fails is recorded as failed, the others still run, and the exit status
+    is 1. Predictions come from the Hessian's eigenvalues before any run starts.
+    """
+    from gdlab import runs
+    from gdlab import sweep as sweeps
+    from gdlab.config import ConfigError
+
+    try:
+        spec = sweeps.load_sweep(config, grid or [], seeds, set_ or [], name)
+        runs.check_name(spec.name)
+        folder = sweeps.start_sweep_folder(spec, results_dir)
+    except (ConfigError, ValueError, runs.RunDirError) as err:
+        fail(str(err))
+    console = Console(highlight=False)
+    results: list[sweeps.PointResult] = []
+
+    def done(result: sweeps.PointResult) -> None:
+        results.append(result)
+        sweeps.write_table(folder, results)
+        if bar is not None:
+            bar.update(task, advance=1, point=result.point.label)
+
+    bar = _bar(console, "sweep", "{task.fields[point]}") if console.is_terminal else None
+    with bar if bar is not None else nullcontext():
+        if bar is not None:
+            task = bar.add_task("sweep", total=len(spec.points), point="")
+        sweeps.run_sweep(spec, folder, runs.python_argv(), done)
+    rows = sweeps.write_table(folder, results)
+    sweeps.write_plots(folder, results)
+    console.print(_sweep_table(rows, spec, folder))
+    for problem in sweeps.disagreements(rows):
+        console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
+    failed = [r for r in results if r.status == "failed"]
+    for result in failed:
+        console.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path) -> Table:
+    swept = [*spec.grid, *(["data.seed"] if spec.seeds is not None else [])]
+    table = Table(
+        title=f"sweep {spec.name}: {len(rows)} runs",
+        caption=f"epochs are predicted/seen: theory's prediction, then the run's\n"
+        f"sweep folder: {folder}",
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for key in swept:
+        table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for column in ("w", "b", "‖θ−θ_ls‖", "to tol", "inf at", "nan at"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in rows:
+        status = row["status"]
+        cells = [str(row.get(key)) for key in swept]
+        cells.append(f"[{STATUS_STYLE.get(status, 'yellow')}]{status}[/]")
+        if status == "failed":
+            table.add_row(*cells, *[""] * 6)
+            continue
+        w = row.get("w", row.get("w_1"))
+        numbers = (w, row["b"], row["distance_to_least_squares"])
+        cells += [_num(value, digits=4) for value in numbers]
+        for key in ("epochs_to_tol", "first_inf_epoch", "first_nan_epoch"):
+            cells.append(f"{_opt(row[f'predicted_{key}'])}/{_opt(row[f'observed_{key}'])}")
+        table.add_row(*cells)
+    return table
+
+
+def _opt(value: Any) -> str:
+    return "–" if value is None else str(value)
+
+
+def _bar(console: Console, label: str, detail: str) -> Progress:
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(detail),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
 class _progress:
     """A Rich progress bar fed by the training callback; silent when not on a terminal."""
 
     def __init__(self, console: Console, epochs: int, enabled: bool) -> None:
         self.bar: Progress | None = None
         if enabled and console.is_terminal:
-            self.bar = Progress(
-                TextColumn("training"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("loss {task.fields[loss]}"),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            )
+            self.bar = _bar(console, "training", "loss {task.fields[loss]}")
             self.task = self.bar.add_task("train", total=epochs, loss="…")
 
     def __enter__(self) -> Any:
@@ -186,8 +308,10 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
     return table
 
 
-def _num(value: float) -> str:
-    return f"{value:.6g}"
+def _num(value: float | str | None, digits: int = 6) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else f"{value:.{digits}g}"
 
 
 def _show_fit(console: Console, folder: Path) -> None:

@@ -265,15 +265,18 @@ def _reject_unknown(raw: Mapping[str, Any], where: Callable[[str], str]) -> None
             # Name the whole dotted key when there is one: 'optimiser.lr' -> 'optimizer.lr'.
             first = next(iter(section), None) if isinstance(section, Mapping) else None
             key = str(name) if first is None else f"{name}.{first}"
-            raise ConfigError(where(key), _unknown(key, known if first else list(SECTIONS)))
+            raise ConfigError(
+                where(key), unknown_key_message(key, known if first else list(SECTIONS))
+            )
         if isinstance(section, Mapping):
             for key in section:
                 dotted = f"{name}.{key}"
                 if dotted not in known:
-                    raise ConfigError(where(dotted), _unknown(dotted, known))
+                    raise ConfigError(where(dotted), unknown_key_message(dotted, known))
 
 
-def _unknown(key: str, known: Iterable[str]) -> str:
+def unknown_key_message(key: str, known: Iterable[str]) -> str:
+    """'unknown key ...' with the closest valid key, or the list of valid ones."""
     known = list(known)
     # "lr" alone should still find "optimizer.lr".
     close = [k for k in known if k.rsplit(".", 1)[-1] == key]
@@ -333,7 +336,7 @@ def parse_override(item: str) -> tuple[str, Any]:
     if not sep or not key:
         raise ConfigError(f"--set {item!r}", "expected KEY=VALUE, e.g. optimizer.lr=0.01")
     if key.count(".") != 1:
-        raise ConfigError(f"--set {item!r}", _unknown(key, all_keys()))
+        raise ConfigError(f"--set {item!r}", unknown_key_message(key, all_keys()))
     try:
         value = yaml.safe_load(text) if text.strip() else None
     except yaml.YAMLError:

@@ -9,6 +9,8 @@ Layout of one run (see the README for each file)::
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import os
@@ -129,6 +131,25 @@ def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:
     lines = [",".join(header)]
     lines.extend(",".join(map(repr, row)) for row in rows)
     return "\n".join(lines) + "\n"
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """CSV of dict rows; columns in order of first appearance, missing cells and None empty."""
+    header: list[str] = []
+    for row in rows:
+        header.extend(key for key in row if key not in header)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(_cell_text(row.get(key)) for key in header)
+    return buffer.getvalue()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def feature_names(prefix: str, n_features: int) -> list[str]:

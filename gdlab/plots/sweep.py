@@ -1,0 +1,233 @@
+"""Figures that compare the runs of a sweep.
+
+Runs that differ only in their data seed are one series: drawn as their mean
+with a band from the lowest to the highest, instead of one line each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
+
+from gdlab.plots.common import INF_STYLE, LS_STYLE, TRUE_STYLE, Array, log_limits
+from gdlab.train import History
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """What the sweep figures need of one finished run."""
+
+    values: dict[str, Any]  # the swept values, data.seed included when seeds are swept
+    history: History
+    summary: dict[str, Any]
+
+
+def _series(runs: Sequence[SweepRun], leave_out: tuple[str, ...]) -> dict[str, list[SweepRun]]:
+    """Group runs by their swept values, ignoring the keys in ``leave_out``."""
+    groups: dict[str, list[SweepRun]] = {}
+    for run in runs:
+        kept = [f"{k.rsplit('.', 1)[-1]}={v}" for k, v in run.values.items() if k not in leave_out]
+        groups.setdefault(", ".join(kept) or "all runs", []).append(run)
+    return groups
+
+
+def _colors(n: int) -> list[Any]:
+    cmap = colormaps["viridis"]
+    return [cmap(x) for x in np.linspace(0.0, 0.85, max(n, 1))]
+
+
+def _stack(traces: list[Array], length: int) -> Array:
+    """Rows padded with nan to a common length (a diverged run stops early)."""
+    out = np.full((len(traces), length), np.nan)
+    for i, trace in enumerate(traces):
+        out[i, : len(trace)] = trace
+    return out
+
+
+def _draw_series(ax: Axes, epochs: Array, rows: Array, color: Any, label: str, log: bool) -> None:
+    if rows.shape[0] == 1:
+        ax.plot(epochs, rows[0], color=color, linewidth=1.6, label=label)
+        return
+    with np.errstate(all="ignore"):
+        data = np.log10(rows) if log else rows
+        mean = np.nanmean(np.where(np.isfinite(data), data, np.nan), axis=0)
+        low, high = np.nanmin(data, axis=0), np.nanmax(data, axis=0)
+    if log:
+        mean, low, high = 10**mean, 10**low, 10**high
+    ax.plot(epochs, mean, color=color, linewidth=1.6, label=f"{label} (mean of {rows.shape[0]})")
+    ax.fill_between(epochs, low, high, color=color, alpha=0.2, linewidth=0)
+
+
+def _mark_overflows(ax: Axes, runs: Sequence[SweepRun], color: Any) -> None:
+    """Markers on the top edge at each run's first inf (x) and first nan (o) epoch."""
+    top = blended_transform_factory(ax.transData, ax.transAxes)
+    for run in runs:
+        for epoch, marker in (
+            (run.history.first_inf_epoch, "x"),
+            (run.history.first_nan_epoch, "o"),
+        ):
+            if epoch is not None:
+                ax.plot(
+                    [epoch],
+                    [0.97],
+                    marker=marker,
+                    color=color,
+                    markersize=8,
+                    markerfacecolor="none",
+                    transform=top,
+                    clip_on=False,
+                )
+
+
+def _epoch_axis(ax: Axes) -> None:
+    """Epochs on a log scale that still shows epoch 0: the first steps matter most."""
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("epoch (log scale after 1)")
+
+
+def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
+    """Every run's loss per epoch on one log axis; diverging runs leave it at the top."""
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    ax = fig.add_subplot()
+    groups = _series(runs, leave_out=("data.seed",))
+    all_losses = np.concatenate([r.history.loss for r in runs])
+    initial = max(float(r.history.loss[0]) for r in runs)
+    bottom, _ = log_limits(all_losses, None)
+    top = 10 ** (np.log10(initial) + 2)  # two decades above the start: divergence is obvious
+    for (label, members), color in zip(groups.items(), _colors(len(groups)), strict=True):
+        length = max(len(r.history.epoch) for r in members)
+        epochs = max((r.history.epoch for r in members), key=len).astype(float)
+        rows = _stack([np.minimum(r.history.loss, 10 * top) for r in members], length)
+        _draw_series(ax, epochs, rows, color, label, log=True)
+        _mark_overflows(ax, members, color)
+    ax.set_yscale("log", nonpositive="mask")
+    ax.set_ylim(bottom, top)
+    ax.plot([], [], "x", color="gray", label="loss = inf from here")
+    ax.plot([], [], "o", color="gray", markerfacecolor="none", label="loss = nan from here")
+    _epoch_axis(ax)
+    ax.set_ylabel("loss (MSE, log scale)")
+    ax.set_title("Loss per epoch, every run")
+    ax.legend(loc="best", fontsize="small")
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
+    """w and b per epoch for every run, against the true and least-squares values."""
+    summary = runs[0].summary
+    names = (
+        ["w"]
+        if len(summary["final"]["w"]) == 1
+        else [f"w_{i}" for i in range(1, len(summary["final"]["w"]) + 1)]
+    )
+    fig = Figure(figsize=(8, 2.6 * (len(names) + 1) + 0.6), layout="constrained")
+    axes = fig.subplots(len(names) + 1, 1, sharex=True, squeeze=False)[:, 0]
+    groups = _series(runs, leave_out=("data.seed",))
+    colors = _colors(len(groups))
+    for k, (ax, name) in enumerate(zip(axes, [*names, "b"], strict=True)):
+        refs = [_param(r.summary["least_squares"], k) for r in runs]
+        truth = _param(summary["true"], k)
+        low, high = _frame(runs, k, len(names), [*refs, truth])
+        for (label, members), color in zip(groups.items(), colors, strict=True):
+            length = max(len(r.history.epoch) for r in members)
+            epochs = max((r.history.epoch for r in members), key=len).astype(float)
+            traces = [
+                _until_outside(r.history.w[:, k] if k < len(names) else r.history.b, low, high)
+                for r in members
+            ]
+            _draw_series(ax, epochs, _stack(traces, length), color, label, log=False)
+        ls_label = "least squares" if len(set(refs)) == 1 else "least squares (mean over seeds)"
+        ax.axhline(float(np.mean(refs)), **LS_STYLE, label=f"{ls_label} = {np.mean(refs):.4g}")
+        ax.axhline(truth, **TRUE_STYLE, label=f"true = {truth:.4g}")
+        ax.set_ylim(low, high)
+        _epoch_axis(ax)
+        ax.set_ylabel(name)
+        ax.grid(alpha=0.3)
+    for ax in axes[:-1]:
+        ax.set_xlabel("")  # the panels share the epoch axis; label it once, at the bottom
+    axes[0].legend(loc="best", fontsize="small")
+    fig.suptitle("Parameters per epoch (diverging runs leave the frame)")
+    return fig
+
+
+def _param(block: dict[str, Any], k: int) -> float:
+    return float(block["w"][k]) if k < len(block["w"]) else float(block["b"])
+
+
+def _frame(runs: Sequence[SweepRun], k: int, n_w: int, refs: list[float]) -> tuple[float, float]:
+    """Limits that fit the runs that stayed finite, the starts and the reference values."""
+    values = list(refs)
+    for run in runs:
+        trace = run.history.w[:, k] if k < n_w else run.history.b
+        if run.history.status != "diverged":
+            values.extend([float(np.min(trace)), float(np.max(trace))])
+        else:
+            values.append(float(trace[0]))
+    low, high = min(values), max(values)
+    pad = 0.1 * max(high - low, 1e-3)
+    return low - pad, high + pad
+
+
+def _until_outside(trace: Array, low: float, high: float) -> Array:
+    """The trace up to and including its first value outside [low, high].
+
+    A diverging trace zigzags between ever larger values; drawn in full it
+    would fill the frame with solid colour.
+    """
+    with np.errstate(invalid="ignore"):
+        outside = np.flatnonzero(~((trace >= low) & (trace <= high)))
+    return trace if outside.size == 0 else trace[: outside[0] + 1]
+
+
+def distance_figure(runs: Sequence[SweepRun]) -> Figure:
+    """Final distance to the least-squares optimum against the learning rate, log-log."""
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    ax = fig.add_subplot()
+    groups = _series(runs, leave_out=("data.seed", "optimizer.lr"))
+    finite = [d for r in runs if np.isfinite(d := _distance(r)) and d > 0]
+    top = 10 * max(finite, default=10.0)
+    for (label, members), color in zip(groups.items(), _colors(len(groups)), strict=True):
+        by_lr: dict[float, list[float]] = {}
+        for run in members:
+            by_lr.setdefault(float(run.summary["lr"]), []).append(_distance(run))
+        lrs = np.array(sorted(by_lr))
+        rows = [np.array(by_lr[lr]) for lr in lrs]
+        ok = np.array([bool(np.all(np.isfinite(r))) for r in rows])
+        seeds = max(len(r) for r in rows)
+        if ok.any():
+            kept = [np.maximum(r, 1e-300) for r, good in zip(rows, ok, strict=True) if good]
+            mean = [10 ** np.mean(np.log10(r)) for r in kept]
+            name = label if seeds == 1 else f"{label} (geometric mean over seeds)"
+            ax.plot(lrs[ok], mean, "o-", color=color, label=name)
+            if seeds > 1:
+                low, high = [r.min() for r in kept], [r.max() for r in kept]
+                ax.fill_between(lrs[ok], low, high, color=color, alpha=0.2, linewidth=0)
+        if not ok.all():
+            label_up = "diverged (a seed's distance is inf or nan)"
+            ax.plot(lrs[~ok], [top] * int((~ok).sum()), "^", color="tab:red", label=label_up)
+    critical = sorted({round(float(r.summary["theory"]["critical_lr"]), 12) for r in runs})
+    for i, lr in enumerate(critical):
+        ax.axvline(lr, **INF_STYLE, label=f"critical lr = 2/λmax = {lr:.4g}" if i == 0 else None)
+    best = float(np.mean([r.summary["theory"]["best_lr"] for r in runs]))
+    ax.axvline(best, color="tab:green", linestyle=":", label=f"best fixed lr ≈ {best:.4g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log", nonpositive="mask")
+    ax.set_xlabel("learning rate (log scale)")
+    ax.set_ylabel("final ‖θ − θ_ls‖ (log scale)")
+    ax.set_title("How close each run ended to the least-squares optimum")
+    ax.legend(loc="best", fontsize="small")
+    ax.grid(alpha=0.3, which="both")
+    return fig
+
+
+def _distance(run: SweepRun) -> float:
+    value = run.summary["distance_to_least_squares"]
+    return float(value) if not isinstance(value, str) else float("inf")

@@ -1,0 +1,335 @@
+"""Sweeps: expand a grid of config values into runs, run them all, collect the results.
+
+A sweep is a base config, a grid (dotted key -> list of values; several keys
+give their cartesian product) and optionally a list of data seeds that every
+grid point is repeated over. It is written in YAML::
+
+    name: lr_study
+    base:                      # any run config; keys left out keep their defaults
+      training: {epochs: 10000}
+    grid:
+      optimizer.lr: [0.001, 0.005, 0.1]
+    seeds: [42]
+
+or given on the command line with ``--grid KEY=V1,V2`` and ``--seeds 1,2,3``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gdlab import runs
+from gdlab.config import (
+    Config,
+    ConfigError,
+    all_keys,
+    apply_overrides,
+    build_config,
+    parse_override,
+    read_yaml,
+    unknown_key_message,
+)
+from gdlab.runner import RunResult, run_experiment
+
+SWEEP_KEYS = ("name", "base", "grid", "seeds")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One run of a sweep: its swept values and its validated config."""
+
+    index: int
+    values: dict[str, Any]  # swept key -> value, data.seed included when seeds are swept
+    config: Config
+
+    @property
+    def label(self) -> str:
+        """Folder name, e.g. ``003-lr=0.1-seed=42``."""
+        parts = [f"{key.rsplit('.', 1)[-1]}={_short(value)}" for key, value in self.values.items()]
+        return "-".join([f"{self.index:03d}", *parts])
+
+
+def _short(value: Any) -> str:
+    text = "_".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A resolved sweep: every point validated before any run starts."""
+
+    name: str
+    base: Config
+    grid: dict[str, list[Any]]
+    seeds: list[int] | None
+    points: list[Point]
+
+    def to_dict(self) -> dict[str, Any]:
+        """What sweep.yaml holds: enough to rerun the sweep."""
+        return {
+            "name": self.name,
+            "base": self.base.to_dict(),
+            "grid": self.grid,
+            "seeds": self.seeds,
+            "points": [{"label": p.label, **p.values} for p in self.points],
+        }
+
+
+def load_sweep(
+    path: Path | None,
+    grid_items: Iterable[str] = (),
+    seeds: str | None = None,
+    overrides: Iterable[str] = (),
+    name: str | None = None,
+) -> Sweep:
+    """Read a sweep (or a plain run config as its base) and expand and validate every point."""
+    origin = "defaults" if path is None else str(path)
+    raw = {} if path is None else read_yaml(path) or {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(origin, "expected a mapping, e.g. 'grid:' and 'base:'")
+    # A file with any sweep key is a sweep; any other file is a run config used as the base.
+    is_sweep_file = any(key in raw for key in SWEEP_KEYS)
+    if is_sweep_file:
+        for key in raw:
+            if key not in SWEEP_KEYS:
+                raise ConfigError(origin, unknown_key_message(str(key), SWEEP_KEYS))
+    base_raw = (raw.get("base") or {}) if is_sweep_file else raw
+    grid = _check_grid((raw.get("grid") or {}) if is_sweep_file else {}, f"{origin}: grid")
+    for item in grid_items:
+        grid.update(_check_grid(dict([parse_grid(item)]), f"--grid {item!r}"))
+    seed_list = _check_seeds(raw.get("seeds") if is_sweep_file else None, f"{origin}: seeds")
+    if seeds is not None:
+        seed_list = _check_seeds(_parse_list(seeds, "--seeds"), "--seeds")
+    origins: dict[str, str] = {}
+    base_raw = apply_overrides(
+        base_raw, [(*parse_override(s), "--set") for s in overrides], origins
+    )
+    base = build_config(base_raw, origins, f"{origin}: base" if is_sweep_file else origin)
+    points = list(_expand(base_raw, origins, origin, grid, seed_list))
+    sweep_name = name or str(raw.get("name") or (path.stem if path else "sweep"))
+    return Sweep(sweep_name, base, grid, seed_list, points)
+
+
+def _expand(
+    base_raw: Mapping[str, Any],
+    origins: Mapping[str, str],
+    origin: str,
+    grid: dict[str, list[Any]],
+    seeds: list[int] | None,
+) -> Iterable[Point]:
+    axes = dict(grid)
+    if seeds is not None:
+        axes["data.seed"] = list(seeds)
+    keys = list(axes)
+    for index, combo in enumerate(itertools.product(*axes.values()), start=1):
+        values = dict(zip(keys, combo, strict=True))
+        point_origins = dict(origins)
+        where = f"{origin}: grid point {index}"
+        items = [(key, value, where) for key, value in values.items()]
+        config = build_config(
+            apply_overrides(base_raw, items, point_origins), point_origins, origin
+        )
+        yield Point(index, values, config)
+
+
+def parse_grid(item: str) -> tuple[str, list[Any]]:
+    """Split ``KEY=V1,V2,...`` into the key and its values, each read as YAML."""
+    key, sep, text = item.partition("=")
+    if not sep or not key.strip() or not text.strip():
+        raise ConfigError(
+            f"--grid {item!r}", "expected KEY=V1,V2,..., e.g. optimizer.lr=0.001,0.01"
+        )
+    return key.strip(), _parse_list(text, f"--grid {item!r}")
+
+
+def _parse_list(text: str, where: str) -> list[Any]:
+    try:
+        values = yaml.safe_load(f"[{text}]")
+    except yaml.YAMLError:
+        raise ConfigError(where, f"{text!r} is not a comma-separated list of values") from None
+    return list(values)
+
+
+def _check_grid(grid: Any, where: str) -> dict[str, list[Any]]:
+    if not isinstance(grid, Mapping):
+        raise ConfigError(where, "expected a mapping of KEY: [values]")
+    known = all_keys()
+    checked = {}
+    for key, values in grid.items():
+        if key not in known:
+            raise ConfigError(where, unknown_key_message(str(key), known))
+        if not isinstance(values, list) or not values:
+            raise ConfigError(where, "expected a non-empty list of values", str(key), values)
+        checked[str(key)] = values
+    return checked
+
+
+def _check_seeds(seeds: Any, where: str) -> list[int] | None:
+    if seeds is None:
+        return None
+    items = seeds if isinstance(seeds, list) else [seeds]
+    if not items or not all(
+        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in items
+    ):
+        raise ConfigError(where, "expected whole numbers >= 0, e.g. 1,2,3", value=seeds)
+    return list(items)
+
+
+@dataclass
+class PointResult:
+    """How one point ended: its run, or the error that stopped it."""
+
+    point: Point
+    run: RunResult | None = None
+    error: str | None = None
+    folder: Path | None = field(default=None)
+
+    @property
+    def status(self) -> str:
+        """The run's status, or ``failed``."""
+        return "failed" if self.run is None else str(self.run.summary["status"])
+
+
+def run_sweep(
+    sweep: Sweep,
+    folder: Path,
+    argv: list[str],
+    on_point_done: Callable[[PointResult], None] | None = None,
+) -> list[PointResult]:
+    """Run every point into ``folder/runs/<label>``; a failing point is recorded, not raised."""
+    results = []
+    for point in sweep.points:
+        try:
+            run = run_experiment(point.config, folder / "runs", point.label, argv, stamped=False)
+            result = PointResult(point, run=run, folder=run.path)
+        except Exception as err:  # a sweep finishes every other point, then reports this one
+            result = PointResult(point, error=f"{type(err).__name__}: {err}")
+            result.folder = folder / "runs" / point.label
+        results.append(result)
+        if on_point_done is not None:
+            on_point_done(result)
+    return results
+
+
+# --- what a sweep writes ---------------------------------------------------
+
+SWEEP_PLOTS = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
+
+
+def sweep_rows(results: list[PointResult], sweep_folder: Path) -> list[dict[str, Any]]:
+    """One row per point for sweep.csv: swept values, outcome, and predicted beside observed."""
+    return [_row(result, sweep_folder) for result in results]
+
+
+def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
+    point = result.point
+    row: dict[str, Any] = {"index": point.index}
+    row.update({key: _cell(value) for key, value in point.values.items()})
+    row.update(seed=point.config.data.seed, status=result.status)
+    if result.run is None:
+        row.update(error=result.error, folder=_relative(result.folder, sweep_folder))
+        return row
+    summary = result.run.summary
+    theory = summary["theory"]
+    predicted, observed = theory["predicted"], theory["observed"]
+    row.update(
+        epochs_run=summary["epochs_run"],
+        final_loss=summary["final"]["loss"],
+        **dict(zip(_w_names(summary), summary["final"]["w"], strict=True)),
+        b=summary["final"]["b"],
+        distance_to_least_squares=summary["distance_to_least_squares"],
+        critical_lr=theory["critical_lr"],
+        predicted_outcome=predicted["outcome"],
+        observed_outcome=observed["outcome"],
+        predicted_epochs_to_tol=predicted["epochs_to_tol"],
+        observed_epochs_to_tol=observed["epochs_to_tol"],
+    )
+    for name in predicted["epochs_to_tol_per_param"]:
+        row[f"predicted_epochs_to_tol_{name}"] = predicted["epochs_to_tol_per_param"][name]
+        row[f"observed_epochs_to_tol_{name}"] = observed["epochs_to_tol_per_param"][name]
+    for key in ("first_inf_epoch", "first_nan_epoch"):
+        row[f"predicted_{key}"] = predicted[key]
+        row[f"observed_{key}"] = observed[key]
+    row.update(error=None, folder=_relative(result.folder, sweep_folder))
+    return row
+
+
+def _w_names(summary: Mapping[str, Any]) -> list[str]:
+    n = len(summary["final"]["w"])
+    return ["w"] if n == 1 else [f"w_{i}" for i in range(1, n + 1)]
+
+
+def _cell(value: Any) -> Any:
+    return "[" + " ".join(map(str, value)) + "]" if isinstance(value, list) else value
+
+
+def _relative(path: Path | None, start: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(path.relative_to(start))
+    except ValueError:
+        return str(path)
+
+
+def disagreements(rows: list[dict[str, Any]]) -> list[str]:
+    """Where prediction and observation differ by more than the stated tolerance.
+
+    Outcomes must match; epochs to tolerance within 1; the inf epoch within 2.
+    Any line here is a bug in the theory or in the training loop.
+    """
+    problems = []
+    for row in rows:
+        if row["status"] == "failed":
+            continue
+        label = f"point {row['index']}"
+        if row["predicted_outcome"] != row["observed_outcome"]:
+            problems.append(
+                f"{label}: predicted {row['predicted_outcome']}, observed {row['observed_outcome']}"
+            )
+        for key, slack in (("epochs_to_tol", 1), ("first_inf_epoch", 2)):
+            p, o = row[f"predicted_{key}"], row[f"observed_{key}"]
+            seen_too_late = o is not None and (p is None or abs(p - o) > slack)
+            missed = o is None and p is not None and p <= row["epochs_run"]
+            if seen_too_late or missed:
+                problems.append(f"{label}: {key} predicted {p}, observed {o}")
+    return problems
+
+
+def start_sweep_folder(sweep: Sweep, results_dir: Path) -> Path:
+    """Create ``results_dir/sweeps/<UTC timestamp>-<name>/`` holding sweep.yaml."""
+    runs.ensure_writable(results_dir)
+    folder = runs.create_run_dir(results_dir / "sweeps", sweep.name, runs.now())
+    text = yaml.safe_dump(sweep.to_dict(), sort_keys=False, default_flow_style=None)
+    runs.write_text(folder / "sweep.yaml", text)
+    return folder
+
+
+def write_table(folder: Path, results: list[PointResult]) -> list[dict[str, Any]]:
+    """(Re)write sweep.csv from the points finished so far; returns its rows."""
+    rows = sweep_rows(results, folder)
+    runs.write_text(folder / "sweep.csv", runs.rows_csv(rows))
+    return rows
+
+
+def write_plots(folder: Path, results: list[PointResult]) -> None:
+    """Draw the sweep's comparison figures from the points that ran."""
+    from gdlab.plots import save_png  # Matplotlib only when drawing
+    from gdlab.plots.sweep import SweepRun, distance_figure, loss_curves_figure, trajectories_figure
+
+    finished = [
+        SweepRun(r.point.values, r.run.history, r.run.summary) for r in results if r.run is not None
+    ]
+    if not finished:
+        return
+    for name, draw in zip(
+        SWEEP_PLOTS, (loss_curves_figure, trajectories_figure, distance_figure), strict=True
+    ):
+        with runs.atomic_target(folder / name) as tmp:
+            save_png(draw(finished), tmp)
