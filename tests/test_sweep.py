@@ -1,0 +1,156 @@
+"""Sweeps: expansion, a real three-rate sweep, failures, bad grids, and the figures."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gdlab import runner as runner_module
+from gdlab.cli import app
+from gdlab.config import ConfigError
+from gdlab.sweep import disagreements, load_sweep
+
+from .conftest import REPO
+from .test_cli import RUN_FILES
+
+cli = CliRunner()
+STUDY = str(REPO / "configs" / "lr_study.yaml")
+FEW = ["--set", "training.epochs=300"]
+
+
+def _sweep_dir(results: Path) -> Path:
+    (folder,) = (results / "sweeps").iterdir()
+    return folder
+
+
+def _rows(folder: Path) -> list[dict[str, str]]:
+    with (folder / "sweep.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_grid_keys_give_their_product_and_seeds_repeat_every_point() -> None:
+    sweep = load_sweep(None, ["optimizer.lr=0.001,0.01", "training.epochs=10,20,30"], seeds="1,2")
+    assert len(sweep.points) == 2 * 3 * 2
+    assert {p.config.data.seed for p in sweep.points} == {1, 2}
+    assert sweep.points[0].label == "001-lr=0.001-epochs=10-seed=1"
+    assert len({p.label for p in sweep.points}) == 12
+
+
+def test_the_study_file_is_the_seeds_three_rates() -> None:
+    sweep = load_sweep(Path(STUDY))
+    assert [p.config.optimizer.lr for p in sweep.points] == [0.001, 0.005, 0.1]
+    assert all(
+        p.config.training.epochs == 10_000 and p.config.data.seed == 42 for p in sweep.points
+    )
+
+
+def test_a_three_rate_sweep_records_the_divergence_and_carries_on(tmp_path: Path) -> None:
+    result = cli.invoke(app, ["sweep", "--config", STUDY, *FEW])
+    assert result.exit_code == 0, result.output
+    folder = _sweep_dir(tmp_path / "results")
+    assert {p.name for p in folder.iterdir()} >= {
+        "sweep.yaml",
+        "sweep.csv",
+        "runs",
+        "loss_curves.png",
+        "trajectories.png",
+        "distance_vs_lr.png",
+    }
+    children = sorted((folder / "runs").iterdir())
+    assert [c.name for c in children] == ["001-lr=0.001", "002-lr=0.005", "003-lr=0.1"]
+    for child in children:
+        assert {p.name for p in child.iterdir()} == RUN_FILES
+    rows = _rows(folder)
+    assert [r["status"] for r in rows] == ["completed", "completed", "diverged"]
+    assert rows[2]["observed_first_inf_epoch"] == rows[2]["predicted_first_inf_epoch"] == "208"
+    assert rows[2]["predicted_outcome"] == rows[2]["observed_outcome"] == "diverges"
+    assert "diverged" in result.stdout and "disagree" not in result.stdout
+
+
+def test_predictions_agree_with_observations_on_the_full_study(tmp_path: Path) -> None:
+    result = cli.invoke(app, ["sweep", "--config", STUDY, "--set", "output.plots=false"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(_sweep_dir(tmp_path / "results"))
+    typed = [{k: (int(v) if v.isdigit() else v or None) for k, v in r.items()} for r in rows]
+    for row in typed:
+        row["epochs_run"] = int(row["epochs_run"])  # type: ignore[arg-type]
+    assert disagreements(typed) == []  # type: ignore[arg-type]
+    slow, stable, fast = typed
+    assert slow["observed_epochs_to_tol"] is None and slow["predicted_epochs_to_tol"] > 10_000
+    assert stable["observed_epochs_to_tol"] == stable["predicted_epochs_to_tol"]
+    assert fast["observed_first_nan_epoch"] == fast["predicted_first_nan_epoch"]
+    # b is the slow coordinate: it needs more epochs than w.
+    assert stable["observed_epochs_to_tol_b"] > stable["observed_epochs_to_tol_w"]
+
+
+def test_a_failing_point_is_recorded_and_the_rest_still_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_train = runner_module.train
+
+    def flaky(config, X, y, on_progress=None):  # type: ignore[no-untyped-def]
+        if config.optimizer.lr == 0.005:
+            raise RuntimeError("simulated crash")
+        return real_train(config, X, y, on_progress)
+
+    monkeypatch.setattr(runner_module, "train", flaky)
+    result = cli.invoke(app, ["sweep", "--config", STUDY, *FEW, "--set", "output.plots=false"])
+    assert result.exit_code == 1
+    assert "002-lr=0.005: RuntimeError: simulated crash" in result.stdout.replace("\n", "")
+    folder = _sweep_dir(tmp_path / "results")
+    rows = _rows(folder)
+    assert [r["status"] for r in rows] == ["completed", "failed", "diverged"]
+    assert rows[1]["error"] == "RuntimeError: simulated crash"
+    child = folder / "runs" / "002-lr=0.005"
+    assert '"status": "failed"' in (child / "summary.json").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--grid", "optimizer.lrr=0.1,0.2"], ["unknown key 'optimizer.lrr'", "optimizer.lr"]),
+        (["--grid", "optimizer.lr=0.1,-1"], ["grid point 2", "optimizer.lr = -1", "> 0"]),
+        (["--grid", "optimizer.lr"], ["KEY=V1,V2"]),
+        (["--seeds", "a,b"], ["--seeds", "whole numbers"]),
+        (["--set", "training.epochs=0"], ["training.epochs = 0"]),
+    ],
+)
+def test_bad_sweeps_exit_2_before_anything_is_written(
+    tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    result = cli.invoke(app, ["sweep", *args])
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and "Traceback" not in line
+    for word in words:
+        assert word in line
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_sweep_file_with_an_unknown_key_names_it(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("grid:\n  optimizer.lr: [0.1]\ngrdi: 1\n")
+    with pytest.raises(ConfigError, match="unknown key 'grdi'"):
+        load_sweep(path)
+
+
+def test_sweep_figures_have_their_axes(tmp_path: Path) -> None:
+    from gdlab.plots.sweep import SweepRun, distance_figure, loss_curves_figure
+    from gdlab.sweep import run_sweep
+
+    sweep = load_sweep(
+        Path(STUDY), overrides=["training.epochs=300", "output.plots=false"], seeds="1,2"
+    )
+    results = run_sweep(sweep, tmp_path / "s", ["test"])
+    runs = [SweepRun(r.point.values, r.run.history, r.run.summary) for r in results if r.run]
+    (ax,) = loss_curves_figure(runs).axes
+    assert ax.get_yscale() == "log"
+    assert sum("(mean of 2)" in str(line.get_label()) for line in ax.get_lines()) == 3
+    (ax,) = distance_figure(runs).axes
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    labels = [str(line.get_label()) for line in ax.get_lines()]
+    assert any(label.startswith("critical lr") for label in labels)
+    assert any(label.startswith("diverged") for label in labels)

@@ -1,0 +1,134 @@
+"""Theory against algebra worked by hand, finite differences, and real runs."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gdlab.config import load_config
+from gdlab.model import gradients, predict
+from gdlab.theory import analyze, hessian, least_squares, observe, predict_run, standard_errors
+from gdlab.train import train
+
+
+def test_least_squares_recovers_an_exact_line() -> None:
+    ls = least_squares(np.array([[0.0], [1.0], [2.0]]), np.array([1.0, 3.0, 5.0]))
+    np.testing.assert_allclose(ls.w, [2.0], atol=1e-12)
+    assert ls.b == pytest.approx(1.0) and ls.loss == pytest.approx(0.0, abs=1e-20)
+
+
+def test_least_squares_agrees_with_the_normal_equations() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    y = rng.normal(size=40)
+    A = np.column_stack([X, np.ones(40)])
+    theta = np.linalg.solve(A.T @ A, A.T @ y)
+    ls = least_squares(X, y)
+    np.testing.assert_allclose(np.append(ls.w, ls.b), theta, atol=1e-12)
+
+
+def test_two_by_two_spectrum_worked_by_hand() -> None:
+    # X = [[1], [3]]: A = [[1, 1], [3, 1]], A^T A = [[10, 4], [4, 2]], H = (2/2) A^T A.
+    # Eigenvalues: trace 12, det 4, so 6 -+ sqrt(32).
+    X, y = np.array([[1.0], [3.0]]), np.array([0.0, 1.0])
+    analysis = analyze(X, y)
+    np.testing.assert_allclose(analysis.hessian, [[10.0, 4.0], [4.0, 2.0]])
+    low, high = 6 - math.sqrt(32), 6 + math.sqrt(32)
+    np.testing.assert_allclose(analysis.eigenvalues, [low, high])
+    assert analysis.critical_lr == pytest.approx(2 / high)
+    assert analysis.best_lr == pytest.approx(2 / 12)
+    assert analysis.condition_number == pytest.approx(high / low)
+    # Each column is an eigenvector: H v = lambda v.
+    for i in range(2):
+        v = analysis.eigenvectors[:, i]
+        np.testing.assert_allclose(analysis.hessian @ v, analysis.eigenvalues[i] * v, atol=1e-12)
+
+
+def test_hessian_is_the_derivative_of_the_gradient() -> None:
+    rng = np.random.default_rng(5)
+    X, y = rng.uniform(-2, 5, size=(25, 2)), rng.normal(size=25)
+
+    def grad(theta: np.ndarray) -> np.ndarray:
+        gw, gb = gradients(X, y, predict(X, theta[:-1], float(theta[-1])))
+        return np.append(gw, gb)
+
+    theta, eps = rng.normal(size=3), 1e-5
+    numeric = np.column_stack(
+        [(grad(theta + eps * e) - grad(theta - eps * e)) / (2 * eps) for e in np.eye(3)]
+    )
+    np.testing.assert_allclose(hessian(X), numeric, rtol=1e-7, atol=1e-7)
+
+
+def test_epochs_to_tolerance_worked_by_hand() -> None:
+    # x = [-1, 1], y = [0, 0]: H = diag(2, 2), optimum (0, 0). From (1, 0) at lr = 0.25
+    # the error halves every epoch, and 0.5^10 = 0.00098 is the first below 1e-3.
+    analysis = analyze(np.array([[-1.0], [1.0]]), np.array([0.0, 0.0]))
+    prediction = predict_run(analysis, 0.25, np.array([1.0, 0.0]), tol=1e-3)
+    assert prediction.outcome == "converges"
+    np.testing.assert_allclose(prediction.rates, [0.5, 0.5])
+    assert prediction.epochs_to_tol == 10
+    assert prediction.epochs_to_tol_per_param == [10, 0]
+    assert predict_run(analysis, 1.0, np.array([1.0, 0.0]), tol=1e-3).outcome == "diverges"
+
+
+def test_standard_errors_match_the_textbook_formula_for_a_line() -> None:
+    rng = np.random.default_rng(11)
+    x = rng.uniform(0, 10, size=60)
+    y = 3 * x + 2 + rng.normal(size=60)
+    ls = least_squares(x[:, None], y)
+    s2 = np.sum((y - ls.w[0] * x - ls.b) ** 2) / (60 - 2)
+    sxx = np.sum((x - x.mean()) ** 2)
+    expected = [math.sqrt(s2 / sxx), math.sqrt(s2 * (1 / 60 + x.mean() ** 2 / sxx))]
+    np.testing.assert_allclose(standard_errors(x[:, None], y), expected, rtol=1e-10)
+
+
+DATA_SETS = [
+    # (n_samples, x_min, x_max, true_w, noise_std, seed)
+    (100, 0.0, 10.0, [3.0], 1.0, 42),
+    (30, -5.0, 5.0, [-2.0], 0.5, 1),
+    (200, 1.0, 4.0, [0.5], 2.0, 7),
+    (50, 0.0, 3.0, [1.0, -2.0], 0.3, 3),
+]
+
+
+@pytest.mark.parametrize("data", DATA_SETS, ids=[f"set{i}" for i in range(len(DATA_SETS))])
+@pytest.mark.parametrize("fraction", [0.2, 0.9, 1.3, 4.0])
+def test_predictions_match_real_runs(data: tuple, fraction: float) -> None:  # type: ignore[type-arg]
+    n, low, high, true_w, noise, seed = data
+    overrides = [
+        f"data.n_samples={n}",
+        f"data.x_min={low}",
+        f"data.x_max={high}",
+        f"data.true_w={true_w}",
+        f"data.noise_std={noise}",
+        f"data.seed={seed}",
+    ]
+    config = load_config(overrides=overrides)
+    from gdlab.runner import load_data
+
+    X, y = load_data(config)
+    analysis = analyze(X, y)
+    lr = fraction * analysis.critical_lr
+    config = load_config(overrides=[*overrides, f"optimizer.lr={lr}", "training.epochs=3000"])
+    history = train(config, X, y)
+    theta0 = np.zeros(X.shape[1] + 1)
+    prediction = predict_run(analysis, lr, theta0, tol=1e-3)
+    thetas = np.column_stack([history.w, history.b])
+    seen = observe(history.epoch, thetas, analysis.theta_ls, tol=1e-3)
+    if fraction < 1:
+        assert prediction.outcome == "converges" and history.status == "completed"
+        if seen.epochs_to_tol is not None:
+            assert abs(prediction.epochs_to_tol - seen.epochs_to_tol) <= 1  # type: ignore[operator]
+        else:
+            assert prediction.epochs_to_tol > history.epochs_run  # type: ignore[operator]
+        pairs = zip(prediction.epochs_to_tol_per_param, seen.epochs_to_tol_per_param, strict=True)
+        for p, o in pairs:
+            assert o is None or abs(p - o) <= 1  # type: ignore[operator]
+    else:
+        assert prediction.outcome == "diverges" and history.status == "diverged"
+        assert history.first_inf_epoch is not None
+        assert abs(prediction.first_inf_epoch - history.first_inf_epoch) <= 2  # type: ignore[operator]
+        if history.first_nan_epoch is not None:
+            assert abs(prediction.first_nan_epoch - history.first_nan_epoch) <= 2  # type: ignore[operator]
