@@ -32,7 +32,7 @@ train: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gdlab train
 
 reproduce: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/gdlab train --name seed
+	MPLBACKEND=Agg $(BIN)/gdlab reproduce
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

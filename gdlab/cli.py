@@ -185,21 +185,7 @@ def sweep(
     except (ConfigError, ValueError, runs.RunDirError) as err:
         fail(str(err))
     console = Console(highlight=False)
-    results: list[sweeps.PointResult] = []
-
-    def done(result: sweeps.PointResult) -> None:
-        results.append(result)
-        sweeps.write_table(folder, results)
-        if bar is not None:
-            bar.update(task, advance=1, point=result.point.label)
-
-    bar = _bar(console, "sweep", "{task.fields[point]}") if console.is_terminal else None
-    with bar if bar is not None else nullcontext():
-        if bar is not None:
-            task = bar.add_task("sweep", total=len(spec.points), point="")
-        sweeps.run_sweep(spec, folder, runs.python_argv(), done)
-    rows = sweeps.write_table(folder, results)
-    sweeps.write_plots(folder, results)
+    results, rows = _run_sweep_with_progress(console, spec, folder)
     console.print(_sweep_table(rows, spec, folder))
     for problem in sweeps.disagreements(rows):
         console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
@@ -208,6 +194,90 @@ def sweep(
         console.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  gdlab reproduce                 # what `make reproduce` runs\n\n"
+        "  gdlab reproduce --results-dir /tmp/check\n\n"
+        "Writes <results-dir>/REPORT.md and a self-contained REPORT.html (figures inlined), "
+        "beside the run and sweep folders they describe."
+    )
+)
+def reproduce(
+    study: Annotated[
+        Path, typer.Option("--study", help="The learning-rate study to run (a sweep YAML).")
+    ] = Path("configs/lr_study.yaml"),
+    results_dir: Annotated[
+        Path, typer.Option("--results-dir", "-r", help="Where the runs and the report go.")
+    ] = Path("results/reproduce"),
+) -> None:
+    """Re-create the seed's study end to end and check each of its claims.
+
+    Runs the default experiment and the learning-rate study, then writes a report
+    with one row per claim of the seed: its figure, ours, and whether it holds.
+    Exits 1 if any claim does not hold.
+    """
+    from gdlab import claims, report, runner, runs
+    from gdlab import sweep as sweeps
+    from gdlab.config import Config, ConfigError
+
+    try:
+        spec = sweeps.load_sweep(study)
+        folder = sweeps.start_sweep_folder(spec, results_dir)
+    except (ConfigError, runs.RunDirError) as err:
+        fail(str(err))
+    console = Console(highlight=False)
+    console.print("1/2  the default experiment (lr 0.005, 10,000 epochs)")
+    with _progress(console, Config().training.epochs, enabled=True) as on_progress:
+        run = runner.run_experiment(
+            Config(), results_dir / "runs", "seed", runs.python_argv(), on_progress
+        )
+    console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
+    results, rows = _run_sweep_with_progress(console, spec, folder)
+    if any(r.status == "failed" for r in results):
+        fail(f"the study had failed runs; see {folder / 'sweep.csv'}")
+    verdicts = claims.check_claims(run.summary, rows)
+    blocks = report.reproduce_blocks(run.path, run.summary, folder, rows, verdicts)
+    paths = report.write_report(blocks, results_dir, "REPORT", "gdlab: reproducing the seed")
+    console.print(_claims_table(verdicts))
+    console.print("report: " + " and ".join(str(p) for p in paths))
+    if not all(c.holds for c in verdicts):
+        raise typer.Exit(1)
+
+
+def _claims_table(verdicts: Any) -> Table:
+    table = Table(
+        title="The seed's claims", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    table.add_column("#", justify="right")
+    table.add_column("claim", ratio=2)
+    table.add_column("gdlab", ratio=3)
+    table.add_column("", no_wrap=True)
+    for i, claim in enumerate(verdicts, start=1):
+        mark = "[bold green]✓ holds[/]" if claim.holds else "[bold red]✗ fails[/]"
+        table.add_row(str(i), claim.claim, claim.ours, mark)
+    return table
+
+
+def _run_sweep_with_progress(console: Console, spec: Any, folder: Path) -> tuple[Any, Any]:
+    """Run a sweep under one progress bar (points done / all), then draw its figures."""
+    from gdlab import runs
+    from gdlab import sweep as sweeps
+
+    bar = _bar(console, "sweep", "{task.fields[point]}") if console.is_terminal else None
+    with bar if bar is not None else nullcontext():
+        task = bar.add_task("sweep", total=len(spec.points), point="") if bar else None
+
+        def done(result: sweeps.PointResult) -> None:
+            if bar is not None and task is not None:
+                bar.update(task, advance=1, point=result.point.label)
+
+        results = sweeps.run_sweep(spec, folder, runs.python_argv(), done)
+    rows = sweeps.sweep_rows(results, folder)
+    sweeps.write_plots(folder, results)
+    return results, rows
 
 
 def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path) -> Table:

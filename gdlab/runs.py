@@ -30,6 +30,9 @@ from numpy.typing import NDArray
 
 import gdlab
 
+_UMASK = os.umask(0)  # read the process umask (the only way is to set it) ...
+os.umask(_UMASK)  # ... and put it back at once
+
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -93,6 +96,7 @@ def atomic_target(path: Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give it a normal file's mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

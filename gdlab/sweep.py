@@ -202,8 +202,12 @@ def run_sweep(
     argv: list[str],
     on_point_done: Callable[[PointResult], None] | None = None,
 ) -> list[PointResult]:
-    """Run every point into ``folder/runs/<label>``; a failing point is recorded, not raised."""
-    results = []
+    """Run every point into ``folder/runs/<label>``; a failing point is recorded, not raised.
+
+    sweep.csv is rewritten after every point, so an interrupted sweep still
+    lists what finished.
+    """
+    results: list[PointResult] = []
     for point in sweep.points:
         try:
             run = run_experiment(point.config, folder / "runs", point.label, argv, stamped=False)
@@ -212,6 +216,7 @@ def run_sweep(
             result = PointResult(point, error=f"{type(err).__name__}: {err}")
             result.folder = folder / "runs" / point.label
         results.append(result)
+        write_table(folder, results)
         if on_point_done is not None:
             on_point_done(result)
     return results
@@ -245,6 +250,7 @@ def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
         b=summary["final"]["b"],
         distance_to_least_squares=summary["distance_to_least_squares"],
         critical_lr=theory["critical_lr"],
+        tol=theory["tol"],
         predicted_outcome=predicted["outcome"],
         observed_outcome=observed["outcome"],
         predicted_epochs_to_tol=predicted["epochs_to_tol"],

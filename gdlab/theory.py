@@ -81,6 +81,7 @@ class Analysis:
     eigenvalues: Array  # ascending
     eigenvectors: Array  # column i belongs to eigenvalues[i]
     n_samples: int
+    standard_errors: Array  # of the optimum's (w_1..w_d, b): how far noise alone moves it
 
     @property
     def theta_ls(self) -> Array:
@@ -111,7 +112,9 @@ def analyze(X: Array, y: Array) -> Analysis:
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
-    return Analysis(least_squares(X, y), H, eigenvalues, eigenvectors, X.shape[0])
+    return Analysis(
+        least_squares(X, y), H, eigenvalues, eigenvectors, X.shape[0], standard_errors(X, y)
+    )
 
 
 @dataclass(frozen=True)

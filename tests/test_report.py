@@ -1,0 +1,85 @@
+"""Claims judged from real runs, the report's two renderings, and `gdlab reproduce`."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from gdlab.claims import check_claims
+from gdlab.cli import app
+from gdlab.config import load_config
+from gdlab.report import FigureBlock, Heading, Paragraph, TableBlock, to_html, to_markdown
+from gdlab.runner import run_experiment
+from gdlab.sweep import load_sweep, run_sweep, sweep_rows
+
+from .conftest import REPO
+
+STUDY = REPO / "configs" / "lr_study.yaml"
+
+
+@pytest.fixture(scope="module")
+def evidence(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], list[Any]]:
+    """The default run and the full study, without figures: what the claims are judged on."""
+    folder = tmp_path_factory.mktemp("evidence")
+    config = load_config(overrides=["output.plots=false"])
+    run = run_experiment(config, folder / "runs", "seed", ["test"])
+    sweep = load_sweep(STUDY, overrides=["output.plots=false"])
+    results = run_sweep(sweep, folder / "sweep", ["test"])
+    return run.summary, sweep_rows(results, folder / "sweep")
+
+
+def test_every_seed_claim_holds_on_the_seed_experiment(evidence: Any) -> None:
+    summary, rows = evidence
+    claims = check_claims(summary, rows)
+    assert len(claims) == 7
+    assert [c.holds for c in claims] == [True] * 7, [c for c in claims if not c.holds]
+
+
+def test_claims_fail_when_the_evidence_says_otherwise(evidence: Any) -> None:
+    summary, rows = evidence
+    wrong = copy.deepcopy(summary)
+    wrong["final"]["w"] = [3.5]  # 14 standard errors from the truth
+    wrong["distance_to_least_squares"] = 0.5
+    claims = check_claims(wrong, rows)
+    assert not claims[0].holds and not claims[6].holds
+    rows = copy.deepcopy(rows)
+    rows[2]["observed_first_nan_epoch"] = rows[2]["predicted_first_nan_epoch"] + 5
+    rows[1]["observed_epochs_to_tol"] = None
+    claims = check_claims(summary, rows)
+    assert not claims[3].holds and not claims[4].holds
+
+
+def test_markdown_and_html_carry_the_same_content(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    png = tmp_path / "f.png"
+    Figure(figsize=(1, 1)).savefig(png, format="png")
+    blocks = [
+        Heading("Title", 1),
+        Paragraph("text with `code` & <angle>"),
+        TableBlock(["a", "verdict"], [["x|y", "✓ holds"], ["z", "✗ does not hold"]]),
+        FigureBlock(png, "a caption"),
+    ]
+    md = to_markdown(blocks, tmp_path)
+    assert md.startswith("# Title\n")
+    assert "| x\\|y | ✓ holds |" in md and "![a caption](f.png)" in md
+    page = to_html(blocks, "t")
+    assert "<code>code</code> &amp; &lt;angle&gt;" in page
+    assert 'class="yes"' in page and 'class="no"' in page
+    assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{20,}"', page)
+    assert "f.png" not in page  # self-contained: nothing to fetch
+
+
+def test_reproduce_writes_the_report_and_every_claim_holds(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["reproduce", "--study", str(STUDY), "-r", "out"])
+    assert result.exit_code == 0, result.output
+    md = (tmp_path / "out" / "REPORT.md").read_text()
+    assert md.count("✓ holds") == 7 and "✗" not in md
+    html = (tmp_path / "out" / "REPORT.html").read_text()
+    assert html.count("data:image/png;base64,") == 6
+    assert "7 of 7 claims" in md and "7 of 7 claims" in html
