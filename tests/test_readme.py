@@ -29,15 +29,24 @@ def test_each_readme_command_runs(command: str, tmp_path: Path) -> None:
     args = [a.replace("configs/", f"{REPO}/configs/") for a in shlex.split(command)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert len(list((tmp_path / "results" / "runs").iterdir())) == 1
+    written = [p for p in (tmp_path / "results").rglob("summary.json")]
+    assert written, "the command wrote no run"
 
 
 def test_the_annotated_config_in_the_readme_is_the_default(tmp_path: Path) -> None:
-    block = re.search(r"```yaml\n(.*?)```", README, flags=re.DOTALL)
+    block = re.search(r"```yaml\n(data:.*?)```", README, flags=re.DOTALL)
     assert block is not None
     path = tmp_path / "readme.yaml"
     path.write_text(block.group(1))
     assert load_config(path) == Config()
     assert yaml.safe_load(block.group(1)) == yaml.safe_load(
         (REPO / "configs" / "default.yaml").read_text()
+    )
+
+
+def test_the_sweep_example_in_the_readme_is_the_shipped_study() -> None:
+    block = re.search(r"```yaml\n(name: lr_study.*?)```", README, flags=re.DOTALL)
+    assert block is not None
+    assert yaml.safe_load(block.group(1)) == yaml.safe_load(
+        (REPO / "configs" / "lr_study.yaml").read_text()
     )
