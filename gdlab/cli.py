@@ -186,7 +186,7 @@ def sweep(
         fail(str(err))
     console = Console(highlight=False)
     results, rows = _run_sweep_with_progress(console, spec, folder)
-    console.print(_sweep_table(rows, spec, folder))
+    console.print(_sweep_table(rows, spec, folder, console.width))
     for problem in sweeps.disagreements(rows):
         console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
     failed = [r for r in results if r.status == "failed"]
@@ -280,7 +280,7 @@ def _run_sweep_with_progress(console: Console, spec: Any, folder: Path) -> tuple
     return results, rows
 
 
-def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path) -> Table:
+def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path, width: int) -> Table:
     swept = [*spec.grid, *(["data.seed"] if spec.seeds is not None else [])]
     table = Table(
         title=f"sweep {spec.name}: {len(rows)} runs",
@@ -293,19 +293,28 @@ def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path) -> Table:
     )
     for key in swept:
         table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    for column in ("w", "b", "‖θ−θ_ls‖", "to tol", "inf at", "nan at"):
+    table.add_column("status", no_wrap=True, min_width=9)
+    # w and b are in sweep.csv; on a narrow terminal the epochs matter more.
+    wide = width >= 100
+    for column in (*(("w", "b") if wide else ()), "‖θ−θ_ls‖", "to tol", "inf at", "nan at"):
         table.add_column(column, justify="right", no_wrap=True)
+    if any(r["status"] != "diverged" and r.get("observed_outcome") == "diverges" for r in rows):
+        table.caption = (
+            f"{table.caption}\n[bold yellow]yellow[/]: ran all its epochs but its error grew; "
+            "the rate is above critical for that data"
+        )
     for row in rows:
         status = row["status"]
+        growing = status != "diverged" and row.get("observed_outcome") == "diverges"
+        style = "bold yellow" if growing else STATUS_STYLE.get(status, "yellow")
         cells = [str(row.get(key)) for key in swept]
-        cells.append(f"[{STATUS_STYLE.get(status, 'yellow')}]{status}[/]")
+        cells.append(f"[{style}]{status}[/]")
         if status == "failed":
-            table.add_row(*cells, *[""] * 6)
+            table.add_row(*cells)
             continue
         w = row.get("w", row.get("w_1"))
-        numbers = (w, row["b"], row["distance_to_least_squares"])
-        cells += [_num(value, digits=4) for value in numbers]
+        numbers = (w, row["b"]) if wide else ()
+        cells += [_num(value, digits=4) for value in (*numbers, row["distance_to_least_squares"])]
         for key in ("epochs_to_tol", "first_inf_epoch", "first_nan_epoch"):
             cells.append(f"{_opt(row[f'predicted_{key}'])}/{_opt(row[f'observed_{key}'])}")
         table.add_row(*cells)

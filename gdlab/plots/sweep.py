@@ -6,6 +6,7 @@ with a band from the lowest to the highest, instead of one line each.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from gdlab.plots.common import INF_STYLE, LS_STYLE, TRUE_STYLE, Array, log_limits
+from gdlab.theory import FLOAT_MAX
 from gdlab.train import History
 
 
@@ -51,16 +53,28 @@ def _stack(traces: list[Array], length: int) -> Array:
     return out
 
 
-def _draw_series(ax: Axes, epochs: Array, rows: Array, color: Any, label: str, log: bool) -> None:
-    if rows.shape[0] == 1:
-        ax.plot(epochs, rows[0], color=color, linewidth=1.6, label=label)
-        return
-    with np.errstate(all="ignore"):
-        data = np.log10(rows) if log else rows
-        mean = np.nanmean(np.where(np.isfinite(data), data, np.nan), axis=0)
+def _draw_series(
+    ax: Axes, epochs: Array, rows: Array, color: Any, label: str, ceiling: float | None = None
+) -> None:
+    """One run as a line; several seeds as their mean and a min-max band.
+
+    With ``ceiling`` the values are losses: averaged in log space (inf counts
+    as the largest float, so a diverging seed pulls the mean up, as it should)
+    and drawn no higher than the ceiling, so a diverging curve leaves the axis.
+    """
+    # Epochs where every seed has stopped or left the frame are all-nan: they stay blank.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        data = rows if ceiling is None else np.log10(np.where(rows == np.inf, FLOAT_MAX, rows))
+        data = np.where(np.isfinite(data), data, np.nan)
+        mean = np.nanmean(data, axis=0)
         low, high = np.nanmin(data, axis=0), np.nanmax(data, axis=0)
-    if log:
-        mean, low, high = 10**mean, 10**low, 10**high
+    if ceiling is not None:
+        top = np.log10(ceiling)
+        mean, low, high = (10 ** np.minimum(v, top) for v in (mean, low, high))
+    if rows.shape[0] == 1:
+        ax.plot(epochs, mean, color=color, linewidth=1.6, label=label)
+        return
     ax.plot(epochs, mean, color=color, linewidth=1.6, label=f"{label} (mean of {rows.shape[0]})")
     ax.fill_between(epochs, low, high, color=color, alpha=0.2, linewidth=0)
 
@@ -105,8 +119,8 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     for (label, members), color in zip(groups.items(), _colors(len(groups)), strict=True):
         length = max(len(r.history.epoch) for r in members)
         epochs = max((r.history.epoch for r in members), key=len).astype(float)
-        rows = _stack([np.minimum(r.history.loss, 10 * top) for r in members], length)
-        _draw_series(ax, epochs, rows, color, label, log=True)
+        rows = _stack([r.history.loss for r in members], length)
+        _draw_series(ax, epochs, rows, color, label, ceiling=10 * top)
         _mark_overflows(ax, members, color)
     ax.set_yscale("log", nonpositive="mask")
     ax.set_ylim(bottom, top)
@@ -143,7 +157,7 @@ def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
                 _until_outside(r.history.w[:, k] if k < len(names) else r.history.b, low, high)
                 for r in members
             ]
-            _draw_series(ax, epochs, _stack(traces, length), color, label, log=False)
+            _draw_series(ax, epochs, _stack(traces, length), color, label)
         ls_label = "least squares" if len(set(refs)) == 1 else "least squares (mean over seeds)"
         ax.axhline(float(np.mean(refs)), **LS_STYLE, label=f"{ls_label} = {np.mean(refs):.4g}")
         ax.axhline(truth, **TRUE_STYLE, label=f"true = {truth:.4g}")
@@ -167,7 +181,7 @@ def _frame(runs: Sequence[SweepRun], k: int, n_w: int, refs: list[float]) -> tup
     values = list(refs)
     for run in runs:
         trace = run.history.w[:, k] if k < n_w else run.history.b
-        if run.history.status != "diverged":
+        if run.summary["theory"]["observed"]["outcome"] == "converges":
             values.extend([float(np.min(trace)), float(np.max(trace))])
         else:
             values.append(float(trace[0]))
@@ -213,9 +227,13 @@ def distance_figure(runs: Sequence[SweepRun]) -> Figure:
         if not ok.all():
             label_up = "diverged (a seed's distance is inf or nan)"
             ax.plot(lrs[~ok], [top] * int((~ok).sum()), "^", color="tab:red", label=label_up)
-    critical = sorted({round(float(r.summary["theory"]["critical_lr"]), 12) for r in runs})
+    critical = sorted({float(r.summary["theory"]["critical_lr"]) for r in runs})
+    span = (
+        f"{critical[0]:.4g}" if len(critical) == 1 else f"{critical[0]:.4g} to {critical[-1]:.4g}"
+    )
+    label = "critical lr = 2/λmax" + (" per seed" if len(critical) > 1 else "")
     for i, lr in enumerate(critical):
-        ax.axvline(lr, **INF_STYLE, label=f"critical lr = 2/λmax = {lr:.4g}" if i == 0 else None)
+        ax.axvline(lr, **INF_STYLE, label=f"{label}: {span}" if i == 0 else None)
     best = float(np.mean([r.summary["theory"]["best_lr"] for r in runs]))
     ax.axvline(best, color="tab:green", linestyle=":", label=f"best fixed lr ≈ {best:.4g}")
     ax.set_xscale("log")
