@@ -1,0 +1,119 @@
+"""The Typer app and what every command shares: options, errors, progress, numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from gdlab import __version__
+
+EXIT_BAD_INPUT = 2
+STATUS_STYLE = {"completed": "green", "converged": "bold green", "diverged": "bold red"}
+
+app = typer.Typer(
+    name="gdlab",
+    help=(
+        "Gradient descent from the inside: fit a line to data with gradient descent "
+        "written by hand in NumPy, and record every step.\n\n"
+        "Examples:\n\n"
+        "  gdlab train                         # the seed: y = 3x + 2 + noise\n\n"
+        "  gdlab train --set optimizer.lr=0.1  # watch it diverge\n\n"
+        "  gdlab train --config configs/default.yaml --name mine"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gdlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Gradient descent from the inside."""
+
+
+def fail(message: str) -> NoReturn:
+    """Report bad input on stderr in one line and exit with status 2, no traceback."""
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}")
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="YAML config file; keys it leaves out keep their defaults."
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        "-s",
+        metavar="KEY=VALUE",
+        help="Override one config key, e.g. optimizer.lr=0.01 (repeatable).",
+    ),
+]
+ResultsOption = Annotated[
+    Path, typer.Option("--results-dir", "-r", help="Where run folders are written.")
+]
+
+
+def fmt_opt(value: Any) -> str:
+    return "–" if value is None else str(value)
+
+
+def progress_bar(console: Console, label: str, detail: str) -> Progress:
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(detail),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+class TrainingProgress:
+    """A Rich progress bar fed by the training callback; silent when not on a terminal."""
+
+    def __init__(self, console: Console, epochs: int, enabled: bool) -> None:
+        self.bar: Progress | None = None
+        if enabled and console.is_terminal:
+            self.bar = progress_bar(console, "training", "loss {task.fields[loss]}")
+            self.task = self.bar.add_task("train", total=epochs, loss="…")
+
+    def __enter__(self) -> Any:
+        if self.bar is None:
+            return None
+        self.bar.start()
+        return self.update
+
+    def update(self, epoch: int, loss: float) -> None:
+        assert self.bar is not None
+        self.bar.update(self.task, completed=epoch, loss=f"{loss:.4g}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def fmt_num(value: float | str | None, digits: int = 6) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else f"{value:.{digits}g}"

@@ -1,0 +1,115 @@
+"""`gdlab train`: one run, its progress bar and its summary table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gdlab.cli.app import (
+    STATUS_STYLE,
+    ConfigOption,
+    ResultsOption,
+    SetOption,
+    TrainingProgress,
+    app,
+    fail,
+    fmt_num,
+)
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  gdlab train\n\n"
+        "  gdlab train --set optimizer.lr=0.001 --set training.epochs=20000\n\n"
+        "  gdlab train --config configs/default.yaml --name baseline --show\n\n"
+        "Each run writes results/runs/<UTC timestamp>-<name>/ with config.yaml, data.csv, "
+        "metrics.csv, summary.json, meta.json, fit.png, loss.png and params.png."
+    )
+)
+def train(
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    name: Annotated[
+        str | None, typer.Option("--name", "-n", help="Run name (default: the config's stem).")
+    ] = None,
+    results_dir: ResultsOption = Path("results"),
+    show: Annotated[
+        bool, typer.Option("--show", help="Open the fit plot in a window, if there is a display.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the run folder's path.")
+    ] = False,
+) -> None:
+    """Train one model by gradient descent and write its run folder.
+
+    With no options this is the seed experiment: 100 points from y = 3x + 2 plus
+    Gaussian noise (sd 1, seed 42), starting at w = 0, b = 0, learning rate 0.005,
+    10,000 epochs of full-batch gradient descent.
+    """
+    from gdlab import runner, runs
+    from gdlab.config import ConfigError, load_config
+
+    try:
+        cfg = load_config(config, set_ or [])
+        run_name = runs.check_name(name or (config.stem if config else "default"))
+    except (ConfigError, ValueError) as err:
+        fail(str(err))
+    console = Console(highlight=False)
+    try:
+        with TrainingProgress(console, cfg.training.epochs, enabled=not quiet) as on_progress:
+            result = runner.run_experiment(
+                cfg, results_dir / "runs", run_name, runs.python_argv(), on_progress
+            )
+    except runs.RunDirError as err:
+        fail(str(err))
+    if quiet:
+        typer.echo(str(result.path))
+    else:
+        console.print(_summary_table(result.summary, result.path))
+    if show:
+        _show_fit(console, result.path)
+
+
+def _summary_table(summary: dict[str, Any], path: Path) -> Table:
+    status = summary["status"]
+    title = (
+        f"[{STATUS_STYLE.get(status, 'yellow')}]{status}[/] after "
+        f"{summary['epochs_run']:,} epochs at lr = {summary['lr']:g}"
+    )
+    table = Table(title=title, caption=f"run folder: {path}", title_justify="left")
+    table.add_column("")
+    for column in ("learned", "least squares", "true"):
+        table.add_column(column, justify="right")
+    final, ls, true = summary["final"], summary["least_squares"], summary["true"]
+    names = ["w"] if len(final["w"]) == 1 else [f"w_{i + 1}" for i in range(len(final["w"]))]
+    for i, name in enumerate(names):
+        table.add_row(name, fmt_num(final["w"][i]), fmt_num(ls["w"][i]), fmt_num(true["w"][i]))
+    table.add_row("b", fmt_num(final["b"]), fmt_num(ls["b"]), fmt_num(true["b"]))
+    table.add_row("loss (MSE)", fmt_num(final["loss"]), fmt_num(ls["loss"]), "")
+    table.add_section()
+    table.add_row("loss at epoch 0", fmt_num(summary["initial_loss"]), "", "")
+    table.add_row("noise variance", "", "", fmt_num(summary["noise_variance"]))
+    table.add_row(
+        "distance to least squares", fmt_num(summary["distance_to_least_squares"]), "", ""
+    )
+    for key in ("first_inf_epoch", "first_nan_epoch"):
+        if summary[key] is not None:
+            table.add_row(f"[red]{key.replace('_', ' ')}[/]", f"[red]{summary[key]}[/]", "", "")
+    return table
+
+
+def _show_fit(console: Console, folder: Path) -> None:
+    from gdlab import plots
+
+    fit = folder / "fit.png"
+    if not fit.exists():
+        console.print("--show: this run drew no plots (output.plots is false).")
+    elif not plots.can_show():
+        console.print(f"--show: no display found, so no window; the fit plot is at {fit}")
+    else:
+        plots.show_png(fit)
