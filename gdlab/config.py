@@ -77,6 +77,7 @@ class DataConfig:
     true_b: float = _option(2.0, "a finite number")
     noise_std: float = _option(1.0, "a number >= 0", _non_negative)
     seed: int = _option(42, "a whole number >= 0", _non_negative)
+    standardize: bool = _option(False, "true or false")
     save_csv: bool = _option(True, "true or false")
 
 
@@ -114,6 +115,7 @@ class OutputConfig:
     """What a run writes besides its numbers."""
 
     plots: bool = _option(True, "true or false")
+    animate: bool = _option(False, "true or false")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,3 +44,65 @@ def make_linear_data(
     noise = rng.normal(0.0, noise_std, size=n_samples)
     y = X @ w + true_b + noise
     return X, y
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """x_scaled = (x - mean) / std, per feature, and the map of (w, b) between the two units.
+
+    A line y = w_s . x_scaled + b_s is the line y = w . x + b with
+    w = w_s / std and b = b_s - sum(w_s * mean / std).
+    """
+
+    mean: Array  # shape (n_features,)
+    std: Array  # shape (n_features,)
+
+    @property
+    def is_identity(self) -> bool:
+        """True when nothing is scaled (mean 0, std 1)."""
+        return bool(np.all(self.mean == 0) and np.all(self.std == 1))
+
+    def apply(self, X: Array) -> Array:
+        """Scale X: shape (n_samples, n_features)."""
+        return (X - self.mean) / self.std
+
+    def to_original(self, w: Array, b: float) -> tuple[Array, float]:
+        """Parameters fitted on scaled x, in the units of the original x."""
+        if self.is_identity:  # also keeps a diverged inf from turning into inf * 0 = nan
+            return w, b
+        with np.errstate(over="ignore", invalid="ignore"):
+            w_original = w / self.std
+            return w_original, float(b - np.sum(w_original * self.mean))
+
+    def traces_to_original(self, W: Array, B: Array) -> tuple[Array, Array]:
+        """Traces (W: (n_epochs, n_features), B: (n_epochs,)) in the original units."""
+        if self.is_identity:
+            return W, B
+        with np.errstate(over="ignore", invalid="ignore"):
+            W_original = W / self.std
+            return W_original, B - W_original @ self.mean
+
+    def to_scaled(self, w: Array, b: float) -> tuple[Array, float]:
+        """Parameters in original units, in the units of the scaled x."""
+        if self.is_identity:
+            return w, b
+        return w * self.std, float(b + np.sum(w * self.mean))
+
+
+def identity_scaling(n_features: int) -> Scaling:
+    """The scaling that changes nothing."""
+    return Scaling(mean=np.zeros(n_features), std=np.ones(n_features))
+
+
+def standardize(X: Array) -> Scaling:
+    """The scaling to mean 0 and standard deviation 1 per feature.
+
+    Raises ValueError for a constant feature, which has no spread to divide by.
+    """
+    std = X.std(axis=0)
+    constant = np.flatnonzero(std == 0)
+    if constant.size:
+        raise ValueError(
+            f"feature {int(constant[0]) + 1} is constant, so it cannot be standardized"
+        )
+    return Scaling(mean=X.mean(axis=0), std=std)

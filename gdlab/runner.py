@@ -6,6 +6,7 @@ the order of the steps and what each file of a run folder contains.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,13 +17,11 @@ from numpy.typing import NDArray
 
 from gdlab import runs
 from gdlab.config import Config, dump_config
-from gdlab.data import make_linear_data
+from gdlab.data import Scaling, identity_scaling, make_linear_data, standardize
 from gdlab.theory import Analysis, LeastSquares, analyze, observe, predict_run
 from gdlab.train import History, ProgressCallback, train
 
 Array = NDArray[np.float64]
-
-PLOT_FILES = ("fit.png", "loss.png", "params.png")
 
 
 @dataclass(frozen=True)
@@ -70,6 +69,24 @@ def run_experiment(
         raise
 
 
+@dataclass(frozen=True)
+class Problem:
+    """The data twice over: as given (X) and as trained on (X_train = scaling.apply(X))."""
+
+    X: Array
+    y: Array
+    scaling: Scaling
+    X_train: Array
+
+
+def prepare(config: Config, X: Array, y: Array) -> Problem:
+    """Standardize x when the config asks; otherwise train on X as it is."""
+    if not config.data.standardize:
+        return Problem(X, y, identity_scaling(X.shape[1]), X)
+    scaling = standardize(X)
+    return Problem(X, y, scaling, scaling.apply(X))
+
+
 def _fill_run_dir(
     folder: Path,
     config: Config,
@@ -83,13 +100,15 @@ def _fill_run_dir(
     if config.data.save_csv:
         header = [*runs.feature_names("x", X.shape[1]), "y"]
         runs.write_text(folder / "data.csv", runs.csv_text(header, [*runs.split_columns(X), y]))
-    history = train(config, X, y, on_progress)
-    analysis = analyze(X, y)
-    summary = summarize(config, history, analysis)
+    problem = prepare(config, X, y)
+    history = train(config, problem.X_train, y, on_progress)
+    trained = analyze(problem.X_train, y)
+    original = trained if problem.scaling.is_identity else analyze(X, y)
+    summary = summarize(config, history, trained, original, problem.scaling)
     runs.write_text(folder / "metrics.csv", metrics_csv(history))
     runs.write_json(folder / "summary.json", summary)
-    if config.output.plots:
-        write_plots(folder, config, X, y, history, analysis.ls)
+    if config.output.plots or config.output.animate:
+        write_plots(folder, config, problem, history, trained.ls, original.ls)
     _write_meta(folder, argv, started)
     return RunResult(path=folder, summary=summary, history=history)
 
@@ -134,21 +153,27 @@ def metrics_csv(history: History) -> str:
     return runs.csv_text(header, columns)
 
 
-def summarize(config: Config, history: History, analysis: Analysis) -> dict[str, Any]:
-    """The run's results as summary.json holds them (deterministic: no clock, no paths)."""
-    ls = analysis.ls
-    thetas = np.column_stack([history.w, history.b])
+def summarize(
+    config: Config, history: History, trained: Analysis, original: Analysis, scaling: Scaling
+) -> dict[str, Any]:
+    """The run's results as summary.json holds them (deterministic: no clock, no paths).
+
+    ``trained`` analyses the data as trained on, ``original`` as given; they are
+    the same analysis unless x was standardized.
+    """
+    ls = original.ls
+    final_w, final_b = scaling.to_original(history.final_w, history.final_b)
     with np.errstate(over="ignore", invalid="ignore"):
-        distance = float(np.linalg.norm(thetas[-1] - analysis.theta_ls))
+        distance = float(np.linalg.norm(np.append(final_w, final_b) - original.theta_ls))
     d = config.data
-    return {
+    summary = {
         "status": history.status,
         "epochs_run": history.epochs_run,
         "lr": config.optimizer.lr,
         "n_samples": d.n_samples,
         "n_features": config.n_features,
         "initial_loss": float(history.loss[0]),
-        "final": {"w": history.final_w.tolist(), "b": history.final_b, "loss": history.final_loss},
+        "final": {"w": final_w.tolist(), "b": final_b, "loss": history.final_loss},
         "first_inf_epoch": history.first_inf_epoch,
         "first_nan_epoch": history.first_nan_epoch,
         "least_squares": {
@@ -156,15 +181,33 @@ def summarize(config: Config, history: History, analysis: Analysis) -> dict[str,
             "b": ls.b,
             "loss": ls.loss,
             "standard_errors": {
-                "w": analysis.standard_errors[:-1].tolist(),
-                "b": float(analysis.standard_errors[-1]),
+                "w": original.standard_errors[:-1].tolist(),
+                "b": float(original.standard_errors[-1]),
             },
         },
         "distance_to_least_squares": distance,
         "true": {"w": list(d.true_w), "b": d.true_b},
         "noise_variance": d.noise_std**2,
-        "theory": theory_block(config, history, analysis, thetas),
     }
+    if not scaling.is_identity:
+        summary["standardized"] = {
+            "note": STANDARDIZED_NOTE,
+            "mean": scaling.mean.tolist(),
+            "std": scaling.std.tolist(),
+            "final": {"w": history.final_w.tolist(), "b": history.final_b},
+            "least_squares": {"w": trained.ls.w.tolist(), "b": trained.ls.b},
+            "condition_number_original": original.condition_number,
+        }
+    thetas = np.column_stack([history.w, history.b])
+    summary["theory"] = theory_block(config, history, trained, thetas)
+    return summary
+
+
+STANDARDIZED_NOTE = (
+    "Training ran on x_scaled = (x - mean) / std. 'final', 'least_squares' and "
+    "'distance_to_least_squares' are in the original units of x; this block, the theory "
+    "block, metrics.csv, params.png and contour.png are in the standardized units."
+)
 
 
 def theory_block(
@@ -211,19 +254,39 @@ def theory_block(
 
 
 def write_plots(
-    folder: Path, config: Config, X: Array, y: Array, history: History, ls: LeastSquares
+    folder: Path,
+    config: Config,
+    problem: Problem,
+    history: History,
+    ls_trained: LeastSquares,
+    ls_original: LeastSquares,
 ) -> None:
-    """Draw fit.png, loss.png and params.png into the run folder."""
+    """Draw the run's figures; the two 'inside' views (contour, evolution) need one feature."""
     from gdlab import plots  # Matplotlib is slow to import; only pay for it when drawing.
+    from gdlab.plots import surface
 
-    lr = config.optimizer.lr
+    lr, scaling, X, y = config.optimizer.lr, problem.scaling, problem.X, problem.y
     truth = plots.Truth(w=np.asarray(config.data.true_w), b=config.data.true_b)
-    noise_variance = config.data.noise_std**2
-    figures = {
-        "fit.png": plots.fit_figure(X, y, history, ls, truth, lr),
-        "loss.png": plots.loss_figure(history, lr, noise_variance if noise_variance else None),
-        "params.png": plots.params_figure(history, ls, truth, lr),
-    }
-    for file_name, fig in figures.items():
+    truth_trained = plots.Truth(*scaling.to_scaled(truth.w, truth.b))
+    units = "" if scaling.is_identity else " (standardized x)"
+    fitted = scaling.to_original(history.final_w, history.final_b)
+    noise_variance = config.data.noise_std**2 or None
+    figures: dict[str, Callable[[], Any]] = {}  # drawn one at a time, saved, and let go
+    if config.output.plots:
+        title = f"Fit after {history.epochs_run:,} epochs at lr = {lr:g}"
+        figures["fit.png"] = lambda: plots.fit_figure(X, y, fitted, ls_original, truth, title)
+        figures["loss.png"] = lambda: plots.loss_figure(history, lr, noise_variance)
+        figures["params.png"] = lambda: plots.params_figure(
+            history, ls_trained, truth_trained, lr, units
+        )
+        if X.shape[1] == 1:
+            figures["contour.png"] = lambda: surface.contour_figure(
+                problem.X_train, y, history, ls_trained, truth_trained, lr, units
+            )
+            figures["evolution.png"] = lambda: surface.evolution_figure(X, y, history, scaling, lr)
+    for file_name, draw in figures.items():
         with runs.atomic_target(folder / file_name) as tmp:
-            plots.save_png(fig, tmp)
+            plots.save_png(draw(), tmp)
+    if config.output.animate and X.shape[1] == 1:
+        with runs.atomic_target(folder / "evolution.gif") as tmp:
+            surface.write_evolution_gif(X, y, history, scaling, tmp)

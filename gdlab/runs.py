@@ -92,7 +92,8 @@ def atomic_target(path: Path) -> Iterator[Path]:
 
     A crash mid-write leaves the old file (or none), never half a file.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # Hidden, and ending like the target, so writers that go by the extension still work.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
     os.close(fd)
     try:
         yield Path(tmp)

@@ -54,6 +54,19 @@ def least_squares(X: Array, y: Array) -> LeastSquares:
     return LeastSquares(w=w, b=b, loss=loss(predict(X, w, b), y))
 
 
+def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
+    """The MSE at every (w, b) of a grid, for one feature; W and B have the grid's shape.
+
+    Expands (1/n) sum (w x + b - y)^2 into sums over the data once, so the grid
+    costs nothing per sample.
+    """
+    x = X[:, 0]
+    xx, x1, xy, y1, yy = (float(np.mean(v)) for v in (x * x, x, x * y, y, y * y))
+    return np.asarray(
+        W * W * xx + 2 * W * B * x1 + B * B - 2 * W * xy - 2 * B * y1 + yy, dtype=np.float64
+    )
+
+
 def hessian(X: Array) -> Array:
     """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1)."""
     A = design_matrix(X)

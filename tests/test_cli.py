@@ -22,6 +22,8 @@ RUN_FILES = {
     "fit.png",
     "loss.png",
     "params.png",
+    "contour.png",
+    "evolution.png",
 }
 FAST = ["--set", "training.epochs=300"]
 

@@ -27,7 +27,8 @@ def _labels(ax) -> list[str]:  # type: ignore[no-untyped-def]
 
 def test_fit_figure_draws_data_and_three_lines(tmp_path: Path) -> None:
     X, y, history, ls, truth = _run()
-    fig = plots.fit_figure(X, y, history, ls, truth, lr=0.005)
+    fitted = (history.final_w, history.final_b)
+    fig = plots.fit_figure(X, y, fitted, ls, truth, "fit")
     (ax,) = fig.axes
     labels = _labels(ax)
     assert any(label.startswith("learned") for label in labels)
@@ -42,7 +43,7 @@ def test_fit_figure_draws_data_and_three_lines(tmp_path: Path) -> None:
 
 def test_fit_figure_with_two_features_plots_predicted_against_actual() -> None:
     X, y, history, ls, truth = _run("data.true_w=[1, 2]", "optimizer.lr=0.001")
-    (ax,) = plots.fit_figure(X, y, history, ls, truth, lr=0.001).axes
+    (ax,) = plots.fit_figure(X, y, (history.final_w, history.final_b), ls, truth, "t").axes
     assert ax.get_xlabel() == "actual y" and ax.get_ylabel() == "predicted y"
 
 

@@ -27,8 +27,10 @@ from gdlab.cli.app import (
         "  gdlab train\n\n"
         "  gdlab train --set optimizer.lr=0.001 --set training.epochs=20000\n\n"
         "  gdlab train --config configs/default.yaml --name baseline --show\n\n"
+        "  gdlab train --animate                  # also evolution.gif\n\n"
         "Each run writes results/runs/<UTC timestamp>-<name>/ with config.yaml, data.csv, "
-        "metrics.csv, summary.json, meta.json, fit.png, loss.png and params.png."
+        "metrics.csv, summary.json, meta.json, fit.png, loss.png, params.png and, for one "
+        "feature, contour.png and evolution.png."
     )
 )
 def train(
@@ -40,6 +42,9 @@ def train(
     results_dir: ResultsOption = Path("results"),
     show: Annotated[
         bool, typer.Option("--show", help="Open the fit plot in a window, if there is a display.")
+    ] = False,
+    animate: Annotated[
+        bool, typer.Option("--animate", help="Also write evolution.gif (same as output.animate).")
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the run folder's path.")
@@ -55,7 +60,7 @@ def train(
     from gdlab.config import ConfigError, load_config
 
     try:
-        cfg = load_config(config, set_ or [])
+        cfg = load_config(config, [*(set_ or []), *(["output.animate=true"] if animate else [])])
         run_name = runs.check_name(name or (config.stem if config else "default"))
     except (ConfigError, ValueError) as err:
         fail(str(err))

@@ -21,12 +21,17 @@ from gdlab.train import History
 
 
 def fit_figure(
-    X: Array, y: Array, history: History, ls: LeastSquares, truth: Truth | None, lr: float
+    X: Array,
+    y: Array,
+    fitted: tuple[Array, float],
+    ls: LeastSquares,
+    truth: Truth | None,
+    title: str,
 ) -> Figure:
     """The data with the learned, least-squares and true lines (predicted vs actual if d > 1)."""
     fig = Figure(figsize=(7, 5), layout="constrained")
     ax = fig.add_subplot()
-    w, b = history.final_w, history.final_b
+    w, b = fitted
     finite = bool(np.all(np.isfinite(w)) and np.isfinite(b))
     if X.shape[1] == 1:
         x = X[:, 0]
@@ -64,7 +69,7 @@ def fit_figure(
         ax.set_xlabel("actual y")
         ax.set_ylabel("predicted y")
     note = "" if finite else " (diverged: no finite fit to draw)"
-    ax.set_title(f"Fit after {history.epochs_run} epochs at lr = {lr:g}{note}")
+    ax.set_title(f"{title}{note}")
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
     return fig
@@ -111,7 +116,9 @@ def _mark_divergence(ax: Axes, history: History) -> None:
         )
 
 
-def params_figure(history: History, ls: LeastSquares, truth: Truth | None, lr: float) -> Figure:
+def params_figure(
+    history: History, ls: LeastSquares, truth: Truth | None, lr: float, units: str = ""
+) -> Figure:
     """Each parameter per epoch, with its true and least-squares values as reference lines."""
     n_features = history.w.shape[1]
     names = ["w"] if n_features == 1 else [f"w_{i}" for i in range(1, n_features + 1)]
@@ -133,7 +140,7 @@ def params_figure(history: History, ls: LeastSquares, truth: Truth | None, lr: f
         ax.legend(loc="best", fontsize="small")
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel("epoch")
-    fig.suptitle(f"Parameters per epoch at lr = {lr:g}: {history.status}")
+    fig.suptitle(f"Parameters per epoch at lr = {lr:g}: {history.status}{units}")
     return fig
 
 

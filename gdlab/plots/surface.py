@@ -1,0 +1,165 @@
+"""Inside the black box, for one feature: the loss surface with the path down it, and the
+fitted line moving over the data (as stills and as a GIF)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.animation import PillowWriter
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator
+
+from gdlab.data import Scaling
+from gdlab.plots.common import Array, Truth
+from gdlab.theory import LeastSquares, loss_surface
+from gdlab.train import History
+
+EVOLUTION_EPOCHS = (0, 1, 10, 100, 1000)  # plus the last epoch
+GIF_FRAMES = 40
+
+
+def _frame_points(history: History, ls: LeastSquares, truth: Truth | None) -> Array:
+    """The (w, b) points the view must show: start, optimum, truth, and the path.
+
+    A diverging path is framed by its first steps only, so the zigzag out of
+    the bowl is visible before it leaves the picture.
+    """
+    path = np.column_stack([history.w[:, 0], history.b])
+    if history.status == "diverged":
+        path = path[:4]
+    points = [path[np.all(np.isfinite(path), axis=1)], np.array([[ls.w[0], ls.b]])]
+    if truth is not None:
+        points.append(np.array([[truth.w[0], truth.b]]))
+    return np.concatenate(points)
+
+
+def contour_figure(
+    X: Array,
+    y: Array,
+    history: History,
+    ls: LeastSquares,
+    truth: Truth | None,
+    lr: float,
+    units: str = "",
+) -> Figure:
+    """Loss contours over (w, b) with gradient descent's path, start, optimum and truth."""
+    points = _frame_points(history, ls, truth)
+    low, high = points.min(axis=0), points.max(axis=0)
+    pad = 0.15 * np.maximum(high - low, 0.5)
+    w_grid = np.linspace(low[0] - pad[0], high[0] + pad[0], 300)
+    b_grid = np.linspace(low[1] - pad[1], high[1] + pad[1], 300)
+    W, B = np.meshgrid(w_grid, b_grid)
+    excess = np.maximum(loss_surface(X, y, W, B) - ls.loss, 1e-12)
+    levels = np.geomspace(max(float(np.percentile(excess, 0.5)), 1e-9), float(excess.max()), 18)
+
+    fig = Figure(figsize=(7, 5.6), layout="constrained")
+    ax = fig.add_subplot()
+    filled = ax.contourf(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.35)
+    ax.contour(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", linewidths=0.8)
+    fig.colorbar(filled, ax=ax, ticks=LogLocator(), label="loss − least-squares loss (log scale)")
+
+    w_path, b_path = history.w[:, 0], history.b
+    ax.plot(w_path, b_path, color="tab:red", linewidth=1, alpha=0.8, label="gradient descent")
+    # Markers at epochs 0, 1, 2, 3, 5, 8, ...: dense early, thinning out as the steps shrink.
+    marks = np.unique(np.geomspace(1, len(w_path), 25).astype(int) - 1)
+    ax.plot(w_path[marks], b_path[marks], "o", color="tab:red", markersize=3.5)
+    ax.plot(
+        w_path[0],
+        b_path[0],
+        "o",
+        color="white",
+        markeredgecolor="black",
+        markersize=9,
+        label=f"start (w = {w_path[0]:.3g}, b = {b_path[0]:.3g})",
+    )
+    ax.plot(
+        ls.w[0],
+        ls.b,
+        "*",
+        color="black",
+        markersize=15,
+        label=f"least squares ({ls.w[0]:.4g}, {ls.b:.4g})",
+    )
+    if truth is not None:
+        ax.plot(
+            truth.w[0],
+            truth.b,
+            "X",
+            color="tab:green",
+            markersize=10,
+            label=f"true ({truth.w[0]:.4g}, {truth.b:.4g})",
+        )
+    ax.set_xlim(w_grid[0], w_grid[-1])
+    ax.set_ylim(b_grid[0], b_grid[-1])
+    ax.set_xlabel(f"w{units}")
+    ax.set_ylabel(f"b{units}")
+    ax.set_title(f"Loss surface and the path down it (lr = {lr:g}, {history.status})")
+    ax.legend(loc="best", fontsize="small")
+    return fig
+
+
+def _lines_in_original_units(history: History, scaling: Scaling) -> tuple[Array, Array]:
+    return scaling.traces_to_original(history.w, history.b)
+
+
+def evolution_figure(X: Array, y: Array, history: History, scaling: Scaling, lr: float) -> Figure:
+    """The data with the fitted line at epochs 0, 1, 10, 100, 1000 and the last, by colour."""
+    W, B = _lines_in_original_units(history, scaling)
+    wanted = [e for e in EVOLUTION_EPOCHS if e < history.epochs_run] + [history.epochs_run]
+    rows = sorted({int(np.searchsorted(history.epoch, e)) for e in wanted})
+    x = X[:, 0]
+    grid = np.linspace(x.min(), x.max(), 2)
+    cmap = colormaps["plasma"]
+    fig = Figure(figsize=(7, 5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.scatter(x, y, s=14, color="tab:gray", alpha=0.6, label="data")
+    for i, row in enumerate(rows):
+        w, b = W[row, 0], B[row]
+        if not (np.isfinite(w) and np.isfinite(b)):
+            continue
+        ax.plot(
+            grid,
+            w * grid + b,
+            color=cmap(0.85 * i / max(len(rows) - 1, 1)),
+            linewidth=2,
+            label=f"epoch {history.epoch[row]:,}: y = {w:.3g}x + {b:.3g}",
+        )
+    span = float(y.max() - y.min())
+    ax.set_ylim(y.min() - 0.2 * span, y.max() + 0.2 * span)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.set_title(f"The fitted line, epoch by epoch (lr = {lr:g})")
+    ax.legend(loc="best", fontsize="small")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def write_evolution_gif(X: Array, y: Array, history: History, scaling: Scaling, path: Path) -> None:
+    """Animate the line over the data, frames at log-spaced epochs, with Pillow."""
+    W, B = _lines_in_original_units(history, scaling)
+    x = X[:, 0]
+    grid = np.linspace(x.min(), x.max(), 2)
+    frames = np.unique(np.concatenate([[0], np.geomspace(1, len(W), GIF_FRAMES).astype(int) - 1]))
+    fig = Figure(figsize=(5, 3.6), layout="constrained")
+    FigureCanvasAgg(fig)  # the animation writer draws through an Agg canvas
+    ax = fig.add_subplot()
+    ax.scatter(x, y, s=10, color="tab:gray", alpha=0.6)
+    (line,) = ax.plot([], [], color="tab:orange", linewidth=2.5)
+    span = float(y.max() - y.min())
+    ax.set_ylim(y.min() - 0.2 * span, y.max() + 0.2 * span)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    writer = PillowWriter(fps=8)
+    with writer.saving(fig, str(path), dpi=70):
+        for i, row in enumerate(frames):
+            w, b = W[row, 0], B[row]
+            line.set_data(
+                grid, w * grid + b if np.isfinite(w) and np.isfinite(b) else grid * np.nan
+            )
+            ax.set_title(f"epoch {history.epoch[row]:,}: y = {w:.3g}x + {b:.3g}", fontsize=10)
+            for _ in range(6 if i == len(frames) - 1 else 1):  # linger on the last frame
+                writer.grab_frame()
