@@ -67,6 +67,16 @@ def contour_figure(
     # Markers at epochs 0, 1, 2, 3, 5, 8, ...: dense early, thinning out as the steps shrink.
     marks = np.unique(np.geomspace(1, len(w_path), 25).astype(int) - 1)
     ax.plot(w_path[marks], b_path[marks], "o", color="tab:red", markersize=3.5)
+    if history.status == "diverged":  # number the first steps: each overshoots further
+        for i in range(1, min(4, len(w_path))):
+            ax.annotate(
+                f"epoch {history.epoch[i]}",
+                (w_path[i], b_path[i]),
+                fontsize=8,
+                xytext=(4, -10),
+                textcoords="offset points",
+                color="tab:red",
+            )
     ax.plot(
         w_path[0],
         b_path[0],
