@@ -54,6 +54,12 @@ def least_squares(X: Array, y: Array) -> LeastSquares:
     return LeastSquares(w=w, b=b, loss=loss(predict(X, w, b), y))
 
 
+def normal_equations(X: Array, y: Array) -> Array:
+    """The optimum (w_1..w_d, b) by solving A^T A theta = A^T y: lstsq's answer, derived."""
+    A = design_matrix(X)
+    return np.asarray(np.linalg.solve(A.T @ A, A.T @ y), dtype=np.float64)
+
+
 def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
     """The MSE at every (w, b) of a grid, for one feature; W and B have the grid's shape.
 

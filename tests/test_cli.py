@@ -180,3 +180,11 @@ def test_python_dash_m_runs_the_same_cli() -> None:
     )
     assert done.returncode == 0
     assert "Train one model by gradient descent" in done.stdout
+
+
+def test_animate_adds_the_gif(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["train", *FAST, "--animate", "--quiet"])
+    assert result.exit_code == 0, result.output
+    (folder,) = _run_dirs(tmp_path / "results")
+    assert {p.name for p in folder.iterdir()} == RUN_FILES | {"evolution.gif"}
+    assert "animate: true" in (folder / "config.yaml").read_text()

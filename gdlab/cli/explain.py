@@ -1,0 +1,201 @@
+"""`gdlab analyze` and `gdlab gradcheck`: look inside before (or instead of) training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt
+
+
+def _load(config: Path | None, set_: list[str] | None) -> Any:
+    """The validated config and its data, or one clear error line and exit 2."""
+    from gdlab.config import ConfigError, load_config
+    from gdlab.runner import load_data
+
+    try:
+        cfg = load_config(config, set_ or [])
+    except ConfigError as err:
+        fail(str(err))
+    X, y = load_data(cfg)
+    return cfg, X, y
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  gdlab analyze\n\n"
+        "  gdlab analyze --set optimizer.lr=0.1     # why does this diverge?\n\n"
+        "  gdlab analyze --config configs/default.yaml --set data.x_max=100"
+    )
+)
+def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
+    """Explain a config's data before training: optimum, Hessian, rates, epochs.
+
+    Shows the least-squares optimum two ways, the Hessian's eigenvalues and
+    eigenvectors, the critical and best learning rates, what the configured rate
+    will do and in how many epochs, which parameter is slow and why, and what
+    standardizing x would change. Nothing is trained and nothing is written.
+    """
+    from gdlab.explain import explain
+
+    cfg, X, y = _load(config, set_)
+    theta0 = np.append(cfg.initial_w(), cfg.training.init_b)
+    try:
+        found = explain(X, y, cfg.optimizer.lr, theta0, cfg.theory.tol)
+    except ValueError as err:  # e.g. a constant column cannot be standardized
+        fail(str(err))
+    console = Console(highlight=False)
+    console.print(_data_table(found.data))
+    console.print(_optimum_table(found))
+    console.print(_spectrum_table(found))
+    console.print(_prediction_table(found, cfg.theory.tol))
+    console.print("[bold]Why one parameter is slow[/]")
+    console.print(found.slow_direction + "\n")
+    console.print(_standardize_table(found))
+    console.print("Try it: gdlab train --set data.standardize=true")
+
+
+def _table(title: str, *columns: str) -> Table:
+    table = Table(title=f"[bold]{title}[/]", title_justify="left", box=box.SIMPLE_HEAD)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
+def _data_table(data: dict[str, Any]) -> Table:
+    table = _table(f"Data: {data['n_samples']} samples", "column", "mean", "std", "min", "max")
+    for name, stats in data["columns"].items():
+        table.add_row(name, *(fmt_num(stats[k], 4) for k in ("mean", "std", "min", "max")))
+    return table
+
+
+def _optimum_table(found: Any) -> Table:
+    table = _table("Least-squares optimum", "parameter", "normal equations", "numpy lstsq")
+    for k, name in enumerate(found.names):
+        table.add_row(name, fmt_num(found.normal_equations[k], 10), fmt_num(found.lstsq[k], 10))
+    gap = float(np.max(np.abs(found.normal_equations - found.lstsq)))
+    table.add_section()
+    table.add_row("largest difference", f"{gap:.2g}", "")
+    return table
+
+
+def _spectrum_table(found: Any) -> Table:
+    a = found.analysis
+    table = _table("The Hessian H = (2/n) AᵀA, A = [X, 1], and its eigenvectors", "", *found.names)
+    for k, name in enumerate(found.names):
+        table.add_row(name, *(fmt_num(v, 5) for v in a.hessian[k]))
+    table.add_section()
+    for i, value in enumerate(a.eigenvalues):
+        table.add_row(f"λ{i + 1} = {value:.5g}", *(f"{v:.3f}" for v in a.eigenvectors[:, i]))
+    table.add_section()
+    table.add_row("condition number", fmt_num(a.condition_number, 5))
+    table.add_row("critical lr 2/λmax", fmt_num(a.critical_lr, 5))
+    table.add_row("best fixed lr", fmt_num(a.best_lr, 5))
+    return table
+
+
+def _prediction_table(found: Any, tol: float) -> Table:
+    p = found.prediction
+    verdict = "[green]converges[/]" if p.outcome == "converges" else "[bold red]diverges[/]"
+    table = _table(f"At lr = {found.lr:g} gradient descent {verdict}", "quantity", "epochs")
+    table.add_row(f"to ‖θ − θ_ls‖ < {tol:g}", fmt_opt(p.epochs_to_tol))
+    for name, epochs in zip(found.names, p.epochs_to_tol_per_param, strict=True):
+        table.add_row(f"{name} within {tol:g} for good", fmt_opt(epochs))
+    if p.outcome == "diverges":
+        table.add_row("loss overflows to inf at", fmt_opt(p.first_inf_epoch))
+        table.add_row("loss turns nan at", fmt_opt(p.first_nan_epoch))
+    rates = ", ".join(f"{r:.6g}" for r in p.rates)
+    table.add_section()
+    table.add_row("error factor per epoch, per eigenvector", rates)
+    return table
+
+
+def _standardize_table(found: Any) -> Table:
+    a, s = found.analysis, found.standardized
+    table = _table("What standardizing x would do", "", "as given", "standardized")
+    table.add_row(
+        "condition number", fmt_num(a.condition_number, 4), fmt_num(s.condition_number, 4)
+    )
+    table.add_row("critical lr", fmt_num(a.critical_lr, 4), fmt_num(s.critical_lr, 4))
+    table.add_row(
+        f"epochs to tolerance at lr = {found.lr:g}",
+        fmt_opt(found.prediction.epochs_to_tol),
+        fmt_opt(found.standardized_prediction.epochs_to_tol),
+    )
+    best = found.standardized_best
+    table.add_row(
+        "epochs to tolerance at the best rate",
+        "",
+        f"{fmt_opt(best.epochs_to_tol)} (lr = {s.best_lr:.3g})",
+    )
+    return table
+
+
+@app.command(
+    epilog=(
+        "Examples:\n\n"
+        "  gdlab gradcheck\n\n"
+        "  gdlab gradcheck --points 20 --eps 1e-5\n\n"
+        "Exit status 0 when every relative error is within the threshold, 1 otherwise."
+    )
+)
+def gradcheck(
+    config: ConfigOption = None,
+    set_: SetOption = None,
+    points: Annotated[
+        int, typer.Option("--points", min=0, help="Random points besides the initial one.")
+    ] = 5,
+    eps: Annotated[
+        float, typer.Option("--eps", min=1e-12, max=1.0, help="Finite-difference step h.")
+    ] = 1e-6,
+) -> None:
+    """Check the analytic gradients against central finite differences.
+
+    At the initial parameters and at random points, compares dL/dw and dL/db
+    from gdlab.model.gradients with (L(θ + h) − L(θ − h)) / 2h.
+    """
+    from gdlab.gradcheck import THRESHOLD, check_gradients
+
+    cfg, X, y = _load(config, set_)
+    theta0 = np.append(cfg.initial_w(), cfg.training.init_b)
+    rng = np.random.default_rng(cfg.data.seed)
+    rows = check_gradients(X, y, theta0, points, eps, rng)
+    table = _table(
+        f"Gradient check (h = {eps:g})",
+        "point",
+        "parameter",
+        "analytic",
+        "numeric",
+        "relative error",
+        "",
+    )
+    for row in rows:
+        mark = "[green]ok[/]" if row.passed else "[bold red]FAIL[/]"
+        table.add_row(
+            row.point,
+            row.parameter,
+            f"{row.analytic:.10g}",
+            f"{row.numeric:.10g}",
+            f"{row.relative_error:.2e}",
+            mark,
+        )
+    console = Console(highlight=False)
+    console.print(table)
+    failed = [row for row in rows if not row.passed]
+    worst = max(row.relative_error for row in rows)
+    if failed:
+        console.print(
+            f"[bold red]FAILED[/]: {len(failed)} of {len(rows)} above {THRESHOLD:g} "
+            f"(worst {worst:.2e})"
+        )
+        raise typer.Exit(1)
+    console.print(
+        f"[bold green]PASSED[/]: all {len(rows)} within {THRESHOLD:g} (worst {worst:.2e})"
+    )

@@ -1,0 +1,92 @@
+"""Gradient check: the calculus in model.gradients against central finite differences.
+
+dL/dtheta_k ~ (L(theta + h e_k) - L(theta - h e_k)) / (2h). The MSE is
+quadratic, so the central difference is exact but for rounding, and any real
+disagreement means the analytic formula is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdlab.model import gradients, loss, predict
+
+Array = NDArray[np.float64]
+GradientFn = Callable[[Array, Array, Array], tuple[Array, float]]
+
+THRESHOLD = 1e-6  # largest relative error that passes
+
+
+@dataclass(frozen=True)
+class GradientRow:
+    """One parameter at one point: the two gradients and how far apart they are."""
+
+    point: str
+    parameter: str
+    analytic: float
+    numeric: float
+    relative_error: float
+
+    @property
+    def passed(self) -> bool:
+        """Whether the relative error is within THRESHOLD."""
+        return self.relative_error <= THRESHOLD
+
+
+def relative_error(analytic: float, numeric: float) -> float:
+    """|a - n| / (|a| + |n|), or the plain difference when both are below 1e-8."""
+    return abs(analytic - numeric) / max(abs(analytic) + abs(numeric), 1e-8)
+
+
+def check_point(
+    X: Array,
+    y: Array,
+    theta: Array,
+    label: str,
+    eps: float,
+    gradient_fn: GradientFn | None = None,
+) -> list[GradientRow]:
+    """Compare ``gradient_fn`` (default: model.gradients) with central differences at theta."""
+    gradient_fn = gradient_fn or gradients
+
+    def loss_at(t: Array) -> float:
+        return loss(predict(X, t[:-1], float(t[-1])), y)
+
+    grad_w, grad_b = gradient_fn(X, y, predict(X, theta[:-1], float(theta[-1])))
+    analytic = np.append(grad_w, grad_b)
+    names = ["w"] if X.shape[1] == 1 else [f"w_{i}" for i in range(1, X.shape[1] + 1)]
+    rows = []
+    for k, name in enumerate([*names, "b"]):
+        step = np.zeros_like(theta)
+        step[k] = eps
+        numeric = (loss_at(theta + step) - loss_at(theta - step)) / (2 * eps)
+        a = float(analytic[k])
+        rows.append(GradientRow(label, name, a, numeric, relative_error(a, numeric)))
+    return rows
+
+
+def check_gradients(
+    X: Array,
+    y: Array,
+    theta0: Array,
+    n_points: int,
+    eps: float,
+    rng: np.random.Generator,
+    gradient_fn: GradientFn | None = None,
+) -> list[GradientRow]:
+    """Check at the initial parameters and at ``n_points`` random ones around them.
+
+    The random points are spread over the scale of the least-squares optimum,
+    so they land where training actually goes.
+    """
+    theta_ls, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(y))]), y, rcond=None)
+    scale = np.abs(theta_ls) + 1.0
+    points = [("initial", np.asarray(theta0, dtype=np.float64))]
+    points += [(f"random {i}", rng.normal(theta_ls, scale)) for i in range(1, n_points + 1)]
+    return [
+        row for label, theta in points for row in check_point(X, y, theta, label, eps, gradient_fn)
+    ]
