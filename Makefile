@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install test lint format train reproduce clean
+.PHONY: install test lint format train reproduce figures clean
 
 # Re-install whenever pyproject.toml changes; the stamp marks a finished install.
 $(STAMP): pyproject.toml
@@ -33,6 +33,18 @@ train: $(STAMP)
 
 reproduce: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gdlab reproduce
+
+# Re-draw the README's pictures (docs/images/) from real runs.
+figures: $(STAMP)
+	rm -rf results/figures
+	MPLBACKEND=Agg $(BIN)/gdlab train --animate --name readme --results-dir results/figures --quiet
+	MPLBACKEND=Agg $(BIN)/gdlab train --set optimizer.lr=0.1 --name diverge --results-dir results/figures --quiet
+	MPLBACKEND=Agg $(BIN)/gdlab sweep --config configs/lr_study.yaml --set output.plots=false --results-dir results/figures
+	mkdir -p docs/images
+	cp results/figures/runs/*-readme/contour.png results/figures/runs/*-readme/evolution.png \
+	   results/figures/runs/*-readme/evolution.gif results/figures/runs/*-readme/params.png docs/images/
+	cp results/figures/runs/*-diverge/contour.png docs/images/contour_diverged.png
+	cp results/figures/sweeps/*-lr_study/loss_curves.png docs/images/
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -29,8 +29,8 @@ def test_each_readme_command_runs(command: str, tmp_path: Path) -> None:
     args = [a.replace("configs/", f"{REPO}/configs/") for a in shlex.split(command)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    written = [p for p in (tmp_path / "results").rglob("summary.json")]
-    assert written, "the command wrote no run"
+    if args[0] in ("train", "sweep"):
+        assert list(tmp_path.glob("results/**/summary.json")), "the command wrote no run"
 
 
 def test_the_annotated_config_in_the_readme_is_the_default(tmp_path: Path) -> None:
