@@ -12,151 +12,38 @@ import difflib
 import math
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-_NO_VALUE = object()
+from gdlab.schema import (
+    SECTIONS,
+    Config,
+    ConfigError,
+    DataConfig,
+    OptimizerConfig,
+    TrainingConfig,
+    all_keys,
+    flow_yaml,
+)
 
-
-class ConfigError(ValueError):
-    """A config value that gdlab cannot use; the message says where, what and why."""
-
-    def __init__(
-        self,
-        where: str,
-        problem: str,
-        key: str | None = None,
-        value: object = _NO_VALUE,
-    ) -> None:
-        head = where
-        if key is not None:
-            head += f": {key}"
-            if value is not _NO_VALUE:
-                head += f" = {_show(value)}"
-        super().__init__(f"{head}: {problem}")
-
-
-def _show(value: object) -> str:
-    """Render a value for an error message: strings quoted, the rest as YAML."""
-    return repr(value) if isinstance(value, str) else _flow(value)
-
-
-def _flow(value: object) -> str:
-    """One value as single-line YAML, e.g. ``[3.0]`` or ``null``."""
-    text = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
-    return text.removesuffix("...").strip()
-
-
-Check = Callable[[Any], bool]
-
-
-def _option(default: Any, expected: str, check: Check | None = None) -> Any:
-    """A config field with its check and the words used when the check fails."""
-    return field(default=default, metadata={"expected": expected, "check": check})
-
-
-def _positive(v: float) -> bool:
-    return v > 0
-
-
-def _non_negative(v: float) -> bool:
-    return v >= 0
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """Where the data comes from: a synthetic line y = X true_w + true_b + noise."""
-
-    n_samples: int = _option(100, "a whole number >= 2", lambda v: v >= 2)
-    x_min: float = _option(0.0, "a finite number below data.x_max")
-    x_max: float = _option(10.0, "a finite number above data.x_min")
-    true_w: tuple[float, ...] = _option((3.0,), "a number or a non-empty list of numbers")
-    true_b: float = _option(2.0, "a finite number")
-    noise_std: float = _option(1.0, "a number >= 0", _non_negative)
-    seed: int = _option(42, "a whole number >= 0", _non_negative)
-    standardize: bool = _option(False, "true or false")
-    save_csv: bool = _option(True, "true or false")
-
-
-OPTIMIZERS = ("gd",)
-
-
-@dataclass(frozen=True)
-class OptimizerConfig:
-    """The update rule and its step size."""
-
-    name: str = _option("gd", f"one of {', '.join(OPTIMIZERS)}", lambda v: v in OPTIMIZERS)
-    lr: float = _option(0.005, "a number > 0", _positive)
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """How long to train, from where, and what to record."""
-
-    epochs: int = _option(10_000, "a whole number >= 1", lambda v: v >= 1)
-    init_w: tuple[float, ...] = _option((0.0,), "a number or a list with one number per feature")
-    init_b: float = _option(0.0, "a finite number")
-    tol: float | None = _option(None, "null or a number > 0", _positive)
-    log_every: int = _option(1, "a whole number >= 1", lambda v: v >= 1)
-
-
-@dataclass(frozen=True)
-class TheoryConfig:
-    """What the predictions are measured against."""
-
-    tol: float = _option(1e-3, "a number > 0", _positive)
-
-
-@dataclass(frozen=True)
-class OutputConfig:
-    """What a run writes besides its numbers."""
-
-    plots: bool = _option(True, "true or false")
-    animate: bool = _option(False, "true or false")
-
-
-@dataclass(frozen=True)
-class Config:
-    """A whole experiment: every value a run needs, validated."""
-
-    data: DataConfig = field(default_factory=DataConfig)
-    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
-    training: TrainingConfig = field(default_factory=TrainingConfig)
-    theory: TheoryConfig = field(default_factory=TheoryConfig)
-    output: OutputConfig = field(default_factory=OutputConfig)
-
-    @property
-    def n_features(self) -> int:
-        """Number of input features, one per true weight."""
-        return len(self.data.true_w)
-
-    def initial_w(self) -> list[float]:
-        """The starting weights, one per feature (a single number is broadcast)."""
-        w = self.training.init_w
-        return list(w) * self.n_features if len(w) == 1 else list(w)
-
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        """Plain nested dict of every key, ready for YAML; loads back to an equal Config."""
-        out: dict[str, dict[str, Any]] = {}
-        for section in fields(self):
-            values = getattr(self, section.name)
-            out[section.name] = {f.name: _plain(getattr(values, f.name)) for f in fields(values)}
-        return out
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
-SECTIONS: dict[str, type] = {f.name: typing.get_type_hints(Config)[f.name] for f in fields(Config)}
-
-
-def all_keys() -> list[str]:
-    """Every dotted key a config can set, e.g. ``optimizer.lr``."""
-    return [f"{s}.{f.name}" for s, cls in SECTIONS.items() for f in fields(cls)]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "DataConfig",
+    "OptimizerConfig",
+    "TrainingConfig",
+    "all_keys",
+    "apply_overrides",
+    "build_config",
+    "dump_config",
+    "load_config",
+    "parse_override",
+    "read_yaml",
+    "unknown_key_message",
+]
 
 
 # --- coercion: one function per field type --------------------------------
@@ -203,6 +90,19 @@ def _as_optional_float(value: Any) -> float | None:
     return None if value is None else _as_float(value)
 
 
+def _as_optional_int(value: Any) -> int | None:
+    return None if value is None else _as_int(value)
+
+
+def _as_optional_str(value: Any) -> str | None:
+    return None if value is None else _as_str(value)
+
+
+def _as_strs(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else [value]
+    return tuple(_as_str(v) for v in items)
+
+
 _COERCE: dict[Any, Callable[[Any], Any]] = {
     float: _as_float,
     int: _as_int,
@@ -210,6 +110,9 @@ _COERCE: dict[Any, Callable[[Any], Any]] = {
     str: _as_str,
     tuple[float, ...]: _as_floats,
     float | None: _as_optional_float,
+    int | None: _as_optional_int,
+    str | None: _as_optional_str,
+    tuple[str, ...]: _as_strs,
 }
 
 
@@ -235,9 +138,29 @@ def build_config(raw: Mapping[str, Any], origins: Mapping[str, str], default_ori
         if not isinstance(given, Mapping):
             raise ConfigError(where(name), "expected a mapping of keys", name, given)
         sections[name] = _build_section(name, cls, given, where)
-    config = Config(**sections)
+    config = resolve_defaults(Config(**sections))
     _check_together(config, where)
     return config
+
+
+def resolve_defaults(config: Config) -> Config:
+    """Fill the optimizer settings left null with that optimizer's own torch.optim default."""
+    opt = config.optimizer
+    resolved = replace(
+        opt,
+        momentum=opt.momentum
+        if opt.momentum is not None
+        else 0.9
+        if opt.name == "momentum"
+        else 0.0,
+        eps=opt.eps if opt.eps is not None else 1e-10 if opt.name == "adagrad" else 1e-8,
+        weight_decay=opt.weight_decay
+        if opt.weight_decay is not None
+        else 0.01
+        if opt.name == "adamw"
+        else 0.0,
+    )
+    return replace(config, optimizer=resolved)
 
 
 def _build_section(
@@ -297,6 +220,27 @@ def _check_together(config: Config, where: Callable[[str], str]) -> None:
             "data.x_max",
             data.x_max,
         )
+    opt = config.optimizer
+    if opt.nesterov and (not opt.momentum or opt.dampening != 0):
+        raise ConfigError(
+            where("optimizer.nesterov"),
+            f"expected momentum > 0 and dampening 0 with it (got momentum {opt.momentum}, "
+            f"dampening {opt.dampening}), as torch.optim.SGD requires",
+            "optimizer.nesterov",
+            True,
+        )
+    if data.source == "csv":
+        for key, value in (("path", data.path), ("y_column", data.y_column)):
+            if not value:
+                raise ConfigError(
+                    where(f"data.{key}"), "is required when data.source is csv", f"data.{key}"
+                )
+        if not data.x_columns:
+            raise ConfigError(
+                where("data.x_columns"),
+                "is required when data.source is csv: the name of the x column, or a list of names",
+                "data.x_columns",
+            )
     if len(training.init_w) not in (1, config.n_features):
         raise ConfigError(
             where("training.init_w"),
@@ -379,5 +323,5 @@ def dump_config(config: Config) -> str:
     lines = []
     for section, values in config.to_dict().items():
         lines.append(f"{section}:")
-        lines.extend(f"  {key}: {_flow(value)}" for key, value in values.items())
+        lines.extend(f"  {key}: {flow_yaml(value)}" for key, value in values.items())
     return "\n".join(lines) + "\n"

@@ -91,7 +91,7 @@ BAD = [
     (None, ["lr=0.1"], ["unknown key 'lr'", "optimizer.lr"]),
     (None, ["optimizer.lr=.inf"], ["optimizer.lr", "a number > 0"]),
     (None, ["training.tol=0"], ["training.tol", "null or a number > 0"]),
-    (None, ["optimizer.name=adam"], ["optimizer.name", "'adam'", "one of gd"]),
+    (None, ["optimizer.name=lbfgs"], ["optimizer.name", "'lbfgs'", "one of gd, momentum"]),
     (None, ["training.init_w=[1, 2]"], ["training.init_w", "a list of 1"]),
     (None, ["optimizer.lr=[1"], ["--set", "not valid YAML"]),
 ]

@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from gdlab.cli import app
-from gdlab.config import Config, load_config
+from gdlab.config import load_config
 
 from .conftest import REPO
 
@@ -38,7 +38,7 @@ def test_the_annotated_config_in_the_readme_is_the_default(tmp_path: Path) -> No
     assert block is not None
     path = tmp_path / "readme.yaml"
     path.write_text(block.group(1))
-    assert load_config(path) == Config()
+    assert load_config(path) == load_config()
     assert yaml.safe_load(block.group(1)) == yaml.safe_load(
         (REPO / "configs" / "default.yaml").read_text()
     )

@@ -115,7 +115,7 @@ def reproduce(
     """
     from gdlab import claims, report, runner, runs
     from gdlab import sweep as sweeps
-    from gdlab.config import Config, ConfigError
+    from gdlab.config import ConfigError, load_config
 
     try:
         spec = sweeps.load_sweep(study)
@@ -124,9 +124,10 @@ def reproduce(
         fail(str(err))
     console = Console(highlight=False)
     console.print("1/2  the default experiment (lr 0.005, 10,000 epochs)")
-    with TrainingProgress(console, Config().training.epochs, enabled=True) as on_progress:
+    seed_config = load_config()  # the built-in defaults are the seed experiment
+    with TrainingProgress(console, seed_config.training.epochs, enabled=True) as on_progress:
         run = runner.run_experiment(
-            Config(), results_dir / "runs", "seed", runs.python_argv(), on_progress
+            seed_config, results_dir / "runs", "seed", runs.python_argv(), on_progress
         )
     console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
     results, rows = _run_sweep_with_progress(console, spec, folder)
