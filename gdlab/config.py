@@ -36,6 +36,8 @@ __all__ = [
     "OptimizerConfig",
     "TrainingConfig",
     "all_keys",
+    "anchor_data_path",
+    "anchor_path",
     "apply_overrides",
     "build_config",
     "dump_config",
@@ -305,6 +307,21 @@ def apply_overrides(
     return merged
 
 
+def anchor_path(value: Any, base: Path) -> Any:
+    """A relative data.path written in a file is taken relative to that file's folder."""
+    if isinstance(value, str) and value and not Path(value).is_absolute():
+        return str((base / value).resolve())
+    return value
+
+
+def anchor_data_path(raw: Mapping[str, Any], base: Path) -> Mapping[str, Any]:
+    """``raw`` with its data.path (if any) anchored at ``base``."""
+    data = raw.get("data")
+    if not isinstance(data, Mapping) or "path" not in data:
+        return raw
+    return {**raw, "data": {**data, "path": anchor_path(data["path"], base)}}
+
+
 def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:
     """Load a YAML config (or the defaults when ``path`` is None) and apply ``--set`` items."""
     origin = "defaults" if path is None else str(path)
@@ -313,6 +330,8 @@ def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Conf
         raw = {}
     if not isinstance(raw, Mapping):
         raise ConfigError(origin, "expected a mapping of sections, e.g. 'optimizer:'")
+    if path is not None:
+        raw = anchor_data_path(raw, path.parent)
     origins: dict[str, str] = {}
     parsed = [(*parse_override(item), "--set") for item in overrides]
     return build_config(apply_overrides(raw, parsed, origins), origins, origin)

@@ -17,9 +17,9 @@ from numpy.typing import NDArray
 
 from gdlab import runs
 from gdlab.config import Config, dump_config
-from gdlab.data import Scaling, identity_scaling, make_linear_data, standardize
+from gdlab.data import Scaling, identity_scaling, make_linear_data, read_csv, standardize
 from gdlab.theory import Analysis, LeastSquares, analyze, observe, predict_run
-from gdlab.train import History, ProgressCallback, train
+from gdlab.train import History, ProgressCallback, is_plain_gd, train
 
 Array = NDArray[np.float64]
 
@@ -34,8 +34,14 @@ class RunResult:
 
 
 def load_data(config: Config) -> tuple[Array, Array]:
-    """The data a config describes, drawn from a generator seeded by ``data.seed``."""
+    """The data a config describes: read from its CSV, or drawn with ``data.seed``.
+
+    Raises DataError (file, column, line) for a CSV that cannot be trained on.
+    """
     d = config.data
+    if d.source == "csv":
+        assert d.path is not None and d.y_column is not None  # the config checked both
+        return read_csv(Path(d.path), d.x_columns, d.y_column)
     rng = np.random.default_rng(d.seed)
     return make_linear_data(d.n_samples, d.x_min, d.x_max, d.true_w, d.true_b, d.noise_std, rng)
 
@@ -57,10 +63,10 @@ def run_experiment(
     """
     runs.ensure_writable(parent)
     started = runs.now()
-    X, y = load_data(config)
+    problem = prepare(config, *load_data(config))
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     try:
-        return _fill_run_dir(folder, config, X, y, argv, started, on_progress)
+        return _fill_run_dir(folder, config, problem, argv, started, on_progress)
     except KeyboardInterrupt:
         _record_failure(folder, "interrupted", "interrupted (Ctrl-C)", argv, started)
         raise
@@ -90,22 +96,27 @@ def prepare(config: Config, X: Array, y: Array) -> Problem:
 def _fill_run_dir(
     folder: Path,
     config: Config,
-    X: Array,
-    y: Array,
+    problem: Problem,
     argv: list[str],
     started: datetime,
     on_progress: ProgressCallback | None,
 ) -> RunResult:
+    X, y = problem.X, problem.y
     runs.write_text(folder / "config.yaml", dump_config(config))
     if config.data.save_csv:
         header = [*runs.feature_names("x", X.shape[1]), "y"]
         runs.write_text(folder / "data.csv", runs.csv_text(header, [*runs.split_columns(X), y]))
-    problem = prepare(config, X, y)
     history = train(config, problem.X_train, y, on_progress)
     trained = analyze(problem.X_train, y)
     original = trained if problem.scaling.is_identity else analyze(X, y)
     summary = summarize(config, history, trained, original, problem.scaling)
     runs.write_text(folder / "metrics.csv", metrics_csv(history))
+    if history.steps is not None:
+        names = runs.feature_names("w", X.shape[1])
+        header = ["step", "epoch", "batch_loss", *names, "b"]
+        columns = runs.split_columns(history.steps)
+        columns[:2] = [c.astype(np.int64) for c in columns[:2]]
+        runs.write_text(folder / "steps.csv", runs.csv_text(header, columns))
     runs.write_json(folder / "summary.json", summary)
     if config.output.plots or config.output.animate:
         write_plots(folder, config, problem, history, trained.ls, original.ls)
@@ -170,7 +181,7 @@ def summarize(
         "status": history.status,
         "epochs_run": history.epochs_run,
         "lr": config.optimizer.lr,
-        "n_samples": d.n_samples,
+        "n_samples": original.n_samples,
         "n_features": config.n_features,
         "initial_loss": float(history.loss[0]),
         "final": {"w": final_w.tolist(), "b": final_b, "loss": history.final_loss},
@@ -186,8 +197,8 @@ def summarize(
             },
         },
         "distance_to_least_squares": distance,
-        "true": {"w": list(d.true_w), "b": d.true_b},
-        "noise_variance": d.noise_std**2,
+        "true": {"w": list(d.true_w), "b": d.true_b} if d.source == "synthetic" else None,
+        "noise_variance": d.noise_std**2 if d.source == "synthetic" else None,
     }
     if not scaling.is_identity:
         summary["standardized"] = {
@@ -213,36 +224,26 @@ STANDARDIZED_NOTE = (
 def theory_block(
     config: Config, history: History, analysis: Analysis, thetas: Array
 ) -> dict[str, Any]:
-    """The spectrum, and what it predicts for this run beside what the run did."""
+    """The spectrum, and what it predicts for this run beside what the run did.
+
+    The predictions are for full-batch plain gradient descent; for any other
+    rule ``predicted`` is null and ``predicted_for`` says why.
+    """
     tol = config.theory.tol
     names = [*runs.feature_names("w", config.n_features), "b"]
-    theta0 = np.append(config.initial_w(), config.training.init_b)
-    predicted = predict_run(analysis, config.optimizer.lr, theta0, tol)
     seen = observe(history.epoch, thetas, analysis.theta_ls, tol)
     grew = history.status == "diverged" or seen.final_distance > seen.initial_distance
+    vectors = ("slow", "fast") if len(names) == 2 else [f"v_{i + 1}" for i in range(len(names))]
     return {
         "tol": tol,
         "hessian": analysis.hessian.tolist(),
         "eigenvalues": analysis.eigenvalues.tolist(),
-        "eigenvectors": {
-            n: analysis.eigenvectors[:, i].tolist()
-            for i, n in enumerate(
-                ("slow", "fast") if len(names) == 2 else [f"v_{i + 1}" for i in range(len(names))]
-            )
-        },
+        "eigenvectors": {n: analysis.eigenvectors[:, i].tolist() for i, n in enumerate(vectors)},
         "condition_number": analysis.condition_number,
         "critical_lr": analysis.critical_lr,
         "best_lr": analysis.best_lr,
-        "predicted": {
-            "outcome": predicted.outcome,
-            "rates": predicted.rates.tolist(),
-            "epochs_to_tol": predicted.epochs_to_tol,
-            "epochs_to_tol_per_param": dict(
-                zip(names, predicted.epochs_to_tol_per_param, strict=True)
-            ),
-            "first_inf_epoch": predicted.first_inf_epoch,
-            "first_nan_epoch": predicted.first_nan_epoch,
-        },
+        "predicted_for": "full-batch gradient descent without momentum or weight decay",
+        "predicted": _predicted(config, analysis, names) if is_plain_gd(config) else None,
         "observed": {
             "outcome": "diverges" if grew else "converges",
             "epochs_to_tol": seen.epochs_to_tol,
@@ -250,6 +251,19 @@ def theory_block(
             "first_inf_epoch": history.first_inf_epoch,
             "first_nan_epoch": history.first_nan_epoch,
         },
+    }
+
+
+def _predicted(config: Config, analysis: Analysis, names: list[str]) -> dict[str, Any]:
+    theta0 = np.append(config.initial_w(), config.training.init_b)
+    p = predict_run(analysis, config.optimizer.lr, theta0, config.theory.tol)
+    return {
+        "outcome": p.outcome,
+        "rates": p.rates.tolist(),
+        "epochs_to_tol": p.epochs_to_tol,
+        "epochs_to_tol_per_param": dict(zip(names, p.epochs_to_tol_per_param, strict=True)),
+        "first_inf_epoch": p.first_inf_epoch,
+        "first_nan_epoch": p.first_nan_epoch,
     }
 
 
@@ -266,11 +280,13 @@ def write_plots(
     from gdlab.plots import surface
 
     lr, scaling, X, y = config.optimizer.lr, problem.scaling, problem.X, problem.y
-    truth = plots.Truth(w=np.asarray(config.data.true_w), b=config.data.true_b)
-    truth_trained = plots.Truth(*scaling.to_scaled(truth.w, truth.b))
+    truth, truth_trained = None, None
+    if config.data.source == "synthetic":
+        truth = plots.Truth(w=np.asarray(config.data.true_w), b=config.data.true_b)
+        truth_trained = plots.Truth(*scaling.to_scaled(truth.w, truth.b))
     units = "" if scaling.is_identity else " (standardized x)"
     fitted = scaling.to_original(history.final_w, history.final_b)
-    noise_variance = config.data.noise_std**2 or None
+    noise_variance = (config.data.noise_std**2 or None) if truth is not None else None
     figures: dict[str, Callable[[], Any]] = {}  # drawn one at a time, saved, and let go
     if config.output.plots:
         title = f"Fit after {history.epochs_run:,} epochs at lr = {lr:g}"

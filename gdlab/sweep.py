@@ -29,13 +29,15 @@ from gdlab.config import (
     Config,
     ConfigError,
     all_keys,
+    anchor_data_path,
+    anchor_path,
     apply_overrides,
     build_config,
     parse_override,
     read_yaml,
     unknown_key_message,
 )
-from gdlab.runner import RunResult, run_experiment
+from gdlab.runner import RunResult, load_data, prepare, run_experiment
 
 SWEEP_KEYS = ("name", "base", "grid", "seeds")
 
@@ -101,6 +103,12 @@ def load_sweep(
                 raise ConfigError(origin, unknown_key_message(str(key), SWEEP_KEYS))
     base_raw = (raw.get("base") or {}) if is_sweep_file else raw
     grid = _check_grid((raw.get("grid") or {}) if is_sweep_file else {}, f"{origin}: grid")
+    if path is not None:  # paths written in the file are relative to the file
+        base_raw = (
+            anchor_data_path(base_raw, path.parent) if isinstance(base_raw, Mapping) else base_raw
+        )
+        if "data.path" in grid:
+            grid["data.path"] = [anchor_path(v, path.parent) for v in grid["data.path"]]
     for item in grid_items:
         grid.update(_check_grid(dict([parse_grid(item)]), f"--grid {item!r}"))
     seed_list = _check_seeds(raw.get("seeds") if is_sweep_file else None, f"{origin}: seeds")
@@ -181,6 +189,17 @@ def _check_seeds(seeds: Any, where: str) -> list[int] | None:
     return list(items)
 
 
+def check_data(sweep: Sweep) -> None:
+    """Read every distinct CSV the points use, so bad data stops the sweep before it starts."""
+    seen = set()
+    for point in sweep.points:
+        d = point.config.data
+        key = (d.path, d.x_columns, d.y_column, d.standardize)
+        if d.source == "csv" and key not in seen:
+            seen.add(key)
+            prepare(point.config, *load_data(point.config))
+
+
 @dataclass
 class PointResult:
     """How one point ended: its run, or the error that stopped it."""
@@ -242,7 +261,8 @@ def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
         return row
     summary = result.run.summary
     theory = summary["theory"]
-    predicted, observed = theory["predicted"], theory["observed"]
+    observed = theory["observed"]
+    predicted = theory["predicted"] or _NO_PREDICTION
     row.update(
         epochs_run=summary["epochs_run"],
         final_loss=summary["final"]["loss"],
@@ -256,14 +276,24 @@ def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
         predicted_epochs_to_tol=predicted["epochs_to_tol"],
         observed_epochs_to_tol=observed["epochs_to_tol"],
     )
-    for name in predicted["epochs_to_tol_per_param"]:
-        row[f"predicted_epochs_to_tol_{name}"] = predicted["epochs_to_tol_per_param"][name]
-        row[f"observed_epochs_to_tol_{name}"] = observed["epochs_to_tol_per_param"][name]
+    for name, seen in observed["epochs_to_tol_per_param"].items():
+        row[f"predicted_epochs_to_tol_{name}"] = predicted["epochs_to_tol_per_param"].get(name)
+        row[f"observed_epochs_to_tol_{name}"] = seen
     for key in ("first_inf_epoch", "first_nan_epoch"):
         row[f"predicted_{key}"] = predicted[key]
         row[f"observed_{key}"] = observed[key]
     row.update(error=None, folder=_relative(result.folder, sweep_folder))
     return row
+
+
+# What a row says where the theory does not apply (momentum, Adam, mini-batches...).
+_NO_PREDICTION: dict[str, Any] = {
+    "outcome": None,
+    "epochs_to_tol": None,
+    "epochs_to_tol_per_param": {},
+    "first_inf_epoch": None,
+    "first_nan_epoch": None,
+}
 
 
 def _w_names(summary: Mapping[str, Any]) -> list[str]:
@@ -292,8 +322,8 @@ def disagreements(rows: list[dict[str, Any]]) -> list[str]:
     """
     problems = []
     for row in rows:
-        if row["status"] == "failed":
-            continue
+        if row["status"] == "failed" or row["predicted_outcome"] is None:
+            continue  # nothing ran, or nothing was predicted
         label = f"point {row['index']}"
         if row["predicted_outcome"] != row["observed_outcome"]:
             problems.append(

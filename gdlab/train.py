@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.config import Config
-from gdlab.model import gradients, loss, predict, update
+from gdlab.model import gradients, loss, predict
+from gdlab.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from gdlab.schema import Config, OptimizerConfig
 
 Array = NDArray[np.float64]
 
@@ -48,6 +49,7 @@ class History:
     epochs_run: int
     first_inf_epoch: int | None
     first_nan_epoch: int | None
+    steps: Array | None = None  # with training.log_steps: one row per step (see _Stepper.log)
 
     @property
     def final_w(self) -> Array:
@@ -68,17 +70,22 @@ class History:
 def train(
     config: Config, X: Array, y: Array, on_progress: ProgressCallback | None = None
 ) -> History:
-    """Fit ``w`` and ``b`` to ``(X, y)`` by full-batch gradient descent.
+    """Fit ``w`` and ``b`` to ``(X, y)`` with the configured update rule.
 
-    Stops after ``training.epochs`` updates (``completed``), when the gradient
-    norm falls to ``training.tol`` (``converged``), or once the loss is no
-    longer finite (``diverged``, see ``DIVERGED_GRACE_EPOCHS``).
+    One epoch is one pass over the data: a single full-batch step, or one step
+    per shuffled mini-batch. Row e of the history is the state after e epochs,
+    with the loss and gradient on the full data there. Stops after
+    ``training.epochs`` epochs (``completed``), when the full gradient's norm
+    falls to ``training.tol`` (``converged``), or once the loss is no longer
+    finite (``diverged``, see ``DIVERGED_GRACE_EPOCHS``).
     ``on_progress(epoch, loss)`` is called now and then, and at the end.
     """
-    training, lr = config.training, config.optimizer.lr
+    training = config.training
     epochs, log_every = training.epochs, training.log_every
     w = np.asarray(config.initial_w(), dtype=np.float64)
     b = float(training.init_b)
+    optimizer = make_optimizer(config.optimizer)
+    stepper = _Stepper(X, y, training.batch_size, config.data.seed, training.log_steps)
     trace = _Trace(capacity=epochs // log_every + 2, n_features=w.shape[0])
     report_every = max(1, epochs // PROGRESS_CALLS)
     status, first_inf, first_nan = "completed", None, None
@@ -108,8 +115,82 @@ def train(
             if last:
                 status = "diverged" if diverged else "converged" if converged else "completed"
                 break
-            w, b = update(w, b, grad_w, grad_b, lr)
-    return trace.history(status, epoch, first_inf, first_nan)
+            w, b = stepper.epoch(optimizer, epoch + 1, w, b, grad_w, grad_b)
+    return trace.history(status, epoch, first_inf, first_nan, stepper.log())
+
+
+def make_optimizer(config: OptimizerConfig) -> Optimizer:
+    """A fresh optimizer (no state yet) from a validated, resolved optimizer config."""
+    c = config
+    momentum, weight_decay = c.momentum or 0.0, c.weight_decay or 0.0
+    eps = c.eps if c.eps is not None else 1e-8
+    if c.name in ("gd", "momentum"):
+        return SGD(c.lr, momentum, c.dampening, c.nesterov, weight_decay)
+    if c.name in ("adam", "adamw"):
+        betas = (float(c.betas[0]), float(c.betas[1]))
+        return Adam(c.lr, betas, eps, weight_decay, c.amsgrad, decoupled=c.name == "adamw")
+    if c.name == "rmsprop":
+        return RMSprop(c.lr, c.alpha, eps, weight_decay, momentum, c.centered)
+    return Adagrad(c.lr, c.lr_decay, eps, weight_decay)
+
+
+def is_plain_gd(config: Config) -> bool:
+    """Full-batch gradient descent with no momentum or decay: what theory.py predicts."""
+    c = config.optimizer
+    plain = c.name in ("gd", "momentum") and not c.momentum and not c.weight_decay
+    return plain and config.training.batch_size is None
+
+
+def batches(n_samples: int, batch_size: int, rng: np.random.Generator) -> list[NDArray[np.int64]]:
+    """One epoch's mini-batches: a fresh shuffle, cut in order; the last may be smaller."""
+    order = rng.permutation(n_samples)
+    return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
+
+
+class _Stepper:
+    """Takes one epoch's steps: one on the full gradient, or one per mini-batch."""
+
+    def __init__(
+        self, X: Array, y: Array, batch_size: int | None, seed: int, log_steps: bool
+    ) -> None:
+        self.X, self.y = X, y
+        self.batch_size = batch_size if batch_size and batch_size < len(y) else None
+        # Its own stream, so shuffling never changes the data drawn from the same seed.
+        self.rng = np.random.default_rng([seed, 1])
+        self.rows: list[list[float]] | None = [] if log_steps else None
+        self.step = 0
+
+    def epoch(
+        self, optimizer: Optimizer, epoch: int, w: Array, b: float, grad_w: Array, grad_b: float
+    ) -> tuple[Array, float]:
+        if self.batch_size is None:  # full batch: the gradient is already computed
+            return self._step(optimizer, epoch, w, b, grad_w, grad_b, math.nan)
+        for index in batches(len(self.y), self.batch_size, self.rng):
+            X, y = self.X[index], self.y[index]
+            y_hat = predict(X, w, b)
+            grad_w, grad_b = gradients(X, y, y_hat)
+            w, b = self._step(optimizer, epoch, w, b, grad_w, grad_b, loss(y_hat, y))
+        return w, b
+
+    def _step(
+        self,
+        optimizer: Optimizer,
+        epoch: int,
+        w: Array,
+        b: float,
+        grad_w: Array,
+        grad_b: float,
+        batch_loss: float,
+    ) -> tuple[Array, float]:
+        self.step += 1
+        theta = optimizer.step(np.append(w, b), np.append(grad_w, grad_b))
+        if self.rows is not None:
+            self.rows.append([self.step, epoch, batch_loss, *theta])
+        return theta[:-1], float(theta[-1])
+
+    def log(self) -> Array | None:
+        """steps.csv's rows: step, epoch, loss on the batch before the step, w..., b after it."""
+        return None if self.rows is None else np.array(self.rows, dtype=np.float64)
 
 
 def _norm(grad_w: Array, grad_b: float) -> float:
@@ -141,7 +222,12 @@ class _Trace:
         self.size += 1
 
     def history(
-        self, status: str, epochs_run: int, first_inf: int | None, first_nan: int | None
+        self,
+        status: str,
+        epochs_run: int,
+        first_inf: int | None,
+        first_nan: int | None,
+        steps: Array | None,
     ) -> History:
         n = self.size
         return History(
@@ -155,4 +241,5 @@ class _Trace:
             epochs_run=epochs_run,
             first_inf_epoch=first_inf,
             first_nan_epoch=first_nan,
+            steps=steps,
         )

@@ -17,13 +17,14 @@ from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt
 def _load(config: Path | None, set_: list[str] | None) -> Any:
     """The validated config and its data, or one clear error line and exit 2."""
     from gdlab.config import ConfigError, load_config
+    from gdlab.data import DataError
     from gdlab.runner import load_data
 
     try:
         cfg = load_config(config, set_ or [])
-    except ConfigError as err:
+        X, y = load_data(cfg)
+    except (ConfigError, DataError) as err:
         fail(str(err))
-    X, y = load_data(cfg)
     return cfg, X, y
 
 

@@ -75,8 +75,9 @@ def sweep(
     try:
         spec = sweeps.load_sweep(config, grid or [], seeds, set_ or [], name)
         runs.check_name(spec.name)
+        sweeps.check_data(spec)
         folder = sweeps.start_sweep_folder(spec, results_dir)
-    except (ConfigError, ValueError, runs.RunDirError) as err:
+    except (ConfigError, ValueError, runs.RunDirError) as err:  # DataError is a ValueError
         fail(str(err))
     console = Console(highlight=False)
     results, rows = _run_sweep_with_progress(console, spec, folder)

@@ -58,6 +58,7 @@ def train(
     """
     from gdlab import runner, runs
     from gdlab.config import ConfigError, load_config
+    from gdlab.data import DataError
 
     try:
         cfg = load_config(config, [*(set_ or []), *(["output.animate=true"] if animate else [])])
@@ -70,7 +71,7 @@ def train(
             result = runner.run_experiment(
                 cfg, results_dir / "runs", run_name, runs.python_argv(), on_progress
             )
-    except runs.RunDirError as err:
+    except (runs.RunDirError, DataError) as err:
         fail(str(err))
     if quiet:
         typer.echo(str(result.path))
@@ -86,25 +87,34 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
         f"[{STATUS_STYLE.get(status, 'yellow')}]{status}[/] after "
         f"{summary['epochs_run']:,} epochs at lr = {summary['lr']:g}"
     )
-    table = Table(title=title, caption=f"run folder: {path}", title_justify="left")
-    table.add_column("")
-    for column in ("learned", "least squares", "true"):
-        table.add_column(column, justify="right")
+    caption = f"run folder: {path}"
+    if "standardized" in summary:
+        condition = summary["standardized"]["condition_number_original"]
+        caption = (
+            f"trained on standardized x (condition number {condition:.4g} → "
+            f"{summary['theory']['condition_number']:.3g}); w and b in x's own units\n{caption}"
+        )
+    table = Table(title=title, caption=caption, title_justify="left")
     final, ls, true = summary["final"], summary["least_squares"], summary["true"]
+    table.add_column("")
+    for column in ("learned", "least squares", *(("true",) if true else ())):
+        table.add_column(column, justify="right")
     names = ["w"] if len(final["w"]) == 1 else [f"w_{i + 1}" for i in range(len(final["w"]))]
     for i, name in enumerate(names):
-        table.add_row(name, fmt_num(final["w"][i]), fmt_num(ls["w"][i]), fmt_num(true["w"][i]))
-    table.add_row("b", fmt_num(final["b"]), fmt_num(ls["b"]), fmt_num(true["b"]))
-    table.add_row("loss (MSE)", fmt_num(final["loss"]), fmt_num(ls["loss"]), "")
-    table.add_section()
-    table.add_row("loss at epoch 0", fmt_num(summary["initial_loss"]), "", "")
-    table.add_row("noise variance", "", "", fmt_num(summary["noise_variance"]))
+        truth = (fmt_num(true["w"][i]),) if true else ()
+        table.add_row(name, fmt_num(final["w"][i]), fmt_num(ls["w"][i]), *truth)
     table.add_row(
-        "distance to least squares", fmt_num(summary["distance_to_least_squares"]), "", ""
+        "b", fmt_num(final["b"]), fmt_num(ls["b"]), *((fmt_num(true["b"]),) if true else ())
     )
+    table.add_row("loss (MSE)", fmt_num(final["loss"]), fmt_num(ls["loss"]))
+    table.add_section()
+    table.add_row("loss at epoch 0", fmt_num(summary["initial_loss"]))
+    if summary["noise_variance"] is not None:
+        table.add_row("noise variance", "", "", fmt_num(summary["noise_variance"]))
+    table.add_row("distance to least squares", fmt_num(summary["distance_to_least_squares"]))
     for key in ("first_inf_epoch", "first_nan_epoch"):
         if summary[key] is not None:
-            table.add_row(f"[red]{key.replace('_', ' ')}[/]", f"[red]{summary[key]}[/]", "", "")
+            table.add_row(f"[red]{key.replace('_', ' ')}[/]", f"[red]{summary[key]}[/]")
     return table
 
 
