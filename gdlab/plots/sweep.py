@@ -45,6 +45,35 @@ def _colors(n: int) -> list[Any]:
     return [cmap(x) for x in np.linspace(0.0, 0.85, max(n, 1))]
 
 
+LINESTYLES = ("-", "--", ":", "-.")
+
+
+def _looks(groups: dict[str, list[SweepRun]], leave_out: tuple[str, ...]) -> list[dict[str, Any]]:
+    """A colour per series; with two swept keys, colour by the first and dash by the second."""
+    firsts = [members[0].values for members in groups.values()]
+    keys = [k for k in firsts[0] if k not in leave_out]
+    if len(keys) < 2:
+        return [{"color": c} for c in _colors(len(groups))]
+    a = list(dict.fromkeys(str(v[keys[0]]) for v in firsts))
+    b = list(dict.fromkeys(str(v[keys[1]]) for v in firsts))
+    colors = _colors(len(a))
+    return [
+        {
+            "color": colors[a.index(str(v[keys[0]]))],
+            "linestyle": LINESTYLES[b.index(str(v[keys[1]])) % len(LINESTYLES)],
+        }
+        for v in firsts
+    ]
+
+
+def _legend(ax: Axes, n_series: int) -> None:
+    """Inside the axes for a few series; beside them for many."""
+    if n_series > 6:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    else:
+        ax.legend(loc="best", fontsize="small")
+
+
 def _stack(traces: list[Array], length: int) -> Array:
     """Rows padded with nan to a common length (a diverged run stops early)."""
     out = np.full((len(traces), length), np.nan)
@@ -54,7 +83,12 @@ def _stack(traces: list[Array], length: int) -> Array:
 
 
 def _draw_series(
-    ax: Axes, epochs: Array, rows: Array, color: Any, label: str, ceiling: float | None = None
+    ax: Axes,
+    epochs: Array,
+    rows: Array,
+    look: dict[str, Any],
+    label: str,
+    ceiling: float | None = None,
 ) -> None:
     """One run as a line; several seeds as their mean and a min-max band.
 
@@ -73,10 +107,10 @@ def _draw_series(
         top = np.log10(ceiling)
         mean, low, high = (10 ** np.minimum(v, top) for v in (mean, low, high))
     if rows.shape[0] == 1:
-        ax.plot(epochs, mean, color=color, linewidth=1.6, label=label)
+        ax.plot(epochs, mean, **look, linewidth=1.6, label=label)
         return
-    ax.plot(epochs, mean, color=color, linewidth=1.6, label=f"{label} (mean of {rows.shape[0]})")
-    ax.fill_between(epochs, low, high, color=color, alpha=0.2, linewidth=0)
+    ax.plot(epochs, mean, **look, linewidth=1.6, label=f"{label} (mean of {rows.shape[0]})")
+    ax.fill_between(epochs, low, high, color=look["color"], alpha=0.2, linewidth=0)
 
 
 def _mark_overflows(ax: Axes, runs: Sequence[SweepRun], color: Any) -> None:
@@ -116,12 +150,13 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     initial = max(float(r.history.loss[0]) for r in runs)
     bottom, _ = log_limits(all_losses, None)
     top = 10 ** (np.log10(initial) + 2)  # two decades above the start: divergence is obvious
-    for (label, members), color in zip(groups.items(), _colors(len(groups)), strict=True):
+    looks = _looks(groups, ("data.seed",))
+    for (label, members), look in zip(groups.items(), looks, strict=True):
         length = max(len(r.history.epoch) for r in members)
         epochs = max((r.history.epoch for r in members), key=len).astype(float)
         rows = _stack([r.history.loss for r in members], length)
-        _draw_series(ax, epochs, rows, color, label, ceiling=10 * top)
-        _mark_overflows(ax, members, color)
+        _draw_series(ax, epochs, rows, look, label, ceiling=10 * top)
+        _mark_overflows(ax, members, look["color"])
     ax.set_yscale("log", nonpositive="mask")
     ax.set_ylim(bottom, top)
     ax.plot([], [], "x", color="gray", label="loss = inf from here")
@@ -129,7 +164,7 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     _epoch_axis(ax)
     ax.set_ylabel("loss (MSE, log scale)")
     ax.set_title("Loss per epoch, every run")
-    ax.legend(loc="best", fontsize="small")
+    _legend(ax, len(groups))
     ax.grid(alpha=0.3, which="both")
     return fig
 
@@ -145,31 +180,39 @@ def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
     fig = Figure(figsize=(8, 2.6 * (len(names) + 1) + 0.6), layout="constrained")
     axes = fig.subplots(len(names) + 1, 1, sharex=True, squeeze=False)[:, 0]
     groups = _series(runs, leave_out=("data.seed",))
-    colors = _colors(len(groups))
+    looks = _looks(groups, ("data.seed",))
     for k, (ax, name) in enumerate(zip(axes, [*names, "b"], strict=True)):
-        refs = [_param(r.summary["least_squares"], k) for r in runs]
-        truth = _param(summary["true"], k)
-        low, high = _frame(runs, k, len(names), [*refs, truth])
-        for (label, members), color in zip(groups.items(), colors, strict=True):
+        # The traces are in the units trained in: standardized ones compare with the
+        # standardized optimum, and the truth is drawn only in x's own units.
+        refs = [_param(r.summary.get("standardized", r.summary)["least_squares"], k) for r in runs]
+        truths = [_param(r.summary["true"], k) for r in runs if _truth_applies(r.summary)]
+        truth = truths[0] if truths and len(truths) == len(runs) else None
+        low, high = _frame(runs, k, len(names), [*refs, *([truth] if truth is not None else [])])
+        for (label, members), look in zip(groups.items(), looks, strict=True):
             length = max(len(r.history.epoch) for r in members)
             epochs = max((r.history.epoch for r in members), key=len).astype(float)
             traces = [
                 _until_outside(r.history.w[:, k] if k < len(names) else r.history.b, low, high)
                 for r in members
             ]
-            _draw_series(ax, epochs, _stack(traces, length), color, label)
+            _draw_series(ax, epochs, _stack(traces, length), look, label)
         ls_label = "least squares" if len(set(refs)) == 1 else "least squares (mean over seeds)"
         ax.axhline(float(np.mean(refs)), **LS_STYLE, label=f"{ls_label} = {np.mean(refs):.4g}")
-        ax.axhline(truth, **TRUE_STYLE, label=f"true = {truth:.4g}")
+        if truth is not None:
+            ax.axhline(truth, **TRUE_STYLE, label=f"true = {truth:.4g}")
         ax.set_ylim(low, high)
         _epoch_axis(ax)
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
     for ax in axes[:-1]:
         ax.set_xlabel("")  # the panels share the epoch axis; label it once, at the bottom
-    axes[0].legend(loc="best", fontsize="small")
+    _legend(axes[0], len(groups))
     fig.suptitle("Parameters per epoch (diverging runs leave the frame)")
     return fig
+
+
+def _truth_applies(summary: dict[str, Any]) -> bool:
+    return summary["true"] is not None and "standardized" not in summary
 
 
 def _param(block: dict[str, Any], k: int) -> float:
@@ -208,7 +251,9 @@ def distance_figure(runs: Sequence[SweepRun]) -> Figure:
     groups = _series(runs, leave_out=("data.seed", "optimizer.lr"))
     finite = [d for r in runs if np.isfinite(d := _distance(r)) and d > 0]
     top = 10 * max(finite, default=10.0)
-    for (label, members), color in zip(groups.items(), _colors(len(groups)), strict=True):
+    looks = _looks(groups, ("data.seed", "optimizer.lr"))
+    diverged_shown = False
+    for (label, members), look in zip(groups.items(), looks, strict=True):
         by_lr: dict[float, list[float]] = {}
         for run in members:
             by_lr.setdefault(float(run.summary["lr"]), []).append(_distance(run))
@@ -220,13 +265,14 @@ def distance_figure(runs: Sequence[SweepRun]) -> Figure:
             kept = [np.maximum(r, 1e-300) for r, good in zip(rows, ok, strict=True) if good]
             mean = [10 ** np.mean(np.log10(r)) for r in kept]
             name = label if seeds == 1 else f"{label} (geometric mean over seeds)"
-            ax.plot(lrs[ok], mean, "o-", color=color, label=name)
+            ax.plot(lrs[ok], mean, marker="o", **look, label=name)
             if seeds > 1:
                 low, high = [r.min() for r in kept], [r.max() for r in kept]
-                ax.fill_between(lrs[ok], low, high, color=color, alpha=0.2, linewidth=0)
+                ax.fill_between(lrs[ok], low, high, color=look["color"], alpha=0.2, linewidth=0)
         if not ok.all():
-            label_up = "diverged (a seed's distance is inf or nan)"
+            label_up = None if diverged_shown else "diverged (a seed's distance is inf or nan)"
             ax.plot(lrs[~ok], [top] * int((~ok).sum()), "^", color="tab:red", label=label_up)
+            diverged_shown = True
     critical = sorted({float(r.summary["theory"]["critical_lr"]) for r in runs})
     span = (
         f"{critical[0]:.4g}" if len(critical) == 1 else f"{critical[0]:.4g} to {critical[-1]:.4g}"
@@ -241,7 +287,7 @@ def distance_figure(runs: Sequence[SweepRun]) -> Figure:
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("final ‖θ − θ_ls‖ (log scale)")
     ax.set_title("How close each run ended to the least-squares optimum")
-    ax.legend(loc="best", fontsize="small")
+    _legend(ax, len(groups))
     ax.grid(alpha=0.3, which="both")
     return fig
 
