@@ -67,7 +67,7 @@ class Sweep:
     """A resolved sweep: every point validated before any run starts."""
 
     name: str
-    base: Config
+    base: dict[str, Any]  # as written, with --set applied; each point's config is complete
     grid: dict[str, list[Any]]
     seeds: list[int] | None
     points: list[Point]
@@ -76,7 +76,7 @@ class Sweep:
         """What sweep.yaml holds: enough to rerun the sweep."""
         return {
             "name": self.name,
-            "base": self.base.to_dict(),
+            "base": self.base,
             "grid": self.grid,
             "seeds": self.seeds,
             "points": [{"label": p.label, **p.values} for p in self.points],
@@ -118,10 +118,11 @@ def load_sweep(
     base_raw = apply_overrides(
         base_raw, [(*parse_override(s), "--set") for s in overrides], origins
     )
-    base = build_config(base_raw, origins, f"{origin}: base" if is_sweep_file else origin)
+    # The base alone may be incomplete (a CSV sweep can take data.path from its grid):
+    # what must be valid is every point, and every point is built and checked here.
     points = list(_expand(base_raw, origins, origin, grid, seed_list))
     sweep_name = name or str(raw.get("name") or (path.stem if path else "sweep"))
-    return Sweep(sweep_name, base, grid, seed_list, points)
+    return Sweep(sweep_name, dict(base_raw), grid, seed_list, points)
 
 
 def _expand(
