@@ -61,9 +61,9 @@ def run_experiment(
     before the folder is created, so bad input leaves nothing behind. A run
     that fails or is interrupted still says so in its summary.json.
     """
-    runs.ensure_writable(parent)
     started = runs.now()
     problem = prepare(config, *load_data(config))
+    runs.ensure_writable(parent)
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     try:
         return _fill_run_dir(folder, config, problem, argv, started, on_progress)
