@@ -34,7 +34,7 @@ def test_each_readme_command_runs(command: str, tmp_path: Path) -> None:
 
 
 def test_the_annotated_config_in_the_readme_is_the_default(tmp_path: Path) -> None:
-    block = re.search(r"```yaml\n(data:.*?)```", README, flags=re.DOTALL)
+    block = re.search(r"```yaml\n(data:\n  source: synthetic.*?)```", README, flags=re.DOTALL)
     assert block is not None
     path = tmp_path / "readme.yaml"
     path.write_text(block.group(1))

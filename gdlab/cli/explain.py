@@ -45,6 +45,7 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     standardizing x would change. Nothing is trained and nothing is written.
     """
     from gdlab.explain import explain
+    from gdlab.train import is_plain_gd
 
     cfg, X, y = _load(config, set_)
     theta0 = np.append(cfg.initial_w(), cfg.training.init_b)
@@ -57,6 +58,13 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     console.print(_optimum_table(found))
     console.print(_spectrum_table(found))
     console.print(_prediction_table(found, cfg.theory.tol))
+    if not is_plain_gd(cfg):
+        console.print(
+            f"[yellow]note:[/] these predictions are for full-batch plain gradient descent; "
+            f"this config uses {cfg.optimizer.name}"
+            + (f" with batches of {cfg.training.batch_size}" if cfg.training.batch_size else "")
+            + ", so treat them as a reference point, not a forecast.\n"
+        )
     console.print("[bold]Why one parameter is slow[/]")
     console.print(found.slow_direction + "\n")
     console.print(_standardize_table(found))
