@@ -65,6 +65,9 @@ def run_experiment(
     problem = prepare(config, *load_data(config))
     runs.ensure_writable(parent)
     folder = runs.create_run_dir(parent, name, started if stamped else None)
+    runs.write_json(
+        folder / "summary.json", {"status": "running", "process": runs.process_record()}
+    )
     try:
         return _fill_run_dir(folder, config, problem, argv, started, on_progress)
     except KeyboardInterrupt:
@@ -118,6 +121,9 @@ def _fill_run_dir(
         columns[:2] = [c.astype(np.int64) for c in columns[:2]]
         runs.write_text(folder / "steps.csv", runs.csv_text(header, columns))
     runs.write_json(folder / "summary.json", summary)
+    if history.status == "interrupted":  # Ctrl-C: keep what finished, skip the drawing
+        _write_meta(folder, argv, started)
+        return RunResult(path=folder, summary=summary, history=history)
     if config.output.plots or config.output.animate:
         write_plots(folder, config, problem, history, trained.ls, original.ls)
     _write_meta(folder, argv, started)
@@ -140,6 +146,26 @@ def _write_meta(folder: Path, argv: list[str], started: datetime) -> None:
         wall_time_seconds=round((ended - started).total_seconds(), 6),
     )
     runs.write_json(folder / "meta.json", meta)
+
+
+def load_result(folder: Path) -> RunResult:
+    """A finished run read back from its folder: summary.json and metrics.csv."""
+    summary = runs.read_json(folder / "summary.json")
+    table = np.loadtxt(folder / "metrics.csv", delimiter=",", skiprows=1, ndmin=2)
+    d = (table.shape[1] - 4) // 2  # epoch, loss, w_1..w_d, b, grad_w_1..grad_w_d, grad_b
+    history = History(
+        epoch=table[:, 0].astype(np.int64),
+        loss=table[:, 1],
+        w=table[:, 2 : 2 + d],
+        b=table[:, 2 + d],
+        grad_w=table[:, 3 + d : 3 + 2 * d],
+        grad_b=table[:, 3 + 2 * d],
+        status=summary["status"],
+        epochs_run=summary["epochs_run"],
+        first_inf_epoch=summary["first_inf_epoch"],
+        first_nan_epoch=summary["first_nan_epoch"],
+    )
+    return RunResult(path=folder, summary=summary, history=history)
 
 
 def metrics_csv(history: History) -> str:

@@ -16,6 +16,7 @@ import math
 import os
 import platform
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -197,6 +198,48 @@ def _git(cwd: Path, *args: str) -> str:
         ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
     )
     return done.stdout.strip()
+
+
+def process_record() -> dict[str, Any]:
+    """Who is writing this folder: enough to tell later whether that process still lives."""
+    pid = os.getpid()
+    return {"pid": pid, "host": socket.gethostname(), "pid_started": _process_start(pid)}
+
+
+def _process_start(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot (Linux), so a reused pid is caught."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counting after the name
+
+
+def process_alive(record: dict[str, Any]) -> bool | None:
+    """Whether the recorded process still runs; None when it ran on another host."""
+    if record.get("host") != socket.gethostname():
+        return None
+    pid = int(record["pid"])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, owned by someone else
+    started = record.get("pid_started")
+    return started is None or _process_start(pid) == started
+
+
+def live_status(status: str, record: dict[str, Any] | None) -> str:
+    """A recorded status, with 'running' checked against the process that wrote it.
+
+    A run killed outright (SIGKILL, power cut) never got to write its end: its
+    folder still says running, but its process is gone, so it is 'crashed'.
+    """
+    if status != "running" or record is None:
+        return status
+    alive = process_alive(record)
+    return "running" if alive or alive is None else "crashed"
 
 
 def now() -> datetime:

@@ -33,13 +33,14 @@ from gdlab.config import (
     anchor_path,
     apply_overrides,
     build_config,
+    dump_config,
     parse_override,
     read_yaml,
     unknown_key_message,
 )
-from gdlab.runner import RunResult, load_data, prepare, run_experiment
+from gdlab.runner import RunResult, load_data, load_result, prepare, run_experiment
 
-SWEEP_KEYS = ("name", "base", "grid", "seeds")
+SWEEP_KEYS = ("name", "base", "grid", "seeds", "points")  # points: written, not read
 
 
 @dataclass(frozen=True)
@@ -216,30 +217,82 @@ class PointResult:
         return "failed" if self.run is None else str(self.run.summary["status"])
 
 
+FINAL = ("completed", "converged", "diverged")
+
+
 def run_sweep(
     sweep: Sweep,
     folder: Path,
     argv: list[str],
     on_point_done: Callable[[PointResult], None] | None = None,
+    resume: bool = False,
 ) -> list[PointResult]:
     """Run every point into ``folder/runs/<label>``; a failing point is recorded, not raised.
 
     sweep.csv is rewritten after every point, so an interrupted sweep still
-    lists what finished.
+    lists what finished. With ``resume``, a point whose folder already holds a
+    finished run of the same config is read back instead of run again; an
+    unfinished folder is set aside (renamed, never deleted) and the point reruns.
+    Ctrl-C stops the sweep after recording the point it interrupted.
     """
+    runs.write_json(
+        folder / "summary.json", {"status": "running", "process": runs.process_record()}
+    )
     results: list[PointResult] = []
-    for point in sweep.points:
-        try:
-            run = run_experiment(point.config, folder / "runs", point.label, argv, stamped=False)
-            result = PointResult(point, run=run, folder=run.path)
-        except Exception as err:  # a sweep finishes every other point, then reports this one
-            result = PointResult(point, error=f"{type(err).__name__}: {err}")
-            result.folder = folder / "runs" / point.label
-        results.append(result)
-        write_table(folder, results)
-        if on_point_done is not None:
-            on_point_done(result)
+    status = "completed"
+    try:
+        for point in sweep.points:
+            result = _reuse(point, folder) if resume else None
+            if result is None:
+                result = _run_point(point, folder, argv, resume)
+            results.append(result)
+            write_table(folder, results)
+            if on_point_done is not None:
+                on_point_done(result)
+            if result.status == "interrupted":
+                status = "interrupted"
+                break
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        if status == "completed" and any(r.status == "failed" for r in results):
+            status = "failed"
+        record = {"status": status, "points": len(sweep.points), "finished": len(results)}
+        runs.write_json(folder / "summary.json", record)
     return results
+
+
+def _run_point(point: Point, folder: Path, argv: list[str], resume: bool) -> PointResult:
+    child = folder / "runs" / point.label
+    if resume and child.exists():
+        _set_aside(child)
+    try:
+        run = run_experiment(point.config, folder / "runs", point.label, argv, stamped=False)
+        return PointResult(point, run=run, folder=run.path)
+    except Exception as err:  # a sweep finishes every other point, then reports this one
+        return PointResult(point, error=f"{type(err).__name__}: {err}", folder=child)
+
+
+def _reuse(point: Point, folder: Path) -> PointResult | None:
+    """The point's finished run read back from disk, if it is there and is the same config."""
+    child = folder / "runs" / point.label
+    try:
+        same = (child / "config.yaml").read_text(encoding="utf-8") == dump_config(point.config)
+        if not same or runs.read_json(child / "summary.json").get("status") not in FINAL:
+            return None
+        return PointResult(point, run=load_result(child), folder=child)
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _set_aside(child: Path) -> None:
+    """Rename an unfinished run folder out of the way: kept for a look, never deleted."""
+    for n in range(1, 1000):
+        target = child.with_name(f"{child.name}.unfinished-{n}")
+        if not target.exists():
+            child.rename(target)
+            return
 
 
 # --- what a sweep writes ---------------------------------------------------

@@ -45,7 +45,7 @@ class History:
     b: Array
     grad_w: Array  # shape (n_logged, n_features)
     grad_b: Array
-    status: str  # "completed", "converged" or "diverged"
+    status: str  # "completed", "converged", "diverged" or "interrupted"
     epochs_run: int
     first_inf_epoch: int | None
     first_nan_epoch: int | None
@@ -90,32 +90,43 @@ def train(
     report_every = max(1, epochs // PROGRESS_CALLS)
     status, first_inf, first_nan = "completed", None, None
 
+    finished: tuple[int, float, Array, float, Array, float] | None = None
     # Overflow to inf and inf - inf = nan are results here, not warnings.
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(epochs + 1):
-            y_hat = predict(X, w, b)
-            current = loss(y_hat, y)
-            grad_w, grad_b = gradients(X, y, y_hat)
-            if math.isinf(current) and first_inf is None:
-                first_inf = epoch
-            if math.isnan(current) and first_nan is None:
-                first_nan = epoch
-            diverged = first_inf is not None or first_nan is not None
-            converged = training.tol is not None and _norm(grad_w, grad_b) <= training.tol
-            last = (
-                epoch == epochs
-                or converged
-                or first_nan is not None
-                or (diverged and epoch - _first(first_inf, first_nan) >= DIVERGED_GRACE_EPOCHS)
-            )
-            if epoch % log_every == 0 or last:
-                trace.append(epoch, current, w, b, grad_w, grad_b)
-            if on_progress is not None and (epoch % report_every == 0 or last):
-                on_progress(epoch, current)
-            if last:
-                status = "diverged" if diverged else "converged" if converged else "completed"
-                break
-            w, b = stepper.epoch(optimizer, epoch + 1, w, b, grad_w, grad_b)
+        try:
+            for epoch in range(epochs + 1):
+                y_hat = predict(X, w, b)
+                current = loss(y_hat, y)
+                grad_w, grad_b = gradients(X, y, y_hat)
+                finished = (epoch, current, w, b, grad_w, grad_b)
+                if math.isinf(current) and first_inf is None:
+                    first_inf = epoch
+                if math.isnan(current) and first_nan is None:
+                    first_nan = epoch
+                diverged = first_inf is not None or first_nan is not None
+                converged = training.tol is not None and _norm(grad_w, grad_b) <= training.tol
+                last = (
+                    epoch == epochs
+                    or converged
+                    or first_nan is not None
+                    or (diverged and epoch - _first(first_inf, first_nan) >= DIVERGED_GRACE_EPOCHS)
+                )
+                if epoch % log_every == 0 or last:
+                    trace.append(epoch, current, w, b, grad_w, grad_b)
+                if on_progress is not None and (epoch % report_every == 0 or last):
+                    on_progress(epoch, current)
+                if last:
+                    status = "diverged" if diverged else "converged" if converged else "completed"
+                    break
+                w, b = stepper.epoch(optimizer, epoch + 1, w, b, grad_w, grad_b)
+        except KeyboardInterrupt:
+            # Ctrl-C is a result too: keep every finished epoch, and say it stopped early.
+            if finished is None:
+                raise
+            status = "interrupted"
+            if trace.size == 0 or trace.epoch[trace.size - 1] != finished[0]:
+                trace.append(*finished)
+            epoch = finished[0]
     return trace.history(status, epoch, first_inf, first_nan, stepper.log())
 
 

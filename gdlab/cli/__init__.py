@@ -3,7 +3,7 @@
 Each module registers its commands on the one Typer ``app`` when imported.
 """
 
-from gdlab.cli import explain, sweep, train  # noqa: F401  (registers the commands)
+from gdlab.cli import explain, runs, sweep, train  # noqa: F401  (registers the commands)
 from gdlab.cli.app import app
 
 

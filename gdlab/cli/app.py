@@ -12,7 +12,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from gdlab import __version__
 
 EXIT_BAD_INPUT = 2
-STATUS_STYLE = {"completed": "green", "converged": "bold green", "diverged": "bold red"}
+STATUS_STYLE = {
+    "completed": "green",
+    "converged": "bold green",
+    "diverged": "bold red",
+    "failed": "bold red",
+    "crashed": "bold red",
+    "interrupted": "yellow",
+    "running": "cyan",
+}
 
 app = typer.Typer(
     name="gdlab",

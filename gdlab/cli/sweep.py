@@ -30,6 +30,7 @@ from gdlab.cli.app import (
         "  gdlab sweep --config configs/lr_study.yaml      # the seed's learning-rate study\n\n"
         "  gdlab sweep --grid optimizer.lr=0.001,0.01,0.03,0.05 --set training.epochs=2000\n\n"
         "  gdlab sweep --grid optimizer.lr=0.005,0.02 --seeds 1,2,3,4,5\n\n"
+        "  gdlab sweep --resume results/sweeps/20261126T041953Z-lr_study\n\n"
         "Writes results/sweeps/<UTC timestamp>-<name>/ with sweep.yaml, sweep.csv, "
         "loss_curves.png, trajectories.png, distance_vs_lr.png and runs/<one folder per point>/."
     )
@@ -61,6 +62,14 @@ def sweep(
         str | None, typer.Option("--name", "-n", help="Sweep name (default: from the config).")
     ] = None,
     results_dir: ResultsOption = Path("results"),
+    resume: Annotated[
+        Path | None,
+        typer.Option(
+            "--resume",
+            metavar="SWEEP_DIR",
+            help="Finish an interrupted sweep: reuse its finished points, run the rest.",
+        ),
+    ] = None,
 ) -> None:
     """Run a grid of configs and compare them, predicted against observed.
 
@@ -73,20 +82,36 @@ def sweep(
     from gdlab.config import ConfigError
 
     try:
-        spec = sweeps.load_sweep(config, grid or [], seeds, set_ or [], name)
-        runs.check_name(spec.name)
+        if resume is not None:
+            if config or grid or seeds or set_ or name:
+                fail(
+                    "--resume takes the sweep as it was written; leave out --config, --grid, "
+                    "--seeds, --set and --name"
+                )
+            spec, folder = sweeps.load_sweep(resume / "sweep.yaml"), resume
+        else:
+            spec = sweeps.load_sweep(config, grid or [], seeds, set_ or [], name)
+            runs.check_name(spec.name)
         sweeps.check_data(spec)
-        folder = sweeps.start_sweep_folder(spec, results_dir)
+        if resume is None:
+            folder = sweeps.start_sweep_folder(spec, results_dir)
     except (ConfigError, ValueError, runs.RunDirError) as err:  # DataError is a ValueError
         fail(str(err))
     console = Console(highlight=False)
-    results, rows = _run_sweep_with_progress(console, spec, folder)
+    try:
+        results, rows = _run_sweep_with_progress(console, spec, folder, resume is not None)
+    except KeyboardInterrupt:
+        console.print(f"[bold yellow]interrupted[/]: finish it with gdlab sweep --resume {folder}")
+        raise typer.Exit(130) from None
     console.print(_sweep_table(rows, spec, folder, console.width))
     for problem in sweeps.disagreements(rows):
         console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
     failed = [r for r in results if r.status == "failed"]
     for result in failed:
         console.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
+    if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
+        console.print(f"[bold yellow]interrupted[/]: finish it with gdlab sweep --resume {folder}")
+        raise typer.Exit(130)
     if failed:
         raise typer.Exit(1)
 
@@ -157,7 +182,9 @@ def _claims_table(verdicts: Any) -> Table:
     return table
 
 
-def _run_sweep_with_progress(console: Console, spec: Any, folder: Path) -> tuple[Any, Any]:
+def _run_sweep_with_progress(
+    console: Console, spec: Any, folder: Path, resume: bool = False
+) -> tuple[Any, Any]:
     """Run a sweep under one progress bar (points done / all), then draw its figures."""
     from gdlab import runs
     from gdlab import sweep as sweeps
@@ -170,7 +197,7 @@ def _run_sweep_with_progress(console: Console, spec: Any, folder: Path) -> tuple
             if bar is not None and task is not None:
                 bar.update(task, advance=1, point=result.point.label)
 
-        results = sweeps.run_sweep(spec, folder, runs.python_argv(), done)
+        results = sweeps.run_sweep(spec, folder, runs.python_argv(), done, resume)
     rows = sweeps.sweep_rows(results, folder)
     sweeps.write_plots(folder, results)
     return results, rows

@@ -73,12 +73,17 @@ def train(
             )
     except (runs.RunDirError, DataError) as err:
         fail(str(err))
+    except KeyboardInterrupt:  # outside the training loop: the folder says so already
+        Console(stderr=True).print("interrupted")
+        raise typer.Exit(130) from None
     if quiet:
         typer.echo(str(result.path))
     else:
         console.print(_summary_table(result.summary, result.path))
     if show:
         _show_fit(console, result.path)
+    if result.summary["status"] == "interrupted":
+        raise typer.Exit(130)
 
 
 def _summary_table(summary: dict[str, Any], path: Path) -> Table:

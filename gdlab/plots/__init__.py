@@ -5,6 +5,7 @@ the figures that compare the runs of a sweep.
 """
 
 from gdlab.plots.common import Truth, can_show, save_png, show_png
+from gdlab.plots.run import compare_figure as run_compare_figure
 from gdlab.plots.run import fit_figure, loss_figure, params_figure
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "fit_figure",
     "loss_figure",
     "params_figure",
+    "run_compare_figure",
     "save_png",
     "show_png",
 ]

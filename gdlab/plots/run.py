@@ -158,3 +158,28 @@ def _zoom_to_escape(ax: Axes, epoch: NDArray[np.int64], trace: Array, target: fl
     ax.set_ylim(target - half, target + half)
     ax.set_xlim(0, max(escape + 2, 4))
     ax.set_title(f"zoomed in: the trace leaves this frame at epoch {escape}", fontsize="small")
+
+
+def compare_figure(curves: dict[str, History]) -> Figure:
+    """Several runs' loss per epoch on one log axis (`gdlab runs compare`)."""
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    ax = fig.add_subplot()
+    losses = np.concatenate([h.loss for h in curves.values()])
+    bottom, top = log_limits(losses, None)
+    for label, history in curves.items():
+        ax.plot(
+            history.epoch,
+            np.minimum(history.loss, 10 * top),
+            linewidth=1.6,
+            label=f"{label} ({history.status})",
+        )
+    ax.set_yscale("log", nonpositive="mask")
+    ax.set_ylim(bottom, top)
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("epoch (log scale after 1)")
+    ax.set_ylabel("loss (MSE, log scale)")
+    ax.set_title("Loss per epoch, compared")
+    ax.legend(loc="best", fontsize="small")
+    ax.grid(alpha=0.3, which="both")
+    return fig

@@ -1,0 +1,202 @@
+"""`gdlab runs list|show|compare` and `gdlab verify`: the record, read back and checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from gdlab.cli.app import STATUS_STYLE, ResultsOption, app, fail, fmt_num
+
+runs_app = typer.Typer(
+    help="Browse and compare the runs and sweeps in a results folder.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(runs_app, name="runs")
+
+RunRef = Annotated[str, typer.Argument(help="A run folder's path, or a unique prefix of its id.")]
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(fmt_num(v, 5) for v in value)
+    if isinstance(value, float):
+        return fmt_num(value, 5)
+    return "" if value is None else str(value)
+
+
+@runs_app.command(
+    "list",
+    epilog="Examples:\n\n  gdlab runs list\n\n  gdlab runs list --status diverged --last 5\n\n"
+    "  gdlab runs list --json | jq '.[0].final_loss'",
+)
+def list_runs(
+    results_dir: ResultsOption = Path("results"),
+    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
+    last: Annotated[int | None, typer.Option("--last", min=1, help="Only the newest N.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+) -> None:
+    """List runs and sweeps, newest first, with their status as it truly is.
+
+    A run that was killed outright shows as crashed: its folder says running
+    but the process that wrote it is gone.
+    """
+    from gdlab.catalog import list_entries
+
+    rows = [e.row() for e in list_entries(results_dir)]
+    if status is not None:
+        rows = [r for r in rows if r["status"] == status]
+    rows = rows[:last] if last else rows
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    console = Console(highlight=False)
+    wide = console.width >= 120  # on a narrow terminal w, b and the commit are in --json
+    columns = ["id", "status", "optimizer", "lr", "epochs", "final loss"]
+    columns += ["w", "b", "started", "commit"] if wide else []
+    table = Table(
+        title=f"{len(rows)} runs and sweeps in {results_dir}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in columns:
+        left = column in ("id", "status", "optimizer", "started")
+        table.add_column(column, justify="left" if left else "right", no_wrap=column == "id")
+    for r in rows:
+        style = STATUS_STYLE.get(r["status"], "yellow")
+        cells = [r["id"], f"[{style}]{r['status']}[/]"]
+        if r["kind"] == "sweep":
+            cells += ["sweep", "", _fmt(r["points"]), ""]
+        else:
+            cells += [_fmt(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
+        if wide:
+            started = (r["started"] or "")[:19].replace("T", " ")
+            cells += [_fmt(r["w"]), _fmt(r["b"]), started, (r["git_commit"] or "")[:8]]
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _resolve(results_dir: Path, ref: str) -> Path:
+    from gdlab.catalog import RunRefError, resolve
+
+    try:
+        return resolve(results_dir, ref)
+    except RunRefError as err:
+        fail(str(err))
+
+
+@runs_app.command(
+    "show",
+    epilog="Examples:\n\n  gdlab runs show 20261126T0405\n\n"
+    "  gdlab runs show results/runs/20261126T040523Z-default",
+)
+def show(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
+    """Show one run: its summary, config, theory block and the paths of its plots."""
+    from gdlab.catalog import read_entry
+
+    entry = read_entry(_resolve(results_dir, run), "run")
+    console = Console(highlight=False)
+    style = STATUS_STYLE.get(entry.status, "yellow")
+    console.print(f"[bold]{entry.path}[/]  [{style}]{entry.status}[/]")
+    summary = {k: v for k, v in entry.summary.items() if k != "theory"}
+    console.print_json(json.dumps(summary))
+    console.print("[bold]config.yaml[/]")
+    console.print((entry.path / "config.yaml").read_text(encoding="utf-8"))
+    if "theory" in entry.summary:
+        console.print("[bold]theory[/]")
+        console.print_json(json.dumps(entry.summary["theory"]))
+    plots = sorted(p.name for p in entry.path.iterdir() if p.suffix in (".png", ".gif"))
+    console.print("[bold]plots[/]: " + (", ".join(str(entry.path / p) for p in plots) or "none"))
+
+
+@runs_app.command("compare", epilog="Examples:\n\n  gdlab runs compare 20261126T0405 20261126T0406")
+def compare(
+    runs: Annotated[list[str], typer.Argument(help="Two or more runs (paths or id prefixes).")],
+    results_dir: ResultsOption = Path("results"),
+) -> None:
+    """Put runs side by side: the config keys that differ, the results, and compare.png."""
+    from gdlab import plots
+    from gdlab import runs as run_files
+    from gdlab.catalog import differing_keys, read_entry
+    from gdlab.runner import load_result
+
+    if len(runs) < 2:
+        fail("runs compare needs two or more runs")
+    entries = [read_entry(_resolve(results_dir, ref), "run") for ref in runs]
+    table = Table(title="compared", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("")
+    for e in entries:
+        table.add_column(e.id, justify="right")
+    for key, values in differing_keys(e.config for e in entries).items():
+        table.add_row(key, *(_fmt(v) for v in values))
+    table.add_section()
+    for key in ("status", "epochs", "final_loss", "w", "b"):
+        table.add_row(key.replace("_", " "), *(_fmt(e.row()[key]) for e in entries))
+    console = Console(highlight=False)
+    console.print(table)
+    finished = {e.id: load_result(e.path).history for e in entries if "final" in e.summary}
+    if len(finished) >= 2:
+        folder = run_files.create_run_dir(results_dir / "compare", "compare", run_files.now())
+        with run_files.atomic_target(folder / "compare.png") as tmp:
+            plots.save_png(plots.run_compare_figure(finished), tmp)
+        console.print(f"loss curves: {folder / 'compare.png'}")
+
+
+@app.command(
+    epilog="Examples:\n\n  gdlab verify 20261126T0405\n\n"
+    "Exit status 0 when every file reruns to the same bytes, 1 otherwise."
+)
+def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
+    """Rerun a run from its own config.yaml and compare the outputs byte for byte.
+
+    The rerun goes to results/verify/; every file but meta.json (which records
+    times and the machine) must have the same sha256.
+    """
+    from gdlab import runner
+    from gdlab import runs as run_files
+    from gdlab.catalog import file_hashes
+    from gdlab.config import ConfigError, load_config
+    from gdlab.data import DataError
+
+    original = _resolve(results_dir, run)
+    try:
+        config = load_config(original / "config.yaml")
+        rerun = runner.run_experiment(
+            config, results_dir / "verify", original.name, run_files.python_argv()
+        )
+    except (ConfigError, DataError, run_files.RunDirError) as err:
+        fail(str(err))
+    before, after = file_hashes(original), file_hashes(rerun.path)
+    table = Table(
+        title=f"verify {original.name}",
+        caption=f"rerun: {rerun.path}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    for column in ("file", "original sha256", "rerun sha256", ""):
+        table.add_column(column)
+    same = True
+    for name in sorted(set(before) | set(after)):
+        a, b = before.get(name), after.get(name)
+        ok = a == b
+        same &= ok
+        table.add_row(
+            name,
+            (a or "missing")[:16],
+            (b or "missing")[:16],
+            "[green]same[/]" if ok else "[bold red]DIFFERS[/]",
+        )
+    console = Console(highlight=False)
+    console.print(table)
+    if not same:
+        console.print("[bold red]not reproducible[/]: the files marked DIFFERS changed")
+        raise typer.Exit(1)
+    console.print(f"[bold green]reproducible[/]: all {len(before)} files are byte-identical")
