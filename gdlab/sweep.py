@@ -235,6 +235,7 @@ def run_sweep(
     unfinished folder is set aside (renamed, never deleted) and the point reruns.
     Ctrl-C stops the sweep after recording the point it interrupted.
     """
+    folder.mkdir(parents=True, exist_ok=True)
     runs.write_json(
         folder / "summary.json", {"status": "running", "process": runs.process_record()}
     )
