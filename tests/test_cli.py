@@ -41,14 +41,32 @@ def _strict_json(path: Path) -> dict:  # type: ignore[type-arg]
     return json.loads(path.read_text(), parse_constant=refuse)  # type: ignore[no-any-return]
 
 
+def _command_paths(command: object, prefix: list[str]) -> list[list[str]]:
+    """Every command line that names a command, groups included, depth first."""
+    paths = [prefix]
+    for name, sub in getattr(command, "commands", {}).items():
+        paths += _command_paths(sub, [*prefix, name])
+    return paths
+
+
 def test_every_command_has_help_with_examples() -> None:
-    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
-    assert "train" in commands
-    for name in [None, *commands]:
-        args = ["--help"] if name is None else [name, "--help"]
-        result = runner.invoke(app, args)
+    paths = _command_paths(typer.main.get_command(app), [])
+    names = {" ".join(p) for p in paths}
+    assert {
+        "train",
+        "sweep",
+        "reproduce",
+        "analyze",
+        "gradcheck",
+        "verify",
+        "runs list",
+        "runs show",
+        "runs compare",
+    } <= names
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0, result.output
-        assert "Examples" in result.stdout
+        assert "Examples" in result.stdout, f"gdlab {' '.join(path)} --help has no examples"
 
 
 def test_default_train_writes_a_complete_run_folder(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ from rich.table import Table
 from gdlab.cli.app import STATUS_STYLE, ResultsOption, app, fail, fmt_num
 
 runs_app = typer.Typer(
-    help="Browse and compare the runs and sweeps in a results folder.",
+    help="Browse and compare the runs and sweeps in a results folder.\n\n"
+    "Examples:\n\n  gdlab runs list\n\n  gdlab runs show 20261126T0405\n\n"
+    "  gdlab runs compare 20261126T0405 20261126T0406",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
