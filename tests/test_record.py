@@ -1,0 +1,165 @@
+"""Runs you can trust: interruption, crashes, resuming, concurrency, listing, verifying."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gdlab import runner as runner_module
+from gdlab.cli import app
+
+from .conftest import REPO
+
+cli = CliRunner()
+STUDY = str(REPO / "configs" / "lr_study.yaml")
+QUICK = ["--set", "training.epochs=300", "--set", "output.plots=false"]
+
+
+def _gdlab(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gdlab", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _only_run(results: Path) -> Path:
+    (folder,) = (results / "runs").iterdir()
+    return folder
+
+
+def test_ctrl_c_keeps_the_finished_epochs_and_exits_130(tmp_path: Path) -> None:
+    process = _gdlab("train", "--set", "training.epochs=100000000", "--set", "output.plots=false")
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob("results/runs/*/summary.json")):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)  # let it train a while
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    folder = _only_run(tmp_path / "results")
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "interrupted"
+    rows = (folder / "metrics.csv").read_text().splitlines()
+    assert int(rows[-1].split(",")[0]) == summary["epochs_run"] > 0
+    assert len(rows) == summary["epochs_run"] + 2  # header, epoch 0 .. epochs_run
+    listed = json.loads(cli.invoke(app, ["runs", "list", "--json"]).stdout)
+    assert listed[0]["status"] == "interrupted"
+
+
+def test_a_killed_run_is_listed_as_crashed(tmp_path: Path) -> None:
+    process = _gdlab("train", "--set", "training.epochs=100000000", "--set", "output.plots=false")
+    deadline = time.monotonic() + 30
+    while not list(tmp_path.glob("results/runs/*/summary.json")):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    running = json.loads(cli.invoke(app, ["runs", "list", "--json"]).stdout)
+    assert running[0]["status"] == "running"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    listed = json.loads(cli.invoke(app, ["runs", "list", "--json"]).stdout)
+    assert listed[0]["status"] == "crashed"
+    assert "crashed" in cli.invoke(app, ["runs", "list", "--status", "crashed"]).stdout
+
+
+def test_four_trains_at_once_get_four_complete_folders(tmp_path: Path) -> None:
+    processes = [_gdlab("train", *QUICK, "--name", "same", "--quiet") for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0, 0, 0], outputs
+    folders = sorted((tmp_path / "results" / "runs").iterdir())
+    assert len(folders) == 4
+    for folder in folders:
+        assert json.loads((folder / "summary.json").read_text())["status"] == "completed"
+        assert (folder / "metrics.csv").read_text().count("\n") == 302
+
+
+def _sweep_rows(folder: Path) -> list[dict[str, str]]:
+    with (folder / "sweep.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+def test_an_interrupted_sweep_resumes_to_the_same_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli.invoke(app, ["sweep", "-c", STUDY, *QUICK, "-r", "whole"]).exit_code == 0
+    (whole,) = (tmp_path / "whole" / "sweeps").iterdir()
+
+    real_train = runner_module.train
+
+    def ctrl_c_on_the_second_point(config, X, y, on_progress=None):  # type: ignore[no-untyped-def]
+        if config.optimizer.lr == 0.005:
+            raise KeyboardInterrupt
+        return real_train(config, X, y, on_progress)
+
+    monkeypatch.setattr(runner_module, "train", ctrl_c_on_the_second_point)
+    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK, "-r", "cut"])
+    assert result.exit_code == 130
+    (cut,) = (tmp_path / "cut" / "sweeps").iterdir()
+    assert [r["status"] for r in _sweep_rows(cut)] == ["completed"]
+    assert "--resume" in result.stdout
+    monkeypatch.setattr(runner_module, "train", real_train)
+
+    resumed = cli.invoke(app, ["sweep", "--resume", str(cut)])
+    assert resumed.exit_code == 0, resumed.output
+    assert _sweep_rows(cut) == _sweep_rows(whole)
+    assert (cut / "runs" / "002-lr=0.005.unfinished-1").is_dir()  # set aside, not deleted
+    assert json.loads((cut / "summary.json").read_text())["status"] == "completed"
+    for name in ("loss_curves.png", "trajectories.png", "distance_vs_lr.png"):
+        assert (cut / name).exists()
+
+
+def test_verify_passes_on_a_fresh_run_and_fails_after_an_edit(tmp_path: Path) -> None:
+    assert cli.invoke(app, ["train", *QUICK, "--name", "v"]).exit_code == 0
+    folder = _only_run(tmp_path / "results")
+    ok = cli.invoke(app, ["verify", folder.name[:15]])
+    assert ok.exit_code == 0, ok.output
+    assert "reproducible" in ok.stdout
+    metrics = folder / "metrics.csv"
+    metrics.write_text(metrics.read_text().replace("0,", "1,", 1))
+    bad = cli.invoke(app, ["verify", str(folder)])
+    assert bad.exit_code == 1
+    assert "DIFFERS" in bad.stdout and "metrics.csv" in bad.stdout
+
+
+def test_runs_show_and_compare(tmp_path: Path) -> None:
+    for lr in ("0.005", "0.02"):
+        cli.invoke(app, ["train", *QUICK, "--set", f"optimizer.lr={lr}", "--name", f"lr{lr}"])
+    a, b = sorted((tmp_path / "results" / "runs").iterdir())
+    shown = cli.invoke(app, ["runs", "show", str(a)])
+    assert shown.exit_code == 0 and "config.yaml" in shown.stdout and "critical_lr" in shown.stdout
+    compared = cli.invoke(app, ["runs", "compare", str(a), str(b)])
+    assert compared.exit_code == 0, compared.output
+    assert "optimizer.lr" in compared.stdout and "0.02" in compared.stdout
+    assert list(tmp_path.glob("results/compare/*/compare.png"))
+
+
+def test_an_ambiguous_or_unknown_run_id_is_refused(tmp_path: Path) -> None:
+    cli.invoke(app, ["train", *QUICK, "-n", "one"])
+    cli.invoke(app, ["train", *QUICK, "-n", "two"])
+    ambiguous = cli.invoke(app, ["runs", "show", "2"])
+    assert ambiguous.exit_code == 2 and "matches 2 runs" in ambiguous.stderr
+    unknown = cli.invoke(app, ["verify", "nothing-like-this"])
+    assert unknown.exit_code == 2 and "no run" in unknown.stderr
+    assert not (tmp_path / "results" / "verify").exists()
+
+
+def test_process_checks_use_this_machine_only() -> None:
+    from gdlab.runs import live_status, process_record
+
+    mine = process_record()
+    assert live_status("running", mine) == "running"
+    assert live_status("running", {**mine, "pid_started": -1}) == "crashed"  # a reused pid
+    assert live_status("running", {**mine, "host": "elsewhere"}) == "running"
+    assert live_status("completed", None) == "completed"
+    assert os.getpid() == mine["pid"]
