@@ -19,7 +19,7 @@ from gdlab import runs
 from gdlab.config import Config, dump_config
 from gdlab.data import Scaling, identity_scaling, make_linear_data, read_csv, standardize
 from gdlab.theory import Analysis, LeastSquares, analyze, observe, predict_run
-from gdlab.train import History, ProgressCallback, is_plain_gd, train
+from gdlab.train import History, ProgressCallback, is_plain_gd, train, uses_sums
 
 Array = NDArray[np.float64]
 
@@ -207,6 +207,7 @@ def summarize(
         "status": history.status,
         "epochs_run": history.epochs_run,
         "lr": config.optimizer.lr,
+        "path": "sufficient statistics" if uses_sums(config) else "reference",
         "n_samples": original.n_samples,
         "n_features": config.n_features,
         "initial_loss": float(history.loss[0]),

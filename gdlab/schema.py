@@ -126,6 +126,7 @@ class TrainingConfig:
         None, "null (full batch) or a whole number >= 1", lambda v: v >= 1
     )
     log_steps: bool = _option(False, "true or false")
+    fast: bool = _option(True, "true or false")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from gdlab.model import gradients, loss, predict
 from gdlab.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
 from gdlab.schema import Config, OptimizerConfig
+from gdlab.sums import SufficientStats
 
 Array = NDArray[np.float64]
 
@@ -90,14 +91,18 @@ def train(
     report_every = max(1, epochs // PROGRESS_CALLS)
     status, first_inf, first_nan = "completed", None, None
 
+    sums = SufficientStats(X, y) if uses_sums(config) else None
     finished: tuple[int, float, Array, float, Array, float] | None = None
     # Overflow to inf and inf - inf = nan are results here, not warnings.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             for epoch in range(epochs + 1):
-                y_hat = predict(X, w, b)
-                current = loss(y_hat, y)
-                grad_w, grad_b = gradients(X, y, y_hat)
+                if sums is not None:
+                    current, grad_w, grad_b = sums.evaluate(w, b)
+                else:  # the reference: the seed's functions over every sample
+                    y_hat = predict(X, w, b)
+                    current = loss(y_hat, y)
+                    grad_w, grad_b = gradients(X, y, y_hat)
                 finished = (epoch, current, w, b, grad_w, grad_b)
                 if math.isinf(current) and first_inf is None:
                     first_inf = epoch
@@ -143,6 +148,15 @@ def make_optimizer(config: OptimizerConfig) -> Optimizer:
     if c.name == "rmsprop":
         return RMSprop(c.lr, c.alpha, eps, weight_decay, momentum, c.centered)
     return Adagrad(c.lr, c.lr_decay, eps, weight_decay)
+
+
+def uses_sums(config: Config) -> bool:
+    """Whether the full-batch loss and gradient come from the data's sums (gdlab/sums.py).
+
+    Mini-batches need the samples themselves; ``training.fast: false`` forces the
+    reference path (the seed's functions over every sample, every epoch).
+    """
+    return config.training.fast and config.training.batch_size is None
 
 
 def is_plain_gd(config: Config) -> bool:
