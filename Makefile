@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install test lint format train reproduce figures clean
+.PHONY: install test lint format train reproduce figures bench clean
 
 # Re-install whenever pyproject.toml changes; the stamp marks a finished install.
 $(STAMP): pyproject.toml
@@ -33,6 +33,10 @@ train: $(STAMP)
 
 reproduce: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gdlab reproduce
+
+# Speed and memory against the naive loop, as ratios measured in the same run.
+bench: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py
 
 # Re-draw the README's pictures (docs/images/) from real runs.
 figures: $(STAMP)

@@ -38,12 +38,18 @@ def _only_run(results: Path) -> Path:
     return folder
 
 
-def test_ctrl_c_keeps_the_finished_epochs_and_exits_130(tmp_path: Path) -> None:
+def _start_a_long_train(tmp_path: Path) -> subprocess.Popen[str]:
+    """A train that would run for hours, returned once its run folder exists."""
     process = _gdlab("train", "--set", "training.epochs=100000000", "--set", "output.plots=false")
     deadline = time.monotonic() + 30
     while not list(tmp_path.glob("results/runs/*/summary.json")):
-        assert time.monotonic() < deadline
+        assert time.monotonic() < deadline, "the run folder never appeared"
         time.sleep(0.05)
+    return process
+
+
+def test_ctrl_c_keeps_the_finished_epochs_and_exits_130(tmp_path: Path) -> None:
+    process = _start_a_long_train(tmp_path)
     time.sleep(0.5)  # let it train a while
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
@@ -59,11 +65,7 @@ def test_ctrl_c_keeps_the_finished_epochs_and_exits_130(tmp_path: Path) -> None:
 
 
 def test_a_killed_run_is_listed_as_crashed(tmp_path: Path) -> None:
-    process = _gdlab("train", "--set", "training.epochs=100000000", "--set", "output.plots=false")
-    deadline = time.monotonic() + 30
-    while not list(tmp_path.glob("results/runs/*/summary.json")):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    process = _start_a_long_train(tmp_path)
     running = json.loads(cli.invoke(app, ["runs", "list", "--json"]).stdout)
     assert running[0]["status"] == "running"
     process.send_signal(signal.SIGKILL)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich import box
 from rich.console import Console
@@ -44,6 +43,8 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     will do and in how many epochs, which parameter is slow and why, and what
     standardizing x would change. Nothing is trained and nothing is written.
     """
+    import numpy as np
+
     from gdlab.explain import explain
     from gdlab.train import is_plain_gd
 
@@ -86,6 +87,8 @@ def _data_table(data: dict[str, Any]) -> Table:
 
 
 def _optimum_table(found: Any) -> Table:
+    import numpy as np
+
     table = _table("Least-squares optimum", "parameter", "normal equations", "numpy lstsq")
     for k, name in enumerate(found.names):
         table.add_row(name, fmt_num(found.normal_equations[k], 10), fmt_num(found.lstsq[k], 10))
@@ -170,6 +173,8 @@ def gradcheck(
     At the initial parameters and at random points, compares dL/dw and dL/db
     from gdlab.model.gradients with (L(θ + h) − L(θ − h)) / 2h.
     """
+    import numpy as np
+
     from gdlab.gradcheck import THRESHOLD, check_gradients
 
     cfg, X, y = _load(config, set_)

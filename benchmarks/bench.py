@@ -1,0 +1,216 @@
+"""`make bench`: gdlab's speed and memory against the naive loop, measured in one run.
+
+Every ratio compares two timings taken here, now, on this machine: absolute
+seconds vary with the machine and its load, ratios much less. Writes
+results/bench/bench.md and bench.json and prints the table.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from gdlab.config import load_config
+from gdlab.runner import load_data
+from gdlab.train import train
+
+EPOCHS = 10_000
+OUT = Path("results/bench")
+
+
+def naive_loop(x: np.ndarray, y: np.ndarray, lr: float, epochs: int) -> np.ndarray:
+    """The seed's loop on 1-D arrays: predict, loss, gradients, update over all N every epoch."""
+    w, b = 0.0, 0.0
+    trace = np.empty((epochs + 1, 3))
+    for epoch in range(epochs + 1):
+        y_hat = w * x + b
+        residual = y_hat - y
+        trace[epoch] = (np.mean(residual * residual), w, b)
+        if epoch == epochs:
+            break
+        grad_w = 2 * np.mean(residual * x)
+        grad_b = 2 * np.mean(residual)
+        w, b = w - lr * grad_w, b - lr * grad_b
+    return trace
+
+
+def best_of(fn: Callable[[], object], repeats: int) -> float:
+    """The fastest of a few runs: the least disturbed by the rest of the machine."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def training_rows() -> list[dict[str, object]]:
+    rows = []
+    for n, repeats in ((100, 3), (10_000, 3), (1_000_000, 1)):
+        config = load_config(overrides=[f"data.n_samples={n}", f"training.epochs={EPOCHS}"])
+        X, y = load_data(config)
+        naive = best_of(lambda X=X, y=y: naive_loop(X[:, 0], y, 0.005, EPOCHS), repeats)
+        fast = best_of(lambda c=config, X=X, y=y: train(c, X, y), repeats)
+        rows.append(
+            {
+                "what": f"train N={n:,}, {EPOCHS:,} epochs, trace recorded",
+                "baseline": "naive loop",
+                "baseline_s": naive,
+                "gdlab_s": fast,
+                "speedup": naive / fast,
+                "target": ">= 20x" if n == 1_000_000 else (">= 1x" if n == 100 else ""),
+            }
+        )
+    return rows
+
+
+def sweep_rows() -> list[dict[str, object]]:
+    rows = []
+    single_config = load_config(overrides=[f"training.epochs={EPOCHS}"])
+    X, y = load_data(single_config)
+    single = best_of(lambda: train(single_config, X, y), 3)
+    lrs = list(np.geomspace(0.001, 0.03, 10))
+    for points in (1, 3, 100):
+        configs = [
+            load_config(
+                overrides=[
+                    f"optimizer.lr={lrs[i % 10]}",
+                    f"data.seed={i // 10}",
+                    f"training.epochs={EPOCHS}",
+                ]
+            )
+            for i in range(points)
+        ]
+        data = [load_data(c) for c in configs]
+        pairs = list(zip(configs, data, strict=True))
+        elapsed = best_of(lambda pairs=pairs: [train(c, *d) for c, d in pairs], 1)
+        rows.append(
+            {
+                "what": f"sweep of {points} point(s), training only",
+                "baseline": "one run",
+                "baseline_s": single,
+                "gdlab_s": elapsed,
+                "speedup": single / elapsed,
+                "ratio_to_one_run": elapsed / single,
+                "target": {1: "", 3: "<= 1.5x one run", 100: "<= 3x one run"}[points],
+            }
+        )
+    return rows
+
+
+def process_rows() -> list[dict[str, object]]:
+    gdlab = [sys.executable, "-m", "gdlab"]
+    env_cmds = {
+        "gdlab --help (process)": ([*gdlab, "--help"], "< 0.3 s"),
+        "gdlab train, defaults, plots included (process)": (
+            [*gdlab, "train", "--quiet", "--results-dir", str(OUT / "scratch")],
+            "< 2 s",
+        ),
+    }
+    python = best_of(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 3)
+    rows = []
+    for what, (cmd, target) in env_cmds.items():
+        elapsed = best_of(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True), 3)
+        rows.append(
+            {
+                "what": what,
+                "baseline": "bare python",
+                "baseline_s": python,
+                "gdlab_s": elapsed,
+                "target": target,
+            }
+        )
+    return rows
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+from pathlib import Path
+from gdlab.config import load_config
+from gdlab.runner import run_experiment
+n = int(sys.argv[1])
+if n:  # n = 0: the baseline, gdlab imported and nothing run
+    config = load_config(overrides=[f"data.n_samples={n}", "training.epochs=1000",
+                                    "data.save_csv=false", "output.plots=false"])
+    run_experiment(config, Path(sys.argv[2]), "memory", ["bench"])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def memory_row() -> dict[str, object]:
+    def peak(n: int) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", MEMORY_SCRIPT, str(n), str(OUT / "scratch")],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return int(done.stdout.split()[-1])
+
+    n = 10_000_000
+    baseline, loaded = peak(0), peak(n)
+    data_bytes = n * 2 * 8  # X and y, float64
+    return {
+        "what": f"peak memory of a run at N={n:,} (1,000 epochs, no CSV or plots)",
+        "baseline": "interpreter with gdlab imported",
+        "baseline_mb": baseline / 2**20,
+        "peak_mb": loaded / 2**20,
+        "data_mb": data_bytes / 2**20,
+        "peak_over_data": (loaded - baseline) / data_bytes,
+        "target": "< 3x the data",
+    }
+
+
+def to_markdown(report: dict[str, object]) -> str:
+    lines = [
+        "# gdlab benchmark",
+        "",
+        f"{report['machine']}",
+        "",
+        "| what | baseline | baseline s | gdlab s | ratio | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in report["rows"]:  # type: ignore[attr-defined]
+        if "peak_mb" in row:
+            lines.append(
+                f"| {row['what']} | {row['baseline']} ({row['baseline_mb']:.0f} MB) | "
+                f"data {row['data_mb']:.0f} MB | peak {row['peak_mb']:.0f} MB | "
+                f"{row['peak_over_data']:.2f}x the data above baseline | {row['target']} |"
+            )
+            continue
+        ratio = row.get("ratio_to_one_run")
+        shown = (
+            f"{ratio:.2f}x one run"
+            if ratio
+            else (f"{row['speedup']:.1f}x faster" if "speedup" in row else "")
+        )
+        lines.append(
+            f"| {row['what']} | {row['baseline']} | {row['baseline_s']:.3f} | "
+            f"{row['gdlab_s']:.3f} | {shown} | {row['target']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for part in (training_rows, sweep_rows, process_rows, lambda: [memory_row()]):
+        rows += part()
+        print(f"measured: {', '.join(str(r['what']) for r in rows[-3:])}", flush=True)
+    machine = f"{platform.platform()}, Python {platform.python_version()}, NumPy {np.__version__}"
+    report = {"machine": machine, "epochs": EPOCHS, "rows": rows}
+    (OUT / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    text = to_markdown(report)
+    (OUT / "bench.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
