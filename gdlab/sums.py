@@ -21,15 +21,22 @@ from numpy.typing import NDArray
 Array = NDArray[np.float64]
 
 
+def gram_matrix(X: Array) -> Array:
+    """A^T A for A = [X, 1], from X^T X, X's column sums and n: no copy of X is made."""
+    n = X.shape[0]
+    x_sums = X.sum(axis=0)
+    top = np.column_stack([X.T @ X, x_sums])
+    return np.vstack([top, np.append(x_sums, float(n))])
+
+
 class SufficientStats:
     """The data, reduced to what the MSE needs; built with one pass over X and y."""
 
     def __init__(self, X: Array, y: Array) -> None:
         n = y.shape[0]
-        A = np.column_stack([X, np.ones(n)])
         self.n = n
-        self.G = A.T @ A  # (d + 1, d + 1)
-        c = A.T @ y
+        self.G = gram_matrix(X)
+        c = np.append(X.T @ y, y.sum())  # A^T y
         self.theta_star = np.linalg.solve(self.G, c)
         self.loss_star = max(float(y @ y - c @ self.theta_star) / n, 0.0)
         # G = R^T R, so e^T G e = ||R e||^2: a sum of squares, as the loss is.

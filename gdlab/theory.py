@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.model import loss, predict
+from gdlab.sums import gram_matrix
 
 Array = NDArray[np.float64]
 
@@ -74,21 +75,23 @@ def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
 
 
 def hessian(X: Array) -> Array:
-    """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1)."""
-    A = design_matrix(X)
-    return np.asarray((2.0 / X.shape[0]) * (A.T @ A), dtype=np.float64)
+    """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1).
+
+    Assembled from the data's sums (see gdlab/sums.py), so no copy of [X, 1] is made.
+    """
+    return np.asarray((2.0 / X.shape[0]) * gram_matrix(X), dtype=np.float64)
 
 
-def standard_errors(X: Array, y: Array) -> Array:
+def standard_errors(X: Array, y: Array, ls: LeastSquares | None = None) -> Array:
     """Standard errors of the least-squares (w, b): sqrt(diag(s^2 (A^T A)^-1)), s^2 = RSS/(n-p).
 
     They say how far noise alone moves the optimum from the true parameters.
+    Pass the optimum when it is already known, to skip solving for it again.
     """
-    A = design_matrix(X)
-    ls = least_squares(X, y)
-    dof = max(X.shape[0] - A.shape[1], 1)
-    s2 = ls.loss * X.shape[0] / dof
-    return np.asarray(np.sqrt(s2 * np.diag(np.linalg.inv(A.T @ A))), dtype=np.float64)
+    ls = ls if ls is not None else least_squares(X, y)
+    n, p = X.shape[0], X.shape[1] + 1
+    s2 = ls.loss * n / max(n - p, 1)
+    return np.asarray(np.sqrt(s2 * np.diag(np.linalg.inv(gram_matrix(X)))), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,8 @@ def analyze(X: Array, y: Array) -> Analysis:
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
-    return Analysis(
-        least_squares(X, y), H, eigenvalues, eigenvectors, X.shape[0], standard_errors(X, y)
-    )
+    ls = least_squares(X, y)
+    return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], standard_errors(X, y, ls))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from gdlab.plots.common import (
     TRUE_STYLE,
     Array,
     Truth,
+    epoch_axis,
+    fixed_figure,
     log_limits,
 )
 from gdlab.theory import LeastSquares
@@ -29,7 +31,7 @@ def fit_figure(
     title: str,
 ) -> Figure:
     """The data with the learned, least-squares and true lines (predicted vs actual if d > 1)."""
-    fig = Figure(figsize=(7, 5), layout="constrained")
+    fig = fixed_figure(7, 5)
     ax = fig.add_subplot()
     w, b = fitted
     finite = bool(np.all(np.isfinite(w)) and np.isfinite(b))
@@ -77,7 +79,7 @@ def fit_figure(
 
 def loss_figure(history: History, lr: float, noise_variance: float | None) -> Figure:
     """Loss per epoch on a log scale, with the divergence marked when there is one."""
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    fig = fixed_figure(7, 4.5)
     ax = fig.add_subplot()
     bottom, top = log_limits(history.loss, noise_variance)
     # Values past the top (up to inf) are drawn just above it, so the line leaves the axis.
@@ -93,7 +95,7 @@ def loss_figure(history: History, lr: float, noise_variance: float | None) -> Fi
             label=f"noise variance = {noise_variance:g}",
         )
     _mark_divergence(ax, history)
-    ax.set_xlabel("epoch")
+    epoch_axis(ax)
     ax.set_ylabel("loss (log scale)")
     ax.set_title(f"Loss at lr = {lr:g}: {history.status}")
     ax.legend(loc="best")
@@ -125,7 +127,7 @@ def params_figure(
     traces = [history.w[:, j] for j in range(n_features)] + [history.b]
     targets = [float(v) for v in ls.w] + [ls.b]
     truths = None if truth is None else [float(v) for v in truth.w] + [truth.b]
-    fig = Figure(figsize=(7, 2.4 * len(traces) + 0.6), layout="constrained")
+    fig = fixed_figure(7, 2.4 * len(traces) + 0.6)
     axes = fig.subplots(len(traces), 1, sharex=True, squeeze=False)[:, 0]
     for i, (ax, name, trace) in enumerate(zip(axes, names + ["b"], traces, strict=True)):
         ax.plot(history.epoch, trace, color="tab:orange", linewidth=1.8, label=f"{name} (learned)")
@@ -136,10 +138,14 @@ def params_figure(
             _zoom_to_escape(ax, history.epoch, trace, targets[i])
         else:
             _mark_divergence(ax, history)
+            epoch_axis(ax)
         ax.set_ylabel(name)
         ax.legend(loc="best", fontsize="small")
         ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("epoch")
+    for ax in axes[:-1]:
+        ax.set_xlabel("")  # one shared epoch axis, labelled at the bottom
+    if history.status == "diverged":
+        axes[-1].set_xlabel("epoch")
     fig.suptitle(f"Parameters per epoch at lr = {lr:g}: {history.status}{units}")
     return fig
 
@@ -162,7 +168,7 @@ def _zoom_to_escape(ax: Axes, epoch: NDArray[np.int64], trace: Array, target: fl
 
 def compare_figure(curves: dict[str, History]) -> Figure:
     """Several runs' loss per epoch on one log axis (`gdlab runs compare`)."""
-    fig = Figure(figsize=(8, 5), layout="constrained")
+    fig = fixed_figure(8, 5)
     ax = fig.add_subplot()
     losses = np.concatenate([h.loss for h in curves.values()])
     bottom, top = log_limits(losses, None)

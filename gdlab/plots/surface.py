@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
 from gdlab.data import Scaling
-from gdlab.plots.common import Array, Truth
+from gdlab.plots.common import Array, Truth, fixed_figure
 from gdlab.theory import LeastSquares, loss_surface
 from gdlab.train import History
 
@@ -56,7 +56,7 @@ def contour_figure(
     excess = np.maximum(loss_surface(X, y, W, B) - ls.loss, 1e-12)
     levels = np.geomspace(max(float(np.percentile(excess, 0.5)), 1e-9), float(excess.max()), 18)
 
-    fig = Figure(figsize=(7, 5.6), layout="constrained")
+    fig = fixed_figure(7, 5.6)
     ax = fig.add_subplot()
     filled = ax.contourf(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.35)
     ax.contour(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", linewidths=0.8)
@@ -124,7 +124,7 @@ def evolution_figure(X: Array, y: Array, history: History, scaling: Scaling, lr:
     x = X[:, 0]
     grid = np.linspace(x.min(), x.max(), 2)
     cmap = colormaps["plasma"]
-    fig = Figure(figsize=(7, 5), layout="constrained")
+    fig = fixed_figure(7, 5)
     ax = fig.add_subplot()
     ax.scatter(x, y, s=14, color="tab:gray", alpha=0.6, label="data")
     for i, row in enumerate(rows):

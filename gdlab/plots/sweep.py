@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from gdlab.plots.common import INF_STYLE, LS_STYLE, TRUE_STYLE, Array, log_limits
+from gdlab.plots.common import INF_STYLE, LS_STYLE, TRUE_STYLE, Array, epoch_axis, log_limits
 from gdlab.theory import FLOAT_MAX
 from gdlab.train import History
 
@@ -134,13 +134,6 @@ def _mark_overflows(ax: Axes, runs: Sequence[SweepRun], color: Any) -> None:
                 )
 
 
-def _epoch_axis(ax: Axes) -> None:
-    """Epochs on a log scale that still shows epoch 0: the first steps matter most."""
-    ax.set_xscale("symlog", linthresh=1.0)
-    ax.set_xlim(left=0)
-    ax.set_xlabel("epoch (log scale after 1)")
-
-
 def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     """Every run's loss per epoch on one log axis; diverging runs leave it at the top."""
     fig = Figure(figsize=(8, 5), layout="constrained")
@@ -161,7 +154,7 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     ax.set_ylim(bottom, top)
     ax.plot([], [], "x", color="gray", label="loss = inf from here")
     ax.plot([], [], "o", color="gray", markerfacecolor="none", label="loss = nan from here")
-    _epoch_axis(ax)
+    epoch_axis(ax)
     ax.set_ylabel("loss (MSE, log scale)")
     ax.set_title("Loss per epoch, every run")
     _legend(ax, len(groups))
@@ -201,7 +194,7 @@ def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
         if truth is not None:
             ax.axhline(truth, **TRUE_STYLE, label=f"true = {truth:.4g}")
         ax.set_ylim(low, high)
-        _epoch_axis(ax)
+        epoch_axis(ax)
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
     for ax in axes[:-1]:
