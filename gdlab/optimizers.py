@@ -59,7 +59,9 @@ class SGD(Optimizer):
         self.t += 1
         if self.momentum == 0 and self.weight_decay == 0:
             w, b = update(theta[:-1], float(theta[-1]), grad[:-1], float(grad[-1]), self.lr)
-            return np.append(w, b)
+            out = np.empty_like(theta)
+            out[:-1], out[-1] = w, b
+            return out
         g = grad + self.weight_decay * theta if self.weight_decay else grad
         if self.momentum:
             if self.buf is None:

@@ -15,6 +15,8 @@ not to inf - inf.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -42,12 +44,14 @@ class SufficientStats:
         # G = R^T R, so e^T G e = ||R e||^2: a sum of squares, as the loss is.
         self.R = np.linalg.cholesky(self.G).T
 
-    def evaluate(self, w: Array, b: float) -> tuple[float, Array, float]:
-        """Loss, dL/dw and dL/db at (w, b), as model.loss and model.gradients would give."""
-        e = np.append(w, b) - self.theta_star
-        # Row by row over R's upper triangle: a matrix product would multiply its zeros
-        # by an overflowed e and turn inf into nan an epoch before the samples would.
-        Re = np.array([self.R[i, i:] @ e[i:] for i in range(len(e))])
-        current = self.loss_star + float(Re @ Re) / self.n
-        grad = (2.0 / self.n) * (self.G @ e)
-        return current, grad[:-1], float(grad[-1])
+    def evaluate(self, theta: Array) -> tuple[float, Array]:
+        """Loss and gradient at theta = (w_1..w_d, b), as model.loss and model.gradients give."""
+        e = theta - self.theta_star
+        Re = self.R @ e
+        squares = float(Re @ Re)
+        if math.isnan(squares):
+            # An overflowed e meets R's zeros, and 0 * inf is nan; the loss itself is not.
+            # Row by row over the upper triangle gives what the samples would: inf.
+            Re = np.array([self.R[i, i:] @ e[i:] for i in range(len(e))])
+            squares = float(Re @ Re)
+        return self.loss_star + squares / self.n, (2.0 / self.n) * (self.G @ e)

@@ -83,33 +83,31 @@ def train(
     """
     training = config.training
     epochs, log_every = training.epochs, training.log_every
-    w = np.asarray(config.initial_w(), dtype=np.float64)
-    b = float(training.init_b)
+    # theta = (w_1, ..., w_d, b): one vector, so the update rules see one array.
+    theta = np.append(config.initial_w(), training.init_b).astype(np.float64)
     optimizer = make_optimizer(config.optimizer)
     stepper = _Stepper(X, y, training.batch_size, config.data.seed, training.log_steps)
-    trace = _Trace(capacity=epochs // log_every + 2, n_features=w.shape[0])
+    trace = _Trace(capacity=epochs // log_every + 2, n_features=theta.shape[0] - 1)
     report_every = max(1, epochs // PROGRESS_CALLS)
     status, first_inf, first_nan = "completed", None, None
 
     sums = SufficientStats(X, y) if uses_sums(config) else None
-    finished: tuple[int, float, Array, float, Array, float] | None = None
+    finished: tuple[int, float, Array, Array] | None = None
     # Overflow to inf and inf - inf = nan are results here, not warnings.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             for epoch in range(epochs + 1):
                 if sums is not None:
-                    current, grad_w, grad_b = sums.evaluate(w, b)
-                else:  # the reference: the seed's functions over every sample
-                    y_hat = predict(X, w, b)
-                    current = loss(y_hat, y)
-                    grad_w, grad_b = gradients(X, y, y_hat)
-                finished = (epoch, current, w, b, grad_w, grad_b)
+                    current, grad = sums.evaluate(theta)
+                else:
+                    current, grad = reference_loss_and_gradient(X, y, theta)
+                finished = (epoch, current, theta, grad)
                 if math.isinf(current) and first_inf is None:
                     first_inf = epoch
                 if math.isnan(current) and first_nan is None:
                     first_nan = epoch
                 diverged = first_inf is not None or first_nan is not None
-                converged = training.tol is not None and _norm(grad_w, grad_b) <= training.tol
+                converged = training.tol is not None and math.sqrt(grad @ grad) <= training.tol
                 last = (
                     epoch == epochs
                     or converged
@@ -117,13 +115,13 @@ def train(
                     or (diverged and epoch - _first(first_inf, first_nan) >= DIVERGED_GRACE_EPOCHS)
                 )
                 if epoch % log_every == 0 or last:
-                    trace.append(epoch, current, w, b, grad_w, grad_b)
+                    trace.append(epoch, current, theta, grad)
                 if on_progress is not None and (epoch % report_every == 0 or last):
                     on_progress(epoch, current)
                 if last:
                     status = "diverged" if diverged else "converged" if converged else "completed"
                     break
-                w, b = stepper.epoch(optimizer, epoch + 1, w, b, grad_w, grad_b)
+                theta = stepper.epoch(optimizer, epoch + 1, theta, grad)
         except KeyboardInterrupt:
             # Ctrl-C is a result too: keep every finished epoch, and say it stopped early.
             if finished is None:
@@ -185,41 +183,35 @@ class _Stepper:
         self.rows: list[list[float]] | None = [] if log_steps else None
         self.step = 0
 
-    def epoch(
-        self, optimizer: Optimizer, epoch: int, w: Array, b: float, grad_w: Array, grad_b: float
-    ) -> tuple[Array, float]:
+    def epoch(self, optimizer: Optimizer, epoch: int, theta: Array, grad: Array) -> Array:
         if self.batch_size is None:  # full batch: the gradient is already computed
-            return self._step(optimizer, epoch, w, b, grad_w, grad_b, math.nan)
+            return self._step(optimizer, epoch, theta, grad, math.nan)
         for index in batches(len(self.y), self.batch_size, self.rng):
-            X, y = self.X[index], self.y[index]
-            y_hat = predict(X, w, b)
-            grad_w, grad_b = gradients(X, y, y_hat)
-            w, b = self._step(optimizer, epoch, w, b, grad_w, grad_b, loss(y_hat, y))
-        return w, b
+            batch_loss, batch_grad = reference_loss_and_gradient(
+                self.X[index], self.y[index], theta
+            )
+            theta = self._step(optimizer, epoch, theta, batch_grad, batch_loss)
+        return theta
 
     def _step(
-        self,
-        optimizer: Optimizer,
-        epoch: int,
-        w: Array,
-        b: float,
-        grad_w: Array,
-        grad_b: float,
-        batch_loss: float,
-    ) -> tuple[Array, float]:
+        self, optimizer: Optimizer, epoch: int, theta: Array, grad: Array, batch_loss: float
+    ) -> Array:
         self.step += 1
-        theta = optimizer.step(np.append(w, b), np.append(grad_w, grad_b))
+        theta = optimizer.step(theta, grad)
         if self.rows is not None:
             self.rows.append([self.step, epoch, batch_loss, *theta])
-        return theta[:-1], float(theta[-1])
+        return theta
 
     def log(self) -> Array | None:
         """steps.csv's rows: step, epoch, loss on the batch before the step, w..., b after it."""
         return None if self.rows is None else np.array(self.rows, dtype=np.float64)
 
 
-def _norm(grad_w: Array, grad_b: float) -> float:
-    return math.sqrt(float(grad_w @ grad_w) + grad_b * grad_b)
+def reference_loss_and_gradient(X: Array, y: Array, theta: Array) -> tuple[float, Array]:
+    """The seed's way: predict, loss and gradients over every sample, at theta = (w, b)."""
+    y_hat = predict(X, theta[:-1], float(theta[-1]))
+    grad_w, grad_b = gradients(X, y, y_hat)
+    return loss(y_hat, y), np.append(grad_w, grad_b)
 
 
 def _first(a: int | None, b: int | None) -> int:
@@ -238,12 +230,10 @@ class _Trace:
         self.grad_w = np.zeros((capacity, n_features))
         self.grad_b = np.zeros(capacity)
 
-    def append(
-        self, epoch: int, loss: float, w: Array, b: float, grad_w: Array, grad_b: float
-    ) -> None:
+    def append(self, epoch: int, loss: float, theta: Array, grad: Array) -> None:
         i = self.size
-        self.epoch[i], self.loss[i], self.b[i], self.grad_b[i] = epoch, loss, b, grad_b
-        self.w[i], self.grad_w[i] = w, grad_w
+        self.epoch[i], self.loss[i], self.b[i], self.grad_b[i] = epoch, loss, theta[-1], grad[-1]
+        self.w[i], self.grad_w[i] = theta[:-1], grad[:-1]
         self.size += 1
 
     def history(

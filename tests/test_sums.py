@@ -53,7 +53,8 @@ def test_sums_give_the_seed_functions_loss_and_gradient() -> None:
     sums = SufficientStats(X, y)
     for _ in range(10):
         w, b = rng.normal(size=2) * 5, float(rng.normal() * 5)
-        current, grad_w, grad_b = sums.evaluate(w, b)
+        current, grad = sums.evaluate(np.append(w, b))
+        grad_w, grad_b = grad[:-1], float(grad[-1])
         y_hat = predict(X, w, b)
         ref_w, ref_b = gradients(X, y, y_hat)
         assert current == pytest.approx(loss(y_hat, y), rel=1e-12)
