@@ -18,8 +18,9 @@ from numpy.typing import NDArray
 from gdlab import runs
 from gdlab.config import Config, dump_config
 from gdlab.data import Scaling, identity_scaling, make_linear_data, read_csv, standardize
-from gdlab.theory import Analysis, LeastSquares, analyze, observe, predict_run
-from gdlab.train import History, ProgressCallback, is_plain_gd, train, uses_sums
+from gdlab.summary import summarize
+from gdlab.theory import LeastSquares, analyze
+from gdlab.train import History, ProgressCallback, train
 
 Array = NDArray[np.float64]
 
@@ -188,110 +189,6 @@ def metrics_csv(history: History) -> str:
         history.grad_b,
     ]
     return runs.csv_text(header, columns)
-
-
-def summarize(
-    config: Config, history: History, trained: Analysis, original: Analysis, scaling: Scaling
-) -> dict[str, Any]:
-    """The run's results as summary.json holds them (deterministic: no clock, no paths).
-
-    ``trained`` analyses the data as trained on, ``original`` as given; they are
-    the same analysis unless x was standardized.
-    """
-    ls = original.ls
-    final_w, final_b = scaling.to_original(history.final_w, history.final_b)
-    with np.errstate(over="ignore", invalid="ignore"):
-        distance = float(np.linalg.norm(np.append(final_w, final_b) - original.theta_ls))
-    d = config.data
-    summary = {
-        "status": history.status,
-        "epochs_run": history.epochs_run,
-        "lr": config.optimizer.lr,
-        "path": "sufficient statistics" if uses_sums(config) else "reference",
-        "n_samples": original.n_samples,
-        "n_features": config.n_features,
-        "initial_loss": float(history.loss[0]),
-        "final": {"w": final_w.tolist(), "b": final_b, "loss": history.final_loss},
-        "first_inf_epoch": history.first_inf_epoch,
-        "first_nan_epoch": history.first_nan_epoch,
-        "least_squares": {
-            "w": ls.w.tolist(),
-            "b": ls.b,
-            "loss": ls.loss,
-            "standard_errors": {
-                "w": original.standard_errors[:-1].tolist(),
-                "b": float(original.standard_errors[-1]),
-            },
-        },
-        "distance_to_least_squares": distance,
-        "true": {"w": list(d.true_w), "b": d.true_b} if d.source == "synthetic" else None,
-        "noise_variance": d.noise_std**2 if d.source == "synthetic" else None,
-    }
-    if not scaling.is_identity:
-        summary["standardized"] = {
-            "note": STANDARDIZED_NOTE,
-            "mean": scaling.mean.tolist(),
-            "std": scaling.std.tolist(),
-            "final": {"w": history.final_w.tolist(), "b": history.final_b},
-            "least_squares": {"w": trained.ls.w.tolist(), "b": trained.ls.b},
-            "condition_number_original": original.condition_number,
-        }
-    thetas = np.column_stack([history.w, history.b])
-    summary["theory"] = theory_block(config, history, trained, thetas)
-    return summary
-
-
-STANDARDIZED_NOTE = (
-    "Training ran on x_scaled = (x - mean) / std. 'final', 'least_squares' and "
-    "'distance_to_least_squares' are in the original units of x; this block, the theory "
-    "block, metrics.csv, params.png and contour.png are in the standardized units."
-)
-
-
-def theory_block(
-    config: Config, history: History, analysis: Analysis, thetas: Array
-) -> dict[str, Any]:
-    """The spectrum, and what it predicts for this run beside what the run did.
-
-    The predictions are for full-batch plain gradient descent; for any other
-    rule ``predicted`` is null and ``predicted_for`` says why.
-    """
-    tol = config.theory.tol
-    names = [*runs.feature_names("w", config.n_features), "b"]
-    seen = observe(history.epoch, thetas, analysis.theta_ls, tol)
-    grew = history.status == "diverged" or seen.final_distance > seen.initial_distance
-    vectors = ("slow", "fast") if len(names) == 2 else [f"v_{i + 1}" for i in range(len(names))]
-    return {
-        "tol": tol,
-        "hessian": analysis.hessian.tolist(),
-        "eigenvalues": analysis.eigenvalues.tolist(),
-        "eigenvectors": {n: analysis.eigenvectors[:, i].tolist() for i, n in enumerate(vectors)},
-        "condition_number": analysis.condition_number,
-        "critical_lr": analysis.critical_lr,
-        "best_lr": analysis.best_lr,
-        "predicted_for": "full-batch gradient descent without momentum or weight decay",
-        "predicted": _predicted(config, analysis, names) if is_plain_gd(config) else None,
-        "observed": {
-            "outcome": "diverges" if grew else "converges",
-            "epochs_to_tol": seen.epochs_to_tol,
-            "epochs_to_tol_per_param": dict(zip(names, seen.epochs_to_tol_per_param, strict=True)),
-            "first_inf_epoch": history.first_inf_epoch,
-            "first_nan_epoch": history.first_nan_epoch,
-        },
-    }
-
-
-def _predicted(config: Config, analysis: Analysis, names: list[str]) -> dict[str, Any]:
-    theta0 = np.append(config.initial_w(), config.training.init_b)
-    p = predict_run(analysis, config.optimizer.lr, theta0, config.theory.tol)
-    return {
-        "outcome": p.outcome,
-        "rates": p.rates.tolist(),
-        "epochs_to_tol": p.epochs_to_tol,
-        "epochs_to_tol_per_param": dict(zip(names, p.epochs_to_tol_per_param, strict=True)),
-        "first_inf_epoch": p.first_inf_epoch,
-        "first_nan_epoch": p.first_nan_epoch,
-    }
 
 
 def write_plots(

@@ -64,7 +64,7 @@ def test_sums_give_the_seed_functions_loss_and_gradient() -> None:
 
 def test_the_summary_says_which_path_ran() -> None:
     from gdlab.data import identity_scaling
-    from gdlab.runner import summarize
+    from gdlab.summary import summarize
     from gdlab.theory import analyze
 
     for fast, path in (("true", "sufficient statistics"), ("false", "reference")):

@@ -1,0 +1,142 @@
+"""What a sweep writes: sweep.yaml, sweep.csv (predicted beside observed) and the
+figures that compare its runs. :mod:`gdlab.sweep` expands and runs the points."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from gdlab import runs
+
+if TYPE_CHECKING:
+    from gdlab.sweep import PointResult, Sweep
+
+SWEEP_PLOTS = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
+
+
+def sweep_rows(results: list[PointResult], sweep_folder: Path) -> list[dict[str, Any]]:
+    """One row per point for sweep.csv: swept values, outcome, and predicted beside observed."""
+    return [_row(result, sweep_folder) for result in results]
+
+
+def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
+    point = result.point
+    row: dict[str, Any] = {"index": point.index}
+    row.update({key: _cell(value) for key, value in point.values.items()})
+    row.update(seed=point.config.data.seed, status=result.status)
+    if result.run is None:
+        row.update(error=result.error, folder=_relative(result.folder, sweep_folder))
+        return row
+    summary = result.run.summary
+    theory = summary["theory"]
+    observed = theory["observed"]
+    predicted = theory["predicted"] or _NO_PREDICTION
+    row.update(
+        epochs_run=summary["epochs_run"],
+        final_loss=summary["final"]["loss"],
+        **dict(zip(_w_names(summary), summary["final"]["w"], strict=True)),
+        b=summary["final"]["b"],
+        distance_to_least_squares=summary["distance_to_least_squares"],
+        critical_lr=theory["critical_lr"],
+        tol=theory["tol"],
+        predicted_outcome=predicted["outcome"],
+        observed_outcome=observed["outcome"],
+        predicted_epochs_to_tol=predicted["epochs_to_tol"],
+        observed_epochs_to_tol=observed["epochs_to_tol"],
+    )
+    for name, seen in observed["epochs_to_tol_per_param"].items():
+        row[f"predicted_epochs_to_tol_{name}"] = predicted["epochs_to_tol_per_param"].get(name)
+        row[f"observed_epochs_to_tol_{name}"] = seen
+    for key in ("first_inf_epoch", "first_nan_epoch"):
+        row[f"predicted_{key}"] = predicted[key]
+        row[f"observed_{key}"] = observed[key]
+    row.update(error=None, folder=_relative(result.folder, sweep_folder))
+    return row
+
+
+# What a row says where the theory does not apply (momentum, Adam, mini-batches...).
+_NO_PREDICTION: dict[str, Any] = {
+    "outcome": None,
+    "epochs_to_tol": None,
+    "epochs_to_tol_per_param": {},
+    "first_inf_epoch": None,
+    "first_nan_epoch": None,
+}
+
+
+def _w_names(summary: Mapping[str, Any]) -> list[str]:
+    n = len(summary["final"]["w"])
+    return ["w"] if n == 1 else [f"w_{i}" for i in range(1, n + 1)]
+
+
+def _cell(value: Any) -> Any:
+    return "[" + " ".join(map(str, value)) + "]" if isinstance(value, list) else value
+
+
+def _relative(path: Path | None, start: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(path.relative_to(start))
+    except ValueError:
+        return str(path)
+
+
+def disagreements(rows: list[dict[str, Any]]) -> list[str]:
+    """Where prediction and observation differ by more than the stated tolerance.
+
+    Outcomes must match; epochs to tolerance within 1; the inf epoch within 2.
+    Any line here is a bug in the theory or in the training loop.
+    """
+    problems = []
+    for row in rows:
+        if row["status"] == "failed" or row["predicted_outcome"] is None:
+            continue  # nothing ran, or nothing was predicted
+        label = f"point {row['index']}"
+        if row["predicted_outcome"] != row["observed_outcome"]:
+            problems.append(
+                f"{label}: predicted {row['predicted_outcome']}, observed {row['observed_outcome']}"
+            )
+        for key, slack in (("epochs_to_tol", 1), ("first_inf_epoch", 2)):
+            p, o = row[f"predicted_{key}"], row[f"observed_{key}"]
+            seen_too_late = o is not None and (p is None or abs(p - o) > slack)
+            missed = o is None and p is not None and p <= row["epochs_run"]
+            if seen_too_late or missed:
+                problems.append(f"{label}: {key} predicted {p}, observed {o}")
+    return problems
+
+
+def start_sweep_folder(sweep: Sweep, results_dir: Path) -> Path:
+    """Create ``results_dir/sweeps/<UTC timestamp>-<name>/`` holding sweep.yaml."""
+    runs.ensure_writable(results_dir)
+    folder = runs.create_run_dir(results_dir / "sweeps", sweep.name, runs.now())
+    text = yaml.safe_dump(sweep.to_dict(), sort_keys=False, default_flow_style=None)
+    runs.write_text(folder / "sweep.yaml", text)
+    return folder
+
+
+def write_table(folder: Path, results: list[PointResult]) -> list[dict[str, Any]]:
+    """(Re)write sweep.csv from the points finished so far; returns its rows."""
+    rows = sweep_rows(results, folder)
+    runs.write_text(folder / "sweep.csv", runs.rows_csv(rows))
+    return rows
+
+
+def write_plots(folder: Path, results: list[PointResult]) -> None:
+    """Draw the sweep's comparison figures from the points that ran."""
+    from gdlab.plots import save_png  # Matplotlib only when drawing
+    from gdlab.plots.sweep import SweepRun, distance_figure, loss_curves_figure, trajectories_figure
+
+    finished = [
+        SweepRun(r.point.values, r.run.history, r.run.summary) for r in results if r.run is not None
+    ]
+    if not finished:
+        return
+    for name, draw in zip(
+        SWEEP_PLOTS, (loss_curves_figure, trajectories_figure, distance_figure), strict=True
+    ):
+        with runs.atomic_target(folder / name) as tmp:
+            save_png(draw(finished), tmp)
