@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gdlab import __version__
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 EXIT_BAD_INPUT = 2
 STATUS_STYLE = {
@@ -86,6 +88,9 @@ def fmt_opt(value: Any) -> str:
 
 
 def progress_bar(console: Console, label: str, detail: str) -> Progress:
+    """One Rich progress bar; imported here so `gdlab --help` never loads it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn(label),
         BarColumn(),
