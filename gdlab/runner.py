@@ -54,23 +54,26 @@ def run_experiment(
     argv: list[str],
     on_progress: ProgressCallback | None = None,
     stamped: bool = True,
+    trained: tuple[Problem, History] | None = None,
 ) -> RunResult:
     """Train one config and write its run folder, ``parent/<UTC timestamp>-<name>``.
 
-    With ``stamped=False`` the folder is ``parent/<name>`` (a sweep's children).
+    With ``stamped=False`` the folder is ``parent/<name>`` (a sweep's children);
+    ``trained`` hands in a run already trained with others (gdlab/batch.py).
     Everything that can be refused (the results folder, the data) is checked
     before the folder is created, so bad input leaves nothing behind. A run
     that fails or is interrupted still says so in its summary.json.
     """
     started = runs.now()
-    problem = prepare(config, *load_data(config))
+    problem = trained[0] if trained else prepare(config, *load_data(config))
     runs.ensure_writable(parent)
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     runs.write_json(
         folder / "summary.json", {"status": "running", "process": runs.process_record()}
     )
     try:
-        return _fill_run_dir(folder, config, problem, argv, started, on_progress)
+        history = trained[1] if trained else None
+        return _fill_run_dir(folder, config, problem, argv, started, on_progress, history)
     except KeyboardInterrupt:
         _record_failure(folder, "interrupted", "interrupted (Ctrl-C)", argv, started)
         raise
@@ -104,13 +107,15 @@ def _fill_run_dir(
     argv: list[str],
     started: datetime,
     on_progress: ProgressCallback | None,
+    history: History | None = None,
 ) -> RunResult:
     X, y = problem.X, problem.y
     runs.write_text(folder / "config.yaml", dump_config(config))
     if config.data.save_csv:
         header = [*runs.feature_names("x", X.shape[1]), "y"]
         runs.write_text(folder / "data.csv", runs.csv_text(header, [*runs.split_columns(X), y]))
-    history = train(config, problem.X_train, y, on_progress)
+    if history is None:
+        history = train(config, problem.X_train, y, on_progress)
     trained = analyze(problem.X_train, y)
     original = trained if problem.scaling.is_identity else analyze(X, y)
     summary = summarize(config, history, trained, original, problem.scaling)

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from gdlab import runs
+from gdlab.batch import can_batch, train_together
 from gdlab.config import (
     Config,
     ConfigError,
@@ -38,7 +39,7 @@ from gdlab.config import (
     read_yaml,
     unknown_key_message,
 )
-from gdlab.runner import RunResult, load_data, load_result, prepare, run_experiment
+from gdlab.runner import Problem, RunResult, load_data, load_result, prepare, run_experiment
 from gdlab.sweep_files import (
     SWEEP_PLOTS,
     disagreements,
@@ -47,6 +48,7 @@ from gdlab.sweep_files import (
     write_plots,
     write_table,
 )
+from gdlab.train import History
 
 __all__ = [
     "SWEEP_PLOTS",
@@ -266,10 +268,12 @@ def run_sweep(
     results: list[PointResult] = []
     status = "completed"
     try:
+        reused = {p.label: _reuse(p, folder) if resume else None for p in sweep.points}
+        together = train_in_batches([p for p in sweep.points if reused[p.label] is None])
         for point in sweep.points:
-            result = _reuse(point, folder) if resume else None
+            result = reused[point.label]
             if result is None:
-                result = _run_point(point, folder, argv, resume)
+                result = _run_point(point, folder, argv, resume, together.get(point.label))
             results.append(result)
             write_table(folder, results)
             if on_point_done is not None:
@@ -288,12 +292,50 @@ def run_sweep(
     return results
 
 
-def _run_point(point: Point, folder: Path, argv: list[str], resume: bool) -> PointResult:
+def train_in_batches(points: list[Point]) -> dict[str, tuple[Problem, History]]:
+    """Train the points that can step together (plain full-batch gd) as one batch per shape.
+
+    Their run folders are then written one by one as usual; a point whose data
+    cannot be read is left out here and fails in its own run, as it would alone.
+    """
+    groups: dict[tuple[int, int], list[tuple[Point, Problem]]] = {}
+    for point in points:
+        if not can_batch(point.config):
+            continue
+        try:
+            problem = prepare(point.config, *load_data(point.config))
+        except ValueError:
+            continue
+        key = (problem.X_train.shape[1], point.config.training.log_every)
+        groups.setdefault(key, []).append((point, problem))
+    trained: dict[str, tuple[Problem, History]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        configs = [point.config for point, _ in members]
+        try:
+            histories = train_together(configs, [(pr.X_train, pr.y) for _, pr in members])
+        except Exception:  # noqa: BLE001  each point then runs alone, and fails alone if it must
+            continue
+        for (point, problem), history in zip(members, histories, strict=True):
+            trained[point.label] = (problem, history)
+    return trained
+
+
+def _run_point(
+    point: Point,
+    folder: Path,
+    argv: list[str],
+    resume: bool,
+    trained: tuple[Problem, History] | None = None,
+) -> PointResult:
     child = folder / "runs" / point.label
     if resume and child.exists():
         _set_aside(child)
     try:
-        run = run_experiment(point.config, folder / "runs", point.label, argv, stamped=False)
+        run = run_experiment(
+            point.config, folder / "runs", point.label, argv, stamped=False, trained=trained
+        )
         return PointResult(point, run=run, folder=run.path)
     except Exception as err:  # a sweep finishes every other point, then reports this one
         return PointResult(point, error=f"{type(err).__name__}: {err}", folder=child)

@@ -107,7 +107,7 @@ def train(
                 if math.isnan(current) and first_nan is None:
                     first_nan = epoch
                 diverged = first_inf is not None or first_nan is not None
-                converged = training.tol is not None and math.sqrt(grad @ grad) <= training.tol
+                converged = training.tol is not None and gradient_norm(grad) <= training.tol
                 last = (
                     epoch == epochs
                     or converged
@@ -205,6 +205,11 @@ class _Stepper:
     def log(self) -> Array | None:
         """steps.csv's rows: step, epoch, loss on the batch before the step, w..., b after it."""
         return None if self.rows is None else np.array(self.rows, dtype=np.float64)
+
+
+def gradient_norm(grad: NDArray[np.float64]) -> NDArray[np.float64] | float:
+    """||grad|| over the last axis, summed in one fixed order (the same alone or batched)."""
+    return np.sqrt(np.sum(grad * grad, axis=-1))  # type: ignore[no-any-return]
 
 
 def reference_loss_and_gradient(X: Array, y: Array, theta: Array) -> tuple[float, Array]:

@@ -94,7 +94,8 @@ def _sweep_rows(folder: Path) -> list[dict[str, str]]:
 def test_an_interrupted_sweep_resumes_to_the_same_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert cli.invoke(app, ["sweep", "-c", STUDY, *QUICK, "-r", "whole"]).exit_code == 0
+    whole_args = ["sweep", "-c", STUDY, *QUICK, "--set", "training.fast=false", "-r", "whole"]
+    assert cli.invoke(app, whole_args).exit_code == 0
     (whole,) = (tmp_path / "whole" / "sweeps").iterdir()
 
     real_train = runner_module.train
@@ -105,7 +106,10 @@ def test_an_interrupted_sweep_resumes_to_the_same_table(
         return real_train(config, X, y, on_progress)
 
     monkeypatch.setattr(runner_module, "train", ctrl_c_on_the_second_point)
-    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK, "-r", "cut"])
+    # The reference path trains each point through runner.train, where Ctrl-C is injected.
+    result = cli.invoke(
+        app, ["sweep", "-c", STUDY, *QUICK, "--set", "training.fast=false", "-r", "cut"]
+    )
     assert result.exit_code == 130
     (cut,) = (tmp_path / "cut" / "sweeps").iterdir()
     assert [r["status"] for r in _sweep_rows(cut)] == ["completed"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from gdlab import runner as runner_module
+from gdlab import sweep as sweep_module
 from gdlab.cli import app
 from gdlab.config import ConfigError
 from gdlab.sweep import disagreements, load_sweep
@@ -97,7 +99,18 @@ def test_a_failing_point_is_recorded_and_the_rest_still_run(
         return real_train(config, X, y, on_progress)
 
     monkeypatch.setattr(runner_module, "train", flaky)
-    result = cli.invoke(app, ["sweep", "--config", STUDY, *FEW, "--set", "output.plots=false"])
+    # The reference path runs each point through runner.train, where the fault is injected.
+    args = [
+        "sweep",
+        "--config",
+        STUDY,
+        *FEW,
+        "--set",
+        "output.plots=false",
+        "--set",
+        "training.fast=false",
+    ]
+    result = cli.invoke(app, args)
     assert result.exit_code == 1
     assert "002-lr=0.005: RuntimeError: simulated crash" in result.stdout.replace("\n", "")
     folder = _sweep_dir(tmp_path / "results")
@@ -154,3 +167,59 @@ def test_sweep_figures_have_their_axes(tmp_path: Path) -> None:
     labels = [str(line.get_label()) for line in ax.get_lines()]
     assert any(label.startswith("critical lr") for label in labels)
     assert any(label.startswith("diverged") for label in labels)
+
+
+def test_points_trained_together_match_runs_trained_alone(tmp_path: Path) -> None:
+    from gdlab.batch import train_together
+    from gdlab.config import load_config
+    from gdlab.runner import load_data
+    from gdlab.train import train
+
+    configs = [
+        load_config(
+            overrides=[
+                f"optimizer.lr={lr}",
+                f"data.seed={seed}",
+                "training.epochs=1500",
+                f"training.log_every={every}",
+                *extra,
+            ]
+        )
+        for lr in (0.001, 0.02, 0.0314, 0.05, 0.1)
+        for seed in (1, 42)
+        for every, extra in ((1, []), (7, ["training.tol=1e-4"]))
+    ]
+    for every in (1, 7):
+        group = [c for c in configs if c.training.log_every == every]
+        data = [load_data(c) for c in group]
+        for config, together, (X, y) in zip(group, train_together(group, data), data, strict=True):
+            alone = train(config, X, y)
+            for field in ("epoch", "loss", "w", "b", "grad_w", "grad_b"):
+                np.testing.assert_array_equal(getattr(together, field), getattr(alone, field))
+            assert (
+                together.status,
+                together.epochs_run,
+                together.first_inf_epoch,
+                together.first_nan_epoch,
+            ) == (alone.status, alone.epochs_run, alone.first_inf_epoch, alone.first_nan_epoch)
+
+
+def test_a_batched_sweep_child_verifies_and_a_failed_batch_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = cli.invoke(app, ["sweep", "--config", STUDY, *FEW, "--set", "output.plots=false"])
+    assert result.exit_code == 0, result.output
+    child = _sweep_dir(tmp_path / "results") / "runs" / "002-lr=0.005"
+    verified = cli.invoke(app, ["verify", str(child)])
+    assert verified.exit_code == 0, verified.output
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("batch failed")
+
+    monkeypatch.setattr(sweep_module, "train_together", broken)
+    again = cli.invoke(
+        app, ["sweep", "--config", STUDY, *FEW, "--set", "output.plots=false", "-r", "again"]
+    )
+    assert again.exit_code == 0, again.output
+    (folder,) = (tmp_path / "again" / "sweeps").iterdir()
+    assert [r["status"] for r in _rows(folder)] == ["completed", "completed", "diverged"]
