@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from gdlab.batch import train_together
 from gdlab.config import load_config
 from gdlab.runner import load_data
-from gdlab.batch import train_together
 from gdlab.train import train
 
 EPOCHS = 10_000
