@@ -138,7 +138,7 @@ def process_rows() -> list[dict[str, object]]:
 
 
 MEMORY_SCRIPT = """
-import resource, sys
+import sys
 from pathlib import Path
 from gdlab.config import load_config
 from gdlab.runner import run_experiment
@@ -147,7 +147,9 @@ if n:  # n = 0: the baseline, gdlab imported and nothing run
     config = load_config(overrides=[f"data.n_samples={n}", "training.epochs=1000",
                                     "data.save_csv=false", "output.plots=false"])
     run_experiment(config, Path(sys.argv[2]), "memory", ["bench"])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+# VmHWM, not ru_maxrss: ru_maxrss survives exec, so it would count the parent's memory too.
+status = Path("/proc/self/status").read_text()
+print(int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) * 1024)
 """
 
 
