@@ -1,9 +1,15 @@
 """The ``gdlab`` command line: a thin layer over the runner. The only Typer/Rich importer.
 
-Each module registers its commands on the one Typer ``app`` when imported.
+Each module registers its commands on the one Typer ``app`` when imported, and
+``gdlab --help`` lists them in this order: train, sweep, reproduce, analyze,
+gradcheck, runs, verify.
 """
+# isort: skip_file
 
-from gdlab.cli import explain, runs, sweep, train  # noqa: F401  (registers the commands)
+from gdlab.cli import train  # noqa: F401  (registers train)
+from gdlab.cli import sweep  # noqa: F401  (registers sweep and reproduce)
+from gdlab.cli import explain  # noqa: F401  (registers analyze and gradcheck)
+from gdlab.cli import runs  # noqa: F401  (registers runs and verify)
 from gdlab.cli.app import app
 
 

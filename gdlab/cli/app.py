@@ -32,7 +32,9 @@ app = typer.Typer(
         "Examples:\n\n"
         "  gdlab train                         # the seed: y = 3x + 2 + noise\n\n"
         "  gdlab train --set optimizer.lr=0.1  # watch it diverge\n\n"
-        "  gdlab train --config configs/default.yaml --name mine"
+        "  gdlab sweep --config configs/lr_study.yaml\n\n"
+        "  gdlab analyze --set optimizer.lr=0.1      # predict it before running it\n\n"
+        "  gdlab runs list"
     ),
     no_args_is_help=True,
     add_completion=False,
