@@ -33,7 +33,7 @@ app = typer.Typer(
         "  gdlab train                         # the seed: y = 3x + 2 + noise\n\n"
         "  gdlab train --set optimizer.lr=0.1  # watch it diverge\n\n"
         "  gdlab sweep --config configs/lr_study.yaml\n\n"
-        "  gdlab analyze --set optimizer.lr=0.1      # predict it before running it\n\n"
+        "  gdlab analyze --set optimizer.lr=0.1  # predict it before running it\n\n"
         "  gdlab runs list"
     ),
     no_args_is_help=True,
