@@ -34,7 +34,7 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
     They must share the number of features and ``training.log_every``.
     """
     P = len(configs)
-    stacked = Stacked.of([SufficientStats(X, y) for X, y in data])
+    stacked = Stacked([SufficientStats(X, y) for X, y in data])
     # (p, P): row i is parameter i of every point (contiguous for the arithmetic).
     theta = np.array([np.append(c.initial_w(), c.training.init_b) for c in configs]).T.copy()
     lr = np.array([c.optimizer.lr for c in configs])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gdlab import runs
-from gdlab.claims import Claim
+from gdlab.claims import Claim, check_claims
 
 
 @dataclass(frozen=True)
@@ -150,6 +150,19 @@ def write_report(blocks: Sequence[Block], folder: Path, stem: str, title: str) -
 
 
 # --- the reproduction report ---------------------------------------------
+
+
+def write_reproduction(
+    run_dir: Path,
+    summary: Mapping[str, Any],
+    sweep_dir: Path,
+    study: list[Mapping[str, Any]],
+    folder: Path,
+) -> tuple[list[Claim], list[Path]]:
+    """Judge the seed's claims and write REPORT.md and REPORT.html into ``folder``."""
+    verdicts = check_claims(summary, study)
+    blocks = reproduce_blocks(run_dir, summary, sweep_dir, study, verdicts)
+    return verdicts, write_report(blocks, folder, "REPORT", "gdlab: reproducing the seed")
 
 
 def claims_table(claims: Sequence[Claim]) -> TableBlock:

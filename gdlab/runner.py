@@ -54,25 +54,26 @@ def run_experiment(
     argv: list[str],
     on_progress: ProgressCallback | None = None,
     stamped: bool = True,
-    trained: tuple[Problem, History] | None = None,
+    prepared: tuple[Problem, History | None] | None = None,
 ) -> RunResult:
     """Train one config and write its run folder, ``parent/<UTC timestamp>-<name>``.
 
     With ``stamped=False`` the folder is ``parent/<name>`` (a sweep's children);
-    ``trained`` hands in a run already trained with others (gdlab/batch.py).
+    ``prepared`` hands in data already read (and a history already trained with
+    others, gdlab/batch.py), so a sweep reads and trains nothing twice.
     Everything that can be refused (the results folder, the data) is checked
     before the folder is created, so bad input leaves nothing behind. A run
     that fails or is interrupted still says so in its summary.json.
     """
     started = runs.now()
-    problem = trained[0] if trained else prepare(config, *load_data(config))
+    problem = prepared[0] if prepared else prepare(config, *load_data(config))
     runs.ensure_writable(parent)
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     runs.write_json(
         folder / "summary.json", {"status": "running", "process": runs.process_record()}
     )
     try:
-        history = trained[1] if trained else None
+        history = prepared[1] if prepared else None
         return _fill_run_dir(folder, config, problem, argv, started, on_progress, history)
     except KeyboardInterrupt:
         _record_failure(folder, "interrupted", "interrupted (Ctrl-C)", argv, started)

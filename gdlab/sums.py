@@ -89,11 +89,6 @@ class Stacked:
         self.R = [[np.array([s.R[i, j] for s in stats]) for j in range(p)] for i in range(p)]
         self.G = [[np.array([s.G[i, j] for s in stats]) for j in range(p)] for i in range(p)]
 
-    @classmethod
-    def of(cls, stats: list[SufficientStats]) -> Stacked:
-        """Stack the sums of several data sets (same number of features)."""
-        return cls(stats)
-
     def evaluate(self, theta: Array) -> tuple[Array, Array]:
         """Loss (P,) and gradient (p, P) at theta (p, P).
 

@@ -16,6 +16,7 @@ or given on the command line with ``--grid KEY=V1,V2`` and ``--seeds 1,2,3``.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -252,6 +253,7 @@ def run_sweep(
     argv: list[str],
     on_point_done: Callable[[PointResult], None] | None = None,
     resume: bool = False,
+    draw: bool = True,
 ) -> list[PointResult]:
     """Run every point into ``folder/runs/<label>``; a failing point is recorded, not raised.
 
@@ -259,7 +261,8 @@ def run_sweep(
     lists what finished. With ``resume``, a point whose folder already holds a
     finished run of the same config is read back instead of run again; an
     unfinished folder is set aside (renamed, never deleted) and the point reruns.
-    Ctrl-C stops the sweep after recording the point it interrupted.
+    Ctrl-C stops the sweep after recording the point it interrupted. With
+    ``draw``, the comparison figures are drawn from whatever finished.
     """
     folder.mkdir(parents=True, exist_ok=True)
     runs.write_json(
@@ -269,11 +272,11 @@ def run_sweep(
     status = "completed"
     try:
         reused = {p.label: _reuse(p, folder) if resume else None for p in sweep.points}
-        together = train_in_batches([p for p in sweep.points if reused[p.label] is None])
+        prepared = train_in_batches([p for p in sweep.points if reused[p.label] is None])
         for point in sweep.points:
             result = reused[point.label]
             if result is None:
-                result = _run_point(point, folder, argv, resume, together.get(point.label))
+                result = _run_point(point, folder, argv, resume, prepared.get(point.label))
             results.append(result)
             write_table(folder, results)
             if on_point_done is not None:
@@ -281,6 +284,8 @@ def run_sweep(
             if result.status == "interrupted":
                 status = "interrupted"
                 break
+        if draw:
+            write_plots(folder, results)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -292,11 +297,12 @@ def run_sweep(
     return results
 
 
-def train_in_batches(points: list[Point]) -> dict[str, tuple[Problem, History]]:
-    """Train the points that can step together (plain full-batch gd) as one batch per shape.
+def train_in_batches(points: list[Point]) -> dict[str, tuple[Problem, History | None]]:
+    """Read the data of the points that can step together and train them, one batch per shape.
 
-    Their run folders are then written one by one as usual; a point whose data
-    cannot be read is left out here and fails in its own run, as it would alone.
+    Returns each such point's data, with its history when it was trained in a
+    batch (a lone point, or a batch that failed, trains alone in its own run).
+    A point whose data cannot be read is left out and fails in its own run.
     """
     groups: dict[tuple[int, int], list[tuple[Point, Problem]]] = {}
     for point in points:
@@ -308,18 +314,17 @@ def train_in_batches(points: list[Point]) -> dict[str, tuple[Problem, History]]:
             continue
         key = (problem.X_train.shape[1], point.config.training.log_every)
         groups.setdefault(key, []).append((point, problem))
-    trained: dict[str, tuple[Problem, History]] = {}
+    prepared: dict[str, tuple[Problem, History | None]] = {}
     for members in groups.values():
-        if len(members) < 2:
-            continue
-        configs = [point.config for point, _ in members]
-        try:
-            histories = train_together(configs, [(pr.X_train, pr.y) for _, pr in members])
-        except Exception:  # noqa: BLE001  each point then runs alone, and fails alone if it must
-            continue
+        histories: list[History | None] = [None] * len(members)
+        if len(members) > 1:
+            configs = [point.config for point, _ in members]
+            # If the batch fails, each point trains alone in its own run, and fails alone.
+            with contextlib.suppress(Exception):
+                histories = list(train_together(configs, [(p.X_train, p.y) for _, p in members]))
         for (point, problem), history in zip(members, histories, strict=True):
-            trained[point.label] = (problem, history)
-    return trained
+            prepared[point.label] = (problem, history)
+    return prepared
 
 
 def _run_point(
@@ -327,14 +332,14 @@ def _run_point(
     folder: Path,
     argv: list[str],
     resume: bool,
-    trained: tuple[Problem, History] | None = None,
+    prepared: tuple[Problem, History | None] | None = None,
 ) -> PointResult:
     child = folder / "runs" / point.label
     if resume and child.exists():
         _set_aside(child)
     try:
         run = run_experiment(
-            point.config, folder / "runs", point.label, argv, stamped=False, trained=trained
+            point.config, folder / "runs", point.label, argv, stamped=False, prepared=prepared
         )
         return PointResult(point, run=run, folder=run.path)
     except Exception as err:  # a sweep finishes every other point, then reports this one

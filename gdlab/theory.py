@@ -74,24 +74,30 @@ def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
     )
 
 
-def hessian(X: Array) -> Array:
+def hessian(X: Array, gram: Array | None = None) -> Array:
     """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1).
 
-    Assembled from the data's sums (see gdlab/sums.py), so no copy of [X, 1] is made.
+    Assembled from the data's sums (see gdlab/sums.py), so no copy of [X, 1] is
+    made; pass A^T A when it is already known.
     """
-    return np.asarray((2.0 / X.shape[0]) * gram_matrix(X), dtype=np.float64)
+    gram = gram if gram is not None else gram_matrix(X)
+    return np.asarray((2.0 / X.shape[0]) * gram, dtype=np.float64)
 
 
-def standard_errors(X: Array, y: Array, ls: LeastSquares | None = None) -> Array:
+def standard_errors(
+    X: Array, y: Array, ls: LeastSquares | None = None, gram: Array | None = None
+) -> Array:
     """Standard errors of the least-squares (w, b): sqrt(diag(s^2 (A^T A)^-1)), s^2 = RSS/(n-p).
 
     They say how far noise alone moves the optimum from the true parameters.
-    Pass the optimum when it is already known, to skip solving for it again.
+    Pass the optimum and A^T A when they are already known, to skip another pass
+    over the data.
     """
     ls = ls if ls is not None else least_squares(X, y)
+    gram = gram if gram is not None else gram_matrix(X)
     n, p = X.shape[0], X.shape[1] + 1
     s2 = ls.loss * n / max(n - p, 1)
-    return np.asarray(np.sqrt(s2 * np.diag(np.linalg.inv(gram_matrix(X)))), dtype=np.float64)
+    return np.asarray(np.sqrt(s2 * np.diag(np.linalg.inv(gram))), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -129,13 +135,15 @@ class Analysis:
 
 def analyze(X: Array, y: Array) -> Analysis:
     """The least-squares optimum and the Hessian's eigen-decomposition for this data."""
-    H = hessian(X)
+    gram = gram_matrix(X)  # one pass over the data serves the Hessian and the errors
+    H = hessian(X, gram)
     eigenvalues, eigenvectors = np.linalg.eigh(H)
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
     ls = least_squares(X, y)
-    return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], standard_errors(X, y, ls))
+    errors = standard_errors(X, y, ls, gram)
+    return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], errors)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ def evidence(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], 
     config = load_config(overrides=["output.plots=false"])
     run = run_experiment(config, folder / "runs", "seed", ["test"])
     sweep = load_sweep(STUDY, overrides=["output.plots=false"])
-    results = run_sweep(sweep, folder / "sweep", ["test"])
+    results = run_sweep(sweep, folder / "sweep", ["test"], draw=False)
     return run.summary, sweep_rows(results, folder / "sweep")
 
 

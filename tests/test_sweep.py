@@ -157,7 +157,7 @@ def test_sweep_figures_have_their_axes(tmp_path: Path) -> None:
     sweep = load_sweep(
         Path(STUDY), overrides=["training.epochs=300", "output.plots=false"], seeds="1,2"
     )
-    results = run_sweep(sweep, tmp_path / "s", ["test"])
+    results = run_sweep(sweep, tmp_path / "s", ["test"], draw=False)
     runs = [SweepRun(r.point.values, r.run.history, r.run.summary) for r in results if r.run]
     (ax,) = loss_curves_figure(runs).axes
     assert ax.get_yscale() == "log"

@@ -98,10 +98,11 @@ def sweep(
     except (ConfigError, ValueError, runs.RunDirError) as err:  # DataError is a ValueError
         fail(str(err))
     console = Console(highlight=False)
+    resume_hint = f"[bold yellow]interrupted[/]: finish it with gdlab sweep --resume {folder}"
     try:
         results, rows = _run_sweep_with_progress(console, spec, folder, resume is not None)
     except KeyboardInterrupt:
-        console.print(f"[bold yellow]interrupted[/]: finish it with gdlab sweep --resume {folder}")
+        console.print(resume_hint)
         raise typer.Exit(130) from None
     console.print(_sweep_table(rows, spec, folder, console.width))
     for problem in sweeps.disagreements(rows):
@@ -110,7 +111,7 @@ def sweep(
     for result in failed:
         console.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
     if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
-        console.print(f"[bold yellow]interrupted[/]: finish it with gdlab sweep --resume {folder}")
+        console.print(resume_hint)
         raise typer.Exit(130)
     if failed:
         raise typer.Exit(1)
@@ -139,7 +140,7 @@ def reproduce(
     with one row per claim of the seed: its figure, ours, and whether it holds.
     Exits 1 if any claim does not hold.
     """
-    from gdlab import claims, report, runner, runs
+    from gdlab import report, runner, runs
     from gdlab import sweep as sweeps
     from gdlab.config import ConfigError, load_config
 
@@ -159,9 +160,7 @@ def reproduce(
     results, rows = _run_sweep_with_progress(console, spec, folder)
     if any(r.status == "failed" for r in results):
         fail(f"the study had failed runs; see {folder / 'sweep.csv'}")
-    verdicts = claims.check_claims(run.summary, rows)
-    blocks = report.reproduce_blocks(run.path, run.summary, folder, rows, verdicts)
-    paths = report.write_report(blocks, results_dir, "REPORT", "gdlab: reproducing the seed")
+    verdicts, paths = report.write_reproduction(run.path, run.summary, folder, rows, results_dir)
     console.print(_claims_table(verdicts))
     console.print("report: " + " and ".join(str(p) for p in paths))
     if not all(c.holds for c in verdicts):
@@ -185,7 +184,7 @@ def _claims_table(verdicts: Any) -> Table:
 def _run_sweep_with_progress(
     console: Console, spec: Any, folder: Path, resume: bool = False
 ) -> tuple[Any, Any]:
-    """Run a sweep under one progress bar (points done / all), then draw its figures."""
+    """Run a sweep under one progress bar (points done / all); returns its results and rows."""
     from gdlab import runs
     from gdlab import sweep as sweeps
 
@@ -198,9 +197,7 @@ def _run_sweep_with_progress(
                 bar.update(task, advance=1, point=result.point.label)
 
         results = sweeps.run_sweep(spec, folder, runs.python_argv(), done, resume)
-    rows = sweeps.sweep_rows(results, folder)
-    sweeps.write_plots(folder, results)
-    return results, rows
+    return results, sweeps.sweep_rows(results, folder)
 
 
 def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path, width: int) -> Table:

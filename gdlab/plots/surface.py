@@ -4,6 +4,7 @@ fitted line moving over the data (as stills and as a GIF)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
@@ -77,32 +78,16 @@ def contour_figure(
                 textcoords="offset points",
                 color="tab:red",
             )
-    ax.plot(
-        w_path[0],
-        b_path[0],
-        "o",
-        color="white",
-        markeredgecolor="black",
-        markersize=9,
-        label=f"start (w = {w_path[0]:.3g}, b = {b_path[0]:.3g})",
-    )
-    ax.plot(
-        ls.w[0],
-        ls.b,
-        "*",
-        color="black",
-        markersize=15,
-        label=f"least squares ({ls.w[0]:.4g}, {ls.b:.4g})",
-    )
+    # The three places a learner should find: where it started, where it should end,
+    # and where the data came from.
+    landmarks: list[tuple[str, float, float, str, int, dict[str, Any]]] = [
+        ("start", w_path[0], b_path[0], "o", 9, {"color": "white", "markeredgecolor": "black"}),
+        ("least squares", ls.w[0], ls.b, "*", 15, {"color": "black"}),
+    ]
     if truth is not None:
-        ax.plot(
-            truth.w[0],
-            truth.b,
-            "X",
-            color="tab:green",
-            markersize=10,
-            label=f"true ({truth.w[0]:.4g}, {truth.b:.4g})",
-        )
+        landmarks.append(("true", truth.w[0], truth.b, "X", 10, {"color": "tab:green"}))
+    for name, w, b, marker, size, style in landmarks:
+        ax.plot([w], [b], marker, markersize=size, label=f"{name} ({w:.4g}, {b:.4g})", **style)
     ax.set_xlim(w_grid[0], w_grid[-1])
     ax.set_ylim(b_grid[0], b_grid[-1])
     ax.set_xlabel(f"w{units}")
