@@ -1,11 +1,17 @@
 """Many runs of plain full-batch gradient descent, stepped together as arrays.
 
 A sweep's points differ only in numbers (rates, seeds, starts), so instead of
-running them one after another they advance side by side: row k of every
+running them one after another they advance side by side: column k of every
 array is point k. Each point gets exactly the History that :func:`train` would
 give it alone, bit for bit: the sums are evaluated by the same ordered
 element-wise arithmetic (:class:`gdlab.sums.Stacked`), the step is the seed's
 ``w - lr * grad`` element by element, and the stopping rules are train's.
+
+The points step in blocks of :data:`BLOCK` epochs, written straight into
+buffers (no allocation, no Python-level checks per epoch); after each block
+the stopping rules are applied to the block's epochs in order, so a point
+ends at the very epoch it would alone. Points that have ended step on until
+the block is over; what they compute after their end is never read.
 """
 
 from __future__ import annotations
@@ -21,6 +27,12 @@ from gdlab.sums import Stacked, SufficientStats
 from gdlab.train import History, gradient_norm, is_plain_gd, uses_sums
 
 Array = NDArray[np.float64]
+Epochs = NDArray[np.int64]
+
+# Epochs stepped between two looks at the stopping rules (at most
+# DIVERGED_GRACE_EPOCHS, so a point's grace never ends inside the block it began in).
+BLOCK = 64
+NEVER = np.iinfo(np.int64).max // 4  # "no such epoch", larger than any epoch plus the grace
 
 
 def can_batch(config: Config) -> bool:
@@ -33,58 +45,106 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
 
     They must share the number of features and ``training.log_every``.
     """
-    P = len(configs)
+    count = len(configs)
+    if count == 1:  # Stacked needs two columns; the twin's history is dropped
+        configs, data = [configs[0]] * 2, [data[0]] * 2
     stacked = Stacked([SufficientStats(X, y) for X, y in data])
-    # (p, P): row i is parameter i of every point (contiguous for the arithmetic).
-    theta = np.array([np.append(c.initial_w(), c.training.init_b) for c in configs]).T.copy()
-    lr = np.array([c.optimizer.lr for c in configs])
-    epochs = np.array([c.training.epochs for c in configs])
-    tol = np.array([np.nan if c.training.tol is None else c.training.tol for c in configs])
-    any_tol = bool((~np.isnan(tol)).any())
+    p, P = stacked.theta_star.shape
+    lr = np.tile([c.optimizer.lr for c in configs], (p, 1))  # (p, P): no broadcast per step
+    ends = _Ends(configs)
     log_every = configs[0].training.log_every
-    rows = _Rows(P, int(epochs.max()) // log_every + 1, theta.shape[0])
-    active = np.ones(P, dtype=bool)
-    first_inf = np.full(P, -1)
-    first_nan = np.full(P, -1)
-    status = np.array(["completed"] * P, dtype=object)
-    epochs_run = np.zeros(P, dtype=int)
-    next_end = int(epochs.min())  # the first epoch at which some point runs out
-    with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(int(epochs.max()) + 1):
-            loss, grad = stacked.evaluate(theta)
-            if epoch % log_every == 0:
-                rows.log(epoch // log_every, epoch, loss, theta, grad)
-            # Most epochs nothing ends: every loss finite, no tolerance, no point out of epochs.
-            quiet = epoch < next_end and not any_tol and bool((np.isfinite(loss) | ~active).all())
-            if not quiet:
-                first_inf[active & np.isinf(loss) & (first_inf < 0)] = epoch
-                first_nan[active & np.isnan(loss) & (first_nan < 0)] = epoch
-                diverged = (first_inf >= 0) | (first_nan >= 0)
-                converged = ~np.isnan(tol) & (gradient_norm(grad.T) <= tol)
-                first = np.where(first_inf >= 0, first_inf, first_nan)
-                first = np.where((first_nan >= 0) & (first_nan < first), first_nan, first)
-                last = active & (
-                    (epoch == epochs)
-                    | converged
-                    | (first_nan >= 0)
-                    | (diverged & (epoch - first >= single.DIVERGED_GRACE_EPOCHS))
-                )
-                for k in np.flatnonzero(last):
-                    rows.finish(int(k), epoch, log_every, loss, theta, grad)
-                status[last & diverged] = "diverged"
-                status[last & ~diverged & converged] = "converged"
-                epochs_run[last] = epoch
-                active &= ~last
-                if not active.any():
-                    break
-                next_end = int(epochs[active].min())
-            # The seed's update, w <- w - lr * dL/dw, element by element. Points that have
-            # ended step on too (it is cheaper than masking); their rows are never read.
-            theta = theta - lr * grad
-    return [
-        rows.history(k, str(status[k]), int(epochs_run[k]), first_inf[k], first_nan[k])
-        for k in range(P)
+    rows = _Rows(P, int(ends.epochs.max()) // log_every + 1, p)
+
+    # Epoch `start + i` of the block lives in row i: theta before the step, the
+    # gradient (rows :p) with R e (rows p:), and the loss. The views are made once.
+    theta = np.empty((BLOCK + 1, p, P))
+    theta[0] = np.array([np.append(c.initial_w(), c.training.init_b) for c in configs]).T
+    evaluated = np.empty((BLOCK, 2 * p, P))
+    loss = np.empty((BLOCK, P))
+    step = np.empty((p, P))
+    views = [
+        (theta[i], evaluated[i], evaluated[i, :p], evaluated[i, p:], loss[i], theta[i + 1])
+        for i in range(BLOCK)
     ]
+
+    start = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        while True:
+            size = min(BLOCK, int(ends.epochs.max()) - start + 1)
+            for now, out, grad, rows_now, loss_now, after in views[:size]:
+                stacked.evaluate(now, out, grad, rows_now, loss_now)
+                # The seed's update, w <- w - lr * dL/dw, element by element.
+                np.multiply(lr, grad, out=step)
+                np.subtract(now, step, out=after)
+            grads = evaluated[:size, :p]
+            rows.log(start, log_every, loss[:size], theta[:size], grads)
+            for k, epoch in ends.check(start, loss[:size], grads):
+                i = epoch - start
+                rows.finish(k, epoch, log_every, loss[i, k], theta[i, :, k], grads[i, :, k])
+            if not ends.active.any():
+                break
+            theta[0] = theta[size]
+            start += size
+    return [
+        rows.history(k, ends.status[k], int(ends.run[k]), ends.first_inf[k], ends.first_nan[k])
+        for k in range(count)
+    ]
+
+
+class _Ends:
+    """train's stopping rules, applied to a block of epochs for every point at once."""
+
+    def __init__(self, configs: Sequence[Config]) -> None:
+        P = len(configs)
+        self.epochs = np.array([c.training.epochs for c in configs], dtype=np.int64)
+        self.tol = np.array([np.nan if c.training.tol is None else c.training.tol for c in configs])
+        self.any_tol = bool((~np.isnan(self.tol)).any())
+        self.active = np.ones(P, dtype=bool)
+        self.first_inf = np.full(P, NEVER)
+        self.first_nan = np.full(P, NEVER)
+        self.run = np.zeros(P, dtype=np.int64)
+        self.status = ["completed"] * P
+
+    def check(self, start: int, loss: Array, grads: Array) -> list[tuple[int, int]]:
+        """Record what happened in epochs start.. of the block; return (point, epoch) that end.
+
+        loss is (size, P) and grads (size, p, P). A point ends at the first epoch
+        where train would stop it: its last epoch, a gradient norm at or below
+        tol, a nan loss, or DIVERGED_GRACE_EPOCHS after its loss stopped being finite.
+        """
+        size = loss.shape[0]
+        inf_at = _first(np.isinf(loss), start)
+        nan_at = _first(np.isnan(loss), start)
+        first_inf = np.minimum(self.first_inf, inf_at)
+        first_nan = np.minimum(self.first_nan, nan_at)
+        diverged_at = np.minimum(first_inf, first_nan)
+        end = np.minimum(first_nan, diverged_at + single.DIVERGED_GRACE_EPOCHS)
+        end = np.minimum(end, np.where(self.epochs >= start, self.epochs, NEVER))
+        converged = np.zeros(loss.shape, dtype=bool)
+        if self.any_tol:
+            with np.errstate(invalid="ignore"):
+                converged = gradient_norm(grads.transpose(1, 0, 2)) <= self.tol
+            end = np.minimum(end, _first(converged, start))
+        ending = self.active & (end < start + size)
+        # What happens after a point's end never happened: it had stopped.
+        self.first_inf = np.where(self.active & (first_inf <= end), first_inf, self.first_inf)
+        self.first_nan = np.where(self.active & (first_nan <= end), first_nan, self.first_nan)
+        ended = []
+        for k in np.flatnonzero(ending):
+            epoch = int(end[k])
+            if min(self.first_inf[k], self.first_nan[k]) <= epoch:
+                self.status[k] = "diverged"
+            elif converged[epoch - start, k]:
+                self.status[k] = "converged"
+            self.run[k] = epoch
+            ended.append((int(k), epoch))
+        self.active &= ~ending
+        return ended
+
+
+def _first(happened: NDArray[np.bool_], start: int) -> Epochs:
+    """Per point, the first epoch of the block (rows from start) where it happened, or NEVER."""
+    return np.where(happened.any(axis=0), start + happened.argmax(axis=0), NEVER)
 
 
 class _Rows:
@@ -101,18 +161,24 @@ class _Rows:
         self.last: dict[int, tuple[int, float, Array, Array]] = {}
         self.size = np.zeros(points, dtype=int)
 
-    def log(self, slot: int, epoch: int, loss: Array, theta: Array, grad: Array) -> None:
-        self.epoch[slot] = epoch
-        self.loss[slot] = loss
-        self.theta[slot] = theta
-        self.grad[slot] = grad
+    def log(self, start: int, log_every: int, loss: Array, theta: Array, grad: Array) -> None:
+        """Keep the block's epochs (start, start + 1, ...) that fall on log_every."""
+        first = -start % log_every
+        if first >= loss.shape[0]:
+            return
+        epochs = np.arange(start + first, start + loss.shape[0], log_every)
+        slots = slice(int(epochs[0]) // log_every, int(epochs[-1]) // log_every + 1)
+        self.epoch[slots] = epochs[:, None]
+        self.loss[slots] = loss[first::log_every]
+        self.theta[slots] = theta[first::log_every]
+        self.grad[slots] = grad[first::log_every]
 
     def finish(
-        self, k: int, epoch: int, log_every: int, loss: Array, theta: Array, grad: Array
+        self, k: int, epoch: int, log_every: int, loss: float, theta: Array, grad: Array
     ) -> None:
         self.size[k] = epoch // log_every + 1
         if epoch % log_every:
-            self.last[k] = (epoch, float(loss[k]), theta[:, k].copy(), grad[:, k].copy())
+            self.last[k] = (epoch, float(loss), theta.copy(), grad.copy())
 
     def history(self, k: int, status: str, epochs_run: int, inf: int, nan: int) -> History:
         n = self.size[k]
@@ -131,6 +197,6 @@ class _Rows:
             grad_b=np.array(grad[:, -1]),
             status=status,
             epochs_run=epochs_run,
-            first_inf_epoch=int(inf) if inf >= 0 else None,
-            first_nan_epoch=int(nan) if nan >= 0 else None,
+            first_inf_epoch=int(inf) if inf < NEVER else None,
+            first_nan_epoch=int(nan) if nan < NEVER else None,
         )

@@ -208,8 +208,15 @@ class _Stepper:
 
 
 def gradient_norm(grad: NDArray[np.float64]) -> NDArray[np.float64] | float:
-    """||grad|| over the last axis, summed in one fixed order (the same alone or batched)."""
-    return np.sqrt(np.sum(grad * grad, axis=-1))  # type: ignore[no-any-return]
+    """||grad|| over the first axis, g_1^2 + g_2^2 + ... added in that order.
+
+    Summed by hand, not by np.sum (which adds pairwise in an order of its own), so a
+    run alone and the same run in a batch (gdlab/batch.py) get the same bits.
+    """
+    total = grad[0] * grad[0]
+    for g in grad[1:]:
+        total = total + g * g
+    return np.sqrt(total)  # type: ignore[no-any-return]
 
 
 def reference_loss_and_gradient(X: Array, y: Array, theta: Array) -> tuple[float, Array]:

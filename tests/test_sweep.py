@@ -13,6 +13,7 @@ from gdlab import runner as runner_module
 from gdlab import sweep as sweep_module
 from gdlab.cli import app
 from gdlab.config import ConfigError
+from gdlab.schema import Config
 from gdlab.sweep import disagreements, load_sweep
 
 from .conftest import REPO
@@ -170,10 +171,7 @@ def test_sweep_figures_have_their_axes(tmp_path: Path) -> None:
 
 
 def test_points_trained_together_match_runs_trained_alone(tmp_path: Path) -> None:
-    from gdlab.batch import train_together
     from gdlab.config import load_config
-    from gdlab.runner import load_data
-    from gdlab.train import train
 
     configs = [
         load_config(
@@ -190,18 +188,57 @@ def test_points_trained_together_match_runs_trained_alone(tmp_path: Path) -> Non
         for every, extra in ((1, []), (7, ["training.tol=1e-4"]))
     ]
     for every in (1, 7):
-        group = [c for c in configs if c.training.log_every == every]
-        data = [load_data(c) for c in group]
-        for config, together, (X, y) in zip(group, train_together(group, data), data, strict=True):
-            alone = train(config, X, y)
-            for field in ("epoch", "loss", "w", "b", "grad_w", "grad_b"):
-                np.testing.assert_array_equal(getattr(together, field), getattr(alone, field))
-            assert (
-                together.status,
-                together.epochs_run,
-                together.first_inf_epoch,
-                together.first_nan_epoch,
-            ) == (alone.status, alone.epochs_run, alone.first_inf_epoch, alone.first_nan_epoch)
+        _assert_together_is_alone([c for c in configs if c.training.log_every == every])
+
+
+def test_points_with_several_features_and_their_own_ends_match_runs_trained_alone() -> None:
+    from gdlab.config import load_config
+
+    # Three weights (p = 4: the ordered sums are longer than two terms), epochs that end
+    # inside a block and between logged rows, tolerances met and missed, a divergence.
+    group = [
+        load_config(
+            overrides=[
+                "data.true_w=[1, -2, 0.5]",
+                "data.x_max=3",
+                f"optimizer.lr={lr}",
+                f"training.epochs={epochs}",
+                f"training.tol={tol}",
+                "training.log_every=5",
+            ]
+        )
+        for lr, epochs, tol in (
+            (0.002, 1000, "null"),
+            (0.02, 777, "1e-3"),  # tol not met: completes
+            (0.1, 2000, "1e-3"),  # converges at epoch 309
+            (0.05, 2000, "1e-9"),
+            (0.3, 1500, "null"),
+            (0.001, 63, "null"),
+        )
+    ]
+    _assert_together_is_alone(group)
+    _assert_together_is_alone(group[1:2])  # a batch of one
+
+
+def _assert_together_is_alone(group: list[Config]) -> None:
+    from gdlab.batch import train_together
+    from gdlab.runner import load_data
+    from gdlab.train import train
+
+    data = [load_data(c) for c in group]
+    statuses = set()
+    for config, together, (X, y) in zip(group, train_together(group, data), data, strict=True):
+        alone = train(config, X, y)
+        for field in ("epoch", "loss", "w", "b", "grad_w", "grad_b"):
+            np.testing.assert_array_equal(getattr(together, field), getattr(alone, field))
+        assert (
+            together.status,
+            together.epochs_run,
+            together.first_inf_epoch,
+            together.first_nan_epoch,
+        ) == (alone.status, alone.epochs_run, alone.first_inf_epoch, alone.first_nan_epoch)
+        statuses.add(alone.status)
+    assert len(group) == 1 or len(statuses) > 1  # the group tells its points apart
 
 
 def test_a_batched_sweep_child_verifies_and_a_failed_batch_falls_back(
