@@ -72,15 +72,19 @@ def run_experiment(
     runs.write_json(
         folder / "summary.json", {"status": "running", "process": runs.process_record()}
     )
+    drawing = _start_drawing(folder, config, problem)
     try:
         history = prepared[1] if prepared else None
-        return _fill_run_dir(folder, config, problem, argv, started, on_progress, history)
+        return _fill_run_dir(folder, config, problem, argv, started, on_progress, history, drawing)
     except KeyboardInterrupt:
         _record_failure(folder, "interrupted", "interrupted (Ctrl-C)", argv, started)
         raise
     except Exception as err:
         _record_failure(folder, "failed", f"{type(err).__name__}: {err}", argv, started)
         raise
+    finally:
+        if drawing is not None:
+            drawing.cancel()  # nothing left to stop once the figures are drawn
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,8 @@ def _fill_run_dir(
     argv: list[str],
     started: datetime,
     on_progress: ProgressCallback | None,
-    history: History | None = None,
+    history: History | None,
+    drawing: runs.Helpers | None,
 ) -> RunResult:
     X, y = problem.X, problem.y
     runs.write_text(folder / "config.yaml", dump_config(config))
@@ -128,11 +133,8 @@ def _fill_run_dir(
         columns[:2] = [c.astype(np.int64) for c in columns[:2]]
         runs.write_text(folder / "steps.csv", runs.csv_text(header, columns))
     runs.write_json(folder / "summary.json", summary)
-    if history.status == "interrupted":  # Ctrl-C: keep what finished, skip the drawing
-        _write_meta(folder, argv, started)
-        return RunResult(path=folder, summary=summary, history=history)
-    if config.output.plots or config.output.animate:
-        write_plots(folder, config, problem, history, trained.ls, original.ls)
+    if history.status != "interrupted" and drawing is not None:  # Ctrl-C: skip the drawing
+        drawing.finish((history, trained.ls, original.ls))
     _write_meta(folder, argv, started)
     return RunResult(path=folder, summary=summary, history=history)
 
@@ -197,6 +199,34 @@ def metrics_csv(history: History) -> str:
     return runs.csv_text(header, columns)
 
 
+# Processes that draw a run's figures side by side (the machines gdlab is built on have two cores).
+DRAWING_SHARES = 2
+
+
+def import_plots() -> None:
+    """Import the figure code and Matplotlib: about half a second, so only when drawing."""
+    import gdlab.plots.surface  # noqa: F401
+
+
+def draws(config: Config) -> bool:
+    """Whether a run of this config draws any figure."""
+    return config.output.plots or config.output.animate
+
+
+def _start_drawing(folder: Path, config: Config, problem: Problem) -> runs.Helpers | None:
+    """Helpers that import Matplotlib now, while training runs, and draw the figures after.
+
+    (Once Matplotlib is imported here, as a sweep does up front, they start with it.)
+    """
+    if not draws(config):
+        return None
+
+    def job(share: int, shares: int, found: tuple[History, LeastSquares, LeastSquares]) -> None:
+        write_plots(folder, config, problem, *found, share=(share, shares))
+
+    return runs.Helpers(DRAWING_SHARES, warm=import_plots, job=job)
+
+
 def write_plots(
     folder: Path,
     config: Config,
@@ -204,8 +234,13 @@ def write_plots(
     history: History,
     ls_trained: LeastSquares,
     ls_original: LeastSquares,
+    share: tuple[int, int] = (0, 1),
 ) -> None:
-    """Draw the run's figures; the two 'inside' views (contour, evolution) need one feature."""
+    """Draw the run's figures; the two 'inside' views (contour, evolution) need one feature.
+
+    ``share = (k, n)`` draws only every n-th figure from the k-th, so n processes
+    can share the work.
+    """
     from gdlab import plots  # Matplotlib is slow to import; only pay for it when drawing.
     from gdlab.plots import surface
 
@@ -230,9 +265,21 @@ def write_plots(
                 problem.X_train, y, history, ls_trained, truth_trained, lr, units
             )
             figures["evolution.png"] = lambda: surface.evolution_figure(X, y, history, scaling, lr)
-    for file_name, draw in figures.items():
-        with runs.atomic_target(folder / file_name) as tmp:
-            plots.save_png(draw(), tmp)
-    if config.output.animate and X.shape[1] == 1:
+
+    def saver(file_name: str, draw: Callable[[], Any]) -> Callable[[], None]:
+        def save() -> None:
+            with runs.atomic_target(folder / file_name) as tmp:
+                plots.save_png(draw(), tmp)
+
+        return save
+
+    def animate() -> None:
         with runs.atomic_target(folder / "evolution.gif") as tmp:
             surface.write_evolution_gif(X, y, history, scaling, tmp)
+
+    tasks = [saver(name, draw) for name, draw in figures.items()]
+    if config.output.animate and X.shape[1] == 1:
+        tasks.insert(0, animate)  # the slowest: in the first share, with the lighter half
+    first, step = share
+    for task in tasks[first::step]:
+        task()

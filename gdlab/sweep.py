@@ -40,7 +40,16 @@ from gdlab.config import (
     read_yaml,
     unknown_key_message,
 )
-from gdlab.runner import Problem, RunResult, load_data, load_result, prepare, run_experiment
+from gdlab.runner import (
+    Problem,
+    RunResult,
+    draws,
+    import_plots,
+    load_data,
+    load_result,
+    prepare,
+    run_experiment,
+)
 from gdlab.sweep_files import (
     SWEEP_PLOTS,
     disagreements,
@@ -271,6 +280,8 @@ def run_sweep(
     results: list[PointResult] = []
     status = "completed"
     try:
+        if draw or any(draws(p.config) for p in sweep.points):
+            import_plots()  # once, here: each run's drawing helpers then start with it loaded
         reused = {p.label: _reuse(p, folder) if resume else None for p in sweep.points}
         prepared = train_in_batches([p for p in sweep.points if reused[p.label] is None])
         for point in sweep.points:

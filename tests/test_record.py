@@ -169,3 +169,33 @@ def test_process_checks_use_this_machine_only() -> None:
     assert live_status("running", {**mine, "host": "elsewhere"}) == "running"
     assert live_status("completed", None) == "completed"
     assert os.getpid() == mine["pid"]
+
+
+def test_helpers_do_their_shares_in_their_own_processes_or_nothing_when_cancelled(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from gdlab.runs import Helpers
+
+    def job(share: int, shares: int, payload: str) -> None:
+        if payload == "fail" and share == 1:
+            raise ValueError("cannot draw this")
+        (tmp_path / f"{payload}-{share}-of-{shares}").write_text(str(os.getpid()))
+
+    warmed = tmp_path / "warmed"
+    helpers = Helpers(2, warm=lambda: warmed.write_text("yes"), job=job)
+    helpers.finish("sent after the fork")
+    pids = {int((tmp_path / f"sent after the fork-{k}-of-2").read_text()) for k in (0, 1)}
+    assert len(pids) == 2 and os.getpid() not in pids  # two helpers, neither of them this one
+    assert warmed.exists()
+
+    Helpers(2, warm=lambda: None, job=job).cancel()
+    Helpers(2, warm=lambda: time.sleep(30), job=job).cancel()  # stopped mid-warm, not waited for
+    assert sorted(p.name for p in tmp_path.iterdir() if "-of-" in p.name) == [
+        "sent after the fork-0-of-2",
+        "sent after the fork-1-of-2",
+    ]
+
+    with pytest.raises(RuntimeError, match="exit status 1"):
+        Helpers(2, warm=lambda: None, job=job).finish("fail")
+    assert "cannot draw this" in capfd.readouterr().err  # the helper's traceback
+    assert (tmp_path / "fail-0-of-2").exists()  # the other share was done

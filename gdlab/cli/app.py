@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 EXIT_BAD_INPUT = 2
+REDRAW_SECONDS = 0.1  # a progress bar redraws at most this often
 STATUS_STYLE = {
     "completed": "green",
     "converged": "bold green",
@@ -90,7 +93,12 @@ def fmt_opt(value: Any) -> str:
 
 
 def progress_bar(console: Console, label: str, detail: str) -> Progress:
-    """One Rich progress bar; imported here so `gdlab --help` never loads it."""
+    """One Rich progress bar; imported here so `gdlab --help` never loads it.
+
+    It redraws only when updated (``refresh=True``), never from a thread of its
+    own: with no other thread running, drawing a run's figures can fork
+    (runs.in_two_processes).
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
@@ -101,6 +109,7 @@ def progress_bar(console: Console, label: str, detail: str) -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        auto_refresh=False,
     )
 
 
@@ -109,6 +118,7 @@ class TrainingProgress:
 
     def __init__(self, console: Console, epochs: int, enabled: bool) -> None:
         self.bar: Progress | None = None
+        self.drawn = -math.inf  # when the bar was last redrawn
         if enabled and console.is_terminal:
             self.bar = progress_bar(console, "training", "loss {task.fields[loss]}")
             self.task = self.bar.add_task("train", total=epochs, loss="…")
@@ -121,7 +131,11 @@ class TrainingProgress:
 
     def update(self, epoch: int, loss: float) -> None:
         assert self.bar is not None
-        self.bar.update(self.task, completed=epoch, loss=f"{loss:.4g}")
+        now = time.monotonic()
+        redraw = now - self.drawn >= REDRAW_SECONDS
+        self.bar.update(self.task, completed=epoch, loss=f"{loss:.4g}", refresh=redraw)
+        if redraw:
+            self.drawn = now
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -194,7 +194,7 @@ def _run_sweep_with_progress(
 
         def done(result: sweeps.PointResult) -> None:
             if bar is not None and task is not None:
-                bar.update(task, advance=1, point=result.point.label)
+                bar.update(task, advance=1, point=result.point.label, refresh=True)
 
         results = sweeps.run_sweep(spec, folder, runs.python_argv(), done, resume)
     return results, sweeps.sweep_rows(results, folder)

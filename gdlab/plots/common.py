@@ -8,12 +8,14 @@ is the one place that asks for a window.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
@@ -46,9 +48,39 @@ def log_limits(values: Array, extra: float | None) -> tuple[float, float]:
     return 10 ** (lo - 0.3), 10 ** min(hi + pad, 250.0)  # Matplotlib ticks overflow above ~1e280
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_MATHTEXT = re.compile(r"\$\\mathdefault\{(.*)\}\$")
+
+
+class PlainLogLabels(ticker.LogFormatterSciNotation):
+    """Matplotlib's log-axis labels (10², 2×10⁻¹), written as plain text.
+
+    Its own are mathtext ($\\mathdefault{10^{2}}$), and building the mathtext
+    parser costs about 0.3 s: more than drawing a whole figure.
+    """
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        label = super().__call__(x, pos)
+        match = _MATHTEXT.fullmatch(label)
+        if match is None:
+            return label
+        text = match.group(1).replace("\\times", "×")
+        text = re.sub(r"\^\{(-?\d+)\}", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+        return text.replace("-", "−")  # what is left is the sign, as Matplotlib writes it
+
+
+def log_axis(ax: Axes, which: str, scale: str = "log", **kwargs: Any) -> None:
+    """Put ax's ``which`` ("x" or "y") axis on a log or symlog scale, labelled in plain text."""
+    (ax.set_xscale if which == "x" else ax.set_yscale)(scale, **kwargs)
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    axis.set_major_formatter(PlainLogLabels())
+    if scale == "log":  # symlog labels no minor ticks
+        axis.set_minor_formatter(PlainLogLabels(labelOnlyBase=False))
+
+
 def epoch_axis(ax: Axes) -> None:
     """Epochs on a log scale that still shows epoch 0: the first steps matter most."""
-    ax.set_xscale("symlog", linthresh=1.0)
+    log_axis(ax, "x", "symlog", linthresh=1.0)
     ax.set_xlim(left=0)
     ax.set_xlabel("epoch (log scale after 1)")
 
@@ -73,7 +105,8 @@ def fixed_figure(width: float, height: float, right: float = 0.25) -> Figure:
 
 def save_png(fig: Figure, path: Path) -> None:
     """Write ``fig`` as PNG to ``path`` (any name; the format is fixed)."""
-    fig.savefig(path, format="png", dpi=110)
+    # zlib level 3, not 6: the same picture, files ~10% larger, drawn ~30 ms faster each.
+    fig.savefig(path, format="png", dpi=110, pil_kwargs={"compress_level": 3})
 
 
 def can_show() -> bool:

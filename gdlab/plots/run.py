@@ -16,6 +16,7 @@ from gdlab.plots.common import (
     Truth,
     epoch_axis,
     fixed_figure,
+    log_axis,
     log_limits,
 )
 from gdlab.theory import LeastSquares
@@ -85,7 +86,7 @@ def loss_figure(history: History, lr: float, noise_variance: float | None) -> Fi
     # Values past the top (up to inf) are drawn just above it, so the line leaves the axis.
     shown = np.minimum(history.loss, 10 * top)
     ax.plot(history.epoch, shown, color="tab:blue", linewidth=1.5, label="loss (MSE)")
-    ax.set_yscale("log", nonpositive="mask")
+    log_axis(ax, "y", nonpositive="mask")
     ax.set_ylim(bottom, top)
     if noise_variance:
         ax.axhline(
@@ -179,11 +180,9 @@ def compare_figure(curves: dict[str, History]) -> Figure:
             linewidth=1.6,
             label=f"{label} ({history.status})",
         )
-    ax.set_yscale("log", nonpositive="mask")
+    log_axis(ax, "y", nonpositive="mask")
     ax.set_ylim(bottom, top)
-    ax.set_xscale("symlog", linthresh=1.0)
-    ax.set_xlim(left=0)
-    ax.set_xlabel("epoch (log scale after 1)")
+    epoch_axis(ax)
     ax.set_ylabel("loss (MSE, log scale)")
     ax.set_title("Loss per epoch, compared")
     ax.legend(loc="best", fontsize="small")

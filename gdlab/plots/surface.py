@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
 from gdlab.data import Scaling
-from gdlab.plots.common import Array, Truth, fixed_figure
+from gdlab.plots.common import Array, PlainLogLabels, Truth, fixed_figure
 from gdlab.theory import LeastSquares, loss_surface
 from gdlab.train import History
 
@@ -61,7 +61,13 @@ def contour_figure(
     ax = fig.add_subplot()
     filled = ax.contourf(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.35)
     ax.contour(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", linewidths=0.8)
-    fig.colorbar(filled, ax=ax, ticks=LogLocator(), label="loss − least-squares loss (log scale)")
+    fig.colorbar(
+        filled,
+        ax=ax,
+        ticks=LogLocator(),
+        format=PlainLogLabels(),
+        label="loss − least-squares loss (log scale)",
+    )
 
     w_path, b_path = history.w[:, 0], history.b
     ax.plot(w_path, b_path, color="tab:red", linewidth=1, alpha=0.8, label="gradient descent")

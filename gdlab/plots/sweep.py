@@ -17,7 +17,15 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
-from gdlab.plots.common import INF_STYLE, LS_STYLE, TRUE_STYLE, Array, epoch_axis, log_limits
+from gdlab.plots.common import (
+    INF_STYLE,
+    LS_STYLE,
+    TRUE_STYLE,
+    Array,
+    epoch_axis,
+    log_axis,
+    log_limits,
+)
 from gdlab.theory import FLOAT_MAX
 from gdlab.train import History
 
@@ -150,7 +158,7 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
         rows = _stack([r.history.loss for r in members], length)
         _draw_series(ax, epochs, rows, look, label, ceiling=10 * top)
         _mark_overflows(ax, members, look["color"])
-    ax.set_yscale("log", nonpositive="mask")
+    log_axis(ax, "y", nonpositive="mask")
     ax.set_ylim(bottom, top)
     ax.plot([], [], "x", color="gray", label="loss = inf from here")
     ax.plot([], [], "o", color="gray", markerfacecolor="none", label="loss = nan from here")
@@ -275,8 +283,8 @@ def distance_figure(runs: Sequence[SweepRun]) -> Figure:
         ax.axvline(lr, **INF_STYLE, label=f"{label}: {span}" if i == 0 else None)
     best = float(np.mean([r.summary["theory"]["best_lr"] for r in runs]))
     ax.axvline(best, color="tab:green", linestyle=":", label=f"best fixed lr ≈ {best:.4g}")
-    ax.set_xscale("log")
-    ax.set_yscale("log", nonpositive="mask")
+    log_axis(ax, "x")
+    log_axis(ax, "y", nonpositive="mask")
     ax.set_xlabel("learning rate (log scale)")
     ax.set_ylabel("final ‖θ − θ_ls‖ (log scale)")
     ax.set_title("How close each run ended to the least-squares optimum")
