@@ -10,7 +10,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.data import standardize
-from gdlab.theory import Analysis, Prediction, analyze, normal_equations, predict_run
+from gdlab.theory import (
+    Analysis,
+    Prediction,
+    analyze,
+    lstsq_on_all_the_data,
+    normal_equations,
+    predict_run,
+)
 
 Array = NDArray[np.float64]
 
@@ -22,7 +29,8 @@ class Explanation:
     names: list[str]  # parameter names: w (or w_1..w_d), then b
     data: dict[str, Any]
     normal_equations: Array
-    lstsq: Array
+    lstsq: Array  # numpy.linalg.lstsq on [X, 1] itself
+    blocked_qr: Array  # what runs use: lstsq on the R of a QR done by blocks (theory.least_squares)
     analysis: Analysis
     lr: float
     prediction: Prediction
@@ -45,7 +53,8 @@ def explain(X: Array, y: Array, lr: float, theta0: Array, tol: float) -> Explana
         names=names,
         data=_data_summary(X, y),
         normal_equations=normal_equations(X, y),
-        lstsq=analysis.theta_ls,
+        lstsq=lstsq_on_all_the_data(X, y),
+        blocked_qr=analysis.theta_ls,
         analysis=analysis,
         lr=lr,
         prediction=predict_run(analysis, lr, theta0, tol),

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.model import loss, predict
 from gdlab.sums import gram_matrix
 
 Array = NDArray[np.float64]
@@ -32,6 +31,7 @@ Array = NDArray[np.float64]
 # The largest float64; a sum of squares beyond it is inf.
 FLOAT_MAX = float(np.finfo(np.float64).max)
 _CHUNK = 100_000  # epochs evaluated at once when scanning a trajectory
+_QR_ROWS = 65_536  # rows of data per block when reducing it to R (least_squares)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,49 @@ def design_matrix(X: Array) -> Array:
     return np.column_stack([X, np.ones(X.shape[0])])
 
 
-def least_squares(X: Array, y: Array) -> LeastSquares:
-    """Solve min_(w, b) ||X w + b - y||^2 in closed form with ``numpy.linalg.lstsq`` on [X, 1]."""
-    theta, *_ = np.linalg.lstsq(design_matrix(X), y, rcond=None)
+def least_squares(X: Array, y: Array, rows: int = _QR_ROWS) -> LeastSquares:
+    """Solve min_(w, b) ||X w + b - y||^2 in closed form, in memory that does not grow with n.
+
+    [A | y] = Q R (A = [X, 1], Q with orthonormal columns, R upper triangular)
+    leaves the residual's length unchanged, so ``numpy.linalg.lstsq`` on R's
+    small system gives lstsq's answer on the whole data (the same minimum-norm
+    solution, even for collinear features), and the optimum's loss is what
+    remains of that system, ||R_A theta - r_y||^2 / n. R is built from blocks
+    of ``rows`` rows (:func:`qr_of_data`), so the data is never copied whole:
+    calling lstsq on [X, 1] would copy it twice.
+    """
+    R = qr_of_data(X, y, rows)
+    p = X.shape[1] + 1
+    theta, *_ = np.linalg.lstsq(R[:, :p], R[:, p], rcond=None)
+    residual = R[:, :p] @ theta - R[:, p]
     w, b = np.asarray(theta[:-1], dtype=np.float64), float(theta[-1])
-    return LeastSquares(w=w, b=b, loss=loss(predict(X, w, b), y))
+    return LeastSquares(w=w, b=b, loss=float(residual @ residual) / X.shape[0])
+
+
+def qr_of_data(X: Array, y: Array, rows: int = _QR_ROWS) -> Array:
+    """R of [X, 1, y] = Q R, from ``rows`` rows at a time (a tall-skinny QR).
+
+    Each block is stacked under the R so far and factored again: an orthogonal
+    Q changes no lengths, so the R of the R's is an R of the whole stack.
+    Returns at most d + 2 rows.
+    """
+    n, d = X.shape
+    R = np.zeros((0, d + 2))
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        block = np.empty((R.shape[0] + stop - start, d + 2))
+        block[: R.shape[0]] = R
+        block[R.shape[0] :, :d] = X[start:stop]
+        block[R.shape[0] :, d] = 1.0
+        block[R.shape[0] :, d + 1] = y[start:stop]
+        R = np.linalg.qr(block, mode="r")
+    return R
+
+
+def lstsq_on_all_the_data(X: Array, y: Array) -> Array:
+    """(w_1..w_d, b) by ``numpy.linalg.lstsq`` on [X, 1] itself, as `gdlab analyze` shows."""
+    theta, *_ = np.linalg.lstsq(design_matrix(X), y, rcond=None)
+    return np.asarray(theta, dtype=np.float64)
 
 
 def normal_equations(X: Array, y: Array) -> Array:

@@ -55,6 +55,7 @@ def test_analysis_of_a_two_point_line_worked_by_hand() -> None:
     found = explain(X, y, lr=0.1, theta0=np.zeros(2), tol=1e-3)
     np.testing.assert_allclose(found.normal_equations, [1.5, 0.5])
     np.testing.assert_allclose(found.lstsq, found.normal_equations, atol=1e-12)
+    np.testing.assert_allclose(found.blocked_qr, found.normal_equations, atol=1e-12)
     assert found.analysis.critical_lr == pytest.approx(2 / (6 + math.sqrt(32)))
     assert "85% b, 15% w" in found.slow_direction
     # Standardized, x = [-1, 1]: H = diag(2, 2), condition number 1, best rate 0.5,

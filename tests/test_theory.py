@@ -9,7 +9,15 @@ import pytest
 
 from gdlab.config import load_config
 from gdlab.model import gradients, predict
-from gdlab.theory import analyze, hessian, least_squares, observe, predict_run, standard_errors
+from gdlab.theory import (
+    analyze,
+    hessian,
+    least_squares,
+    observe,
+    predict_run,
+    qr_of_data,
+    standard_errors,
+)
 from gdlab.train import train
 
 
@@ -27,6 +35,33 @@ def test_least_squares_agrees_with_the_normal_equations() -> None:
     theta = np.linalg.solve(A.T @ A, A.T @ y)
     ls = least_squares(X, y)
     np.testing.assert_allclose(np.append(ls.w, ls.b), theta, atol=1e-12)
+
+
+@pytest.mark.parametrize("rows", [7, 64, 100_000])  # many blocks, a few, one
+def test_least_squares_by_blocks_gives_lstsq_on_all_the_data(rows: int) -> None:
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(1000, 3)) * [1.0, 50.0, 0.01] + [0.0, 300.0, 0.0]
+    y = X @ np.array([2.0, -0.1, 40.0]) + 7 + rng.normal(size=1000)
+    theta, (rss,), *_ = np.linalg.lstsq(np.column_stack([X, np.ones(1000)]), y, rcond=None)
+    R = qr_of_data(X, y, rows=rows)
+    assert R.shape == (5, 5) and np.allclose(R, np.triu(R))
+    # The blocks' R is the whole data's R, up to the sign of each row.
+    Q_R = np.linalg.qr(np.column_stack([X, np.ones(1000), y]), mode="r")
+    np.testing.assert_allclose(np.abs(R), np.abs(Q_R), rtol=1e-9, atol=1e-9)
+    ls = least_squares(X, y, rows=rows)
+    np.testing.assert_allclose(np.append(ls.w, ls.b), theta, rtol=1e-10)
+    assert ls.loss == pytest.approx(rss / 1000, rel=1e-10)
+
+
+def test_least_squares_with_a_repeated_feature_is_lstsqs_minimum_norm_answer() -> None:
+    rng = np.random.default_rng(9)
+    x = rng.uniform(0, 5, size=200)
+    X = np.column_stack([x, x])  # collinear: many optima, lstsq picks the shortest
+    y = 3 * x + 2 + rng.normal(size=200)
+    theta, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(200)]), y, rcond=None)
+    ls = least_squares(X, y)
+    np.testing.assert_allclose(np.append(ls.w, ls.b), theta, rtol=1e-9)
+    np.testing.assert_allclose(ls.w, [1.5, 1.5], rtol=0.05)
 
 
 def test_two_by_two_spectrum_worked_by_hand() -> None:

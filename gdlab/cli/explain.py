@@ -89,12 +89,19 @@ def _data_table(data: dict[str, Any]) -> Table:
 def _optimum_table(found: Any) -> Table:
     import numpy as np
 
-    table = _table("Least-squares optimum", "parameter", "normal equations", "numpy lstsq")
+    ways = (found.normal_equations, found.lstsq, found.blocked_qr)
+    table = _table(
+        "Least-squares optimum, three ways",
+        "parameter",
+        "normal equations",
+        "numpy lstsq",
+        "QR by blocks (runs)",
+    )
     for k, name in enumerate(found.names):
-        table.add_row(name, fmt_num(found.normal_equations[k], 10), fmt_num(found.lstsq[k], 10))
-    gap = float(np.max(np.abs(found.normal_equations - found.lstsq)))
+        table.add_row(name, *(fmt_num(way[k], 10) for way in ways))
+    gap = max(float(np.max(np.abs(a - b))) for a in ways for b in ways)
     table.add_section()
-    table.add_row("largest difference", f"{gap:.2g}", "")
+    table.add_row("largest difference", f"{gap:.2g}", "", "")
     return table
 
 
