@@ -83,7 +83,7 @@ def qr_of_data(X: Array, y: Array, rows: int = _QR_ROWS) -> Array:
         block[R.shape[0] :, :d] = X[start:stop]
         block[R.shape[0] :, d] = 1.0
         block[R.shape[0] :, d + 1] = y[start:stop]
-        R = np.linalg.qr(block, mode="r")
+        R = np.asarray(np.linalg.qr(block, mode="r"), dtype=np.float64)
     return R
 
 
