@@ -118,9 +118,8 @@ class Helpers:
     :meth:`finish` sends it what training found, it forks once per extra share
     (each fork starts with Matplotlib loaded) and every process does
     ``job(share, shares, payload)``. Every figure is written on its own
-    (atomic_target), so the shares never meet. Where fork is missing, or unsafe
-    (another thread could hold a lock a child would need), the whole job runs
-    here, in finish, instead.
+    (atomic_target), so the shares never meet. Where fork is missing or unsafe
+    (see _can_fork), the whole job runs here, in finish, instead.
     """
 
     def __init__(
@@ -128,7 +127,7 @@ class Helpers:
     ) -> None:
         self.shares, self.warm, self.job = shares, warm, job
         self.pid: int | None = None
-        if not hasattr(os, "fork") or threading.active_count() > 1:
+        if not _can_fork():
             return
         read, write = os.pipe()
         self.pid = os.fork()
@@ -182,6 +181,17 @@ class Helpers:
             failed = [os.waitpid(pid, 0)[1] for pid in pids]
         if any(failed):
             raise RuntimeError(f"a share of the job failed ({_exit_text(max(failed))})")
+
+
+def _can_fork() -> bool:
+    """Fork only on Linux, and only with no other thread running.
+
+    Another thread could hold a lock the child would then wait for forever; on
+    macOS the system frameworks are not fork-safe (Python's multiprocessing
+    spawns there for that reason), and Windows has no fork.
+    """
+    system: str = sys.platform  # a plain str, so mypy does not fix it to this machine's
+    return system.startswith("linux") and threading.active_count() == 1
 
 
 def _run_then_exit(work: Callable[[], None]) -> NoReturn:
