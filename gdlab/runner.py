@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from gdlab import runs
 from gdlab.config import Config, dump_config
 from gdlab.data import Scaling, identity_scaling, make_linear_data, read_csv, standardize
+from gdlab.parallel import Helpers
 from gdlab.summary import summarize
 from gdlab.theory import LeastSquares, analyze
 from gdlab.train import History, ProgressCallback, train
@@ -113,7 +114,7 @@ def _fill_run_dir(
     started: datetime,
     on_progress: ProgressCallback | None,
     history: History | None,
-    drawing: runs.Helpers | None,
+    drawing: Helpers | None,
 ) -> RunResult:
     X, y = problem.X, problem.y
     runs.write_text(folder / "config.yaml", dump_config(config))
@@ -213,7 +214,7 @@ def draws(config: Config) -> bool:
     return config.output.plots or config.output.animate
 
 
-def _start_drawing(folder: Path, config: Config, problem: Problem) -> runs.Helpers | None:
+def _start_drawing(folder: Path, config: Config, problem: Problem) -> Helpers | None:
     """Helpers that import Matplotlib now, while training runs, and draw the figures after.
 
     (Once Matplotlib is imported here, as a sweep does up front, they start with it.)
@@ -224,7 +225,7 @@ def _start_drawing(folder: Path, config: Config, problem: Problem) -> runs.Helpe
     def job(share: int, shares: int, found: tuple[History, LeastSquares, LeastSquares]) -> None:
         write_plots(folder, config, problem, *found, share=(share, shares))
 
-    return runs.Helpers(DRAWING_SHARES, warm=import_plots, job=job)
+    return Helpers(DRAWING_SHARES, warm=import_plots, job=job)
 
 
 def write_plots(

@@ -174,8 +174,8 @@ def test_process_checks_use_this_machine_only() -> None:
 def test_helpers_do_their_shares_in_their_own_processes_or_nothing_when_cancelled(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gdlab import runs
-    from gdlab.runs import Helpers
+    from gdlab import parallel
+    from gdlab.parallel import Helpers
 
     def job(share: int, shares: int, payload: str) -> None:
         if payload == "fail" and share == 1:
@@ -201,7 +201,7 @@ def test_helpers_do_their_shares_in_their_own_processes_or_nothing_when_cancelle
     assert "cannot draw this" in capfd.readouterr().err  # the helper's traceback
     assert (tmp_path / "fail-0-of-2").exists()  # the other share was done
 
-    monkeypatch.setattr(runs, "_can_fork", lambda: False)  # Windows, macOS, or a thread running
+    monkeypatch.setattr(parallel, "_can_fork", lambda: False)  # Windows, macOS, or a thread running
     Helpers(2, warm=lambda: None, job=job).finish("inline")
     for k in (0, 1):
         assert int((tmp_path / f"inline-{k}-of-2").read_text()) == os.getpid()

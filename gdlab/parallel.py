@@ -1,0 +1,121 @@
+"""Work finished in forked processes, side by side: how a run's figures get drawn.
+
+A default `gdlab train` spends most of its time importing Matplotlib and
+drawing, and this machine has two cores. :class:`Helpers` forks before
+training, so the import overlaps it, and splits the drawing in two.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import pickle
+import signal
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+
+class Helpers:
+    """A process forked now to finish a job later, in shares, side by side.
+
+    Made for drawing a run's figures, most of a default `gdlab train`: the
+    helper imports Matplotlib (``warm``) while this process trains; when
+    :meth:`finish` sends it what training found, it forks once per extra share
+    (each fork starts with Matplotlib loaded) and every process does
+    ``job(share, shares, payload)``. Every figure is written on its own
+    (atomic_target), so the shares never meet. Where fork is missing or unsafe
+    (see _can_fork), the whole job runs here, in finish, instead.
+    """
+
+    def __init__(
+        self, shares: int, warm: Callable[[], None], job: Callable[[int, int, Any], None]
+    ) -> None:
+        self.shares, self.warm, self.job = shares, warm, job
+        self.pid: int | None = None
+        if not _can_fork():
+            return
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(write)
+            _run_then_exit(lambda: self._serve(read))
+        os.close(read)
+        self.write = write
+
+    def finish(self, payload: Any) -> None:
+        """Send the helper the payload and wait; RuntimeError if a share failed (see stderr)."""
+        if self.pid is None:
+            self.warm()
+            for share in range(self.shares):
+                self.job(share, self.shares, payload)
+            return
+        try:
+            with open(self.write, "wb") as pipe:
+                pipe.write(pickle.dumps(payload))
+        except BrokenPipeError:
+            pass  # it has died already: waitpid says how
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if status != 0:
+            raise RuntimeError(f"the drawing helper process failed ({_exit_text(status)})")
+
+    def cancel(self) -> None:
+        """Stop the helper if finish was never called (it has written nothing yet)."""
+        if self.pid is not None:
+            os.close(self.write)
+            os.kill(self.pid, signal.SIGTERM)
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def _serve(self, read: int) -> None:
+        self.warm()
+        with open(read, "rb") as pipe:
+            data = pipe.read()
+        if not data:  # the parent closed the pipe: cancelled
+            return
+        payload = pickle.loads(data)
+        pids = []
+        for share in range(1, self.shares):
+            pid = os.fork()
+            if pid == 0:
+                _run_then_exit(functools.partial(self.job, share, self.shares, payload))
+            pids.append(pid)
+        try:
+            self.job(0, self.shares, payload)
+        finally:
+            failed = [os.waitpid(pid, 0)[1] for pid in pids]
+        if any(failed):
+            raise RuntimeError(f"a share of the job failed ({_exit_text(max(failed))})")
+
+
+def _can_fork() -> bool:
+    """Fork only on Linux, and only with no other thread running.
+
+    Another thread could hold a lock the child would then wait for forever; on
+    macOS the system frameworks are not fork-safe (Python's multiprocessing
+    spawns there for that reason), and Windows has no fork.
+    """
+    system: str = sys.platform  # a plain str, so mypy does not fix it to this machine's
+    return system.startswith("linux") and threading.active_count() == 1
+
+
+def _run_then_exit(work: Callable[[], None]) -> NoReturn:
+    """In a forked child: do the work and leave, skipping the parent's exit handlers and buffers."""
+    code = 1
+    try:
+        work()
+        code = 0
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent reports it
+        code = 130
+    except BaseException:
+        traceback.print_exc(file=sys.__stderr__)
+    finally:
+        os._exit(code)
+
+
+def _exit_text(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    return f"exit status {code}" if code >= 0 else f"killed by signal {-code}"
