@@ -43,7 +43,7 @@ class Helpers:
             os.close(write)
             _run_then_exit(lambda: self._serve(read))
         os.close(read)
-        self.write = write
+        self.write: int | None = write  # None once the payload is sent
 
     def finish(self, payload: Any) -> None:
         """Send the helper the payload and wait; RuntimeError if a share failed (see stderr)."""
@@ -52,23 +52,36 @@ class Helpers:
             for share in range(self.shares):
                 self.job(share, self.shares, payload)
             return
+        assert self.write is not None, "finish is called once"
         try:
-            with open(self.write, "wb") as pipe:
+            with open(self.write, "wb") as pipe:  # the file owns the descriptor from here on
+                self.write = None
                 pipe.write(pickle.dumps(payload))
         except BrokenPipeError:
             pass  # it has died already: waitpid says how
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
+        status = self._wait()
         if status != 0:
             raise RuntimeError(f"the drawing helper process failed ({_exit_text(status)})")
 
     def cancel(self) -> None:
-        """Stop the helper if finish was never called (it has written nothing yet)."""
-        if self.pid is not None:
+        """Stop the helper, or, if it has its payload (Ctrl-C while it draws), let it finish.
+
+        Before the payload it has written nothing and is stopped at once; once
+        drawing, it is waited for, so no figure is cut off half-written.
+        """
+        if self.pid is None:
+            return
+        if self.write is not None:
             os.close(self.write)
+            self.write = None
             os.kill(self.pid, signal.SIGTERM)
-            os.waitpid(self.pid, 0)
-            self.pid = None
+        self._wait()
+
+    def _wait(self) -> int:
+        assert self.pid is not None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return status
 
     def _serve(self, read: int) -> None:
         self.warm()

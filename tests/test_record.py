@@ -205,3 +205,27 @@ def test_helpers_do_their_shares_in_their_own_processes_or_nothing_when_cancelle
     Helpers(2, warm=lambda: None, job=job).finish("inline")
     for k in (0, 1):
         assert int((tmp_path / f"inline-{k}-of-2").read_text()) == os.getpid()
+
+
+def test_ctrl_c_while_helpers_draw_lets_them_finish_their_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gdlab import parallel
+    from gdlab.parallel import Helpers
+
+    def job(share: int, shares: int, payload: str) -> None:
+        time.sleep(0.3)
+        (tmp_path / f"{payload}-{share}").write_text("whole")
+
+    helpers = Helpers(2, warm=lambda: None, job=job)
+    real_waitpid = os.waitpid
+
+    def interrupted(pid: int, options: int) -> tuple[int, int]:
+        monkeypatch.setattr(parallel.os, "waitpid", real_waitpid)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parallel.os, "waitpid", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        helpers.finish("drawn")  # Ctrl-C arrives while the helpers draw
+    helpers.cancel()  # what run_experiment does on its way out
+    assert [(tmp_path / f"drawn-{k}").read_text() for k in (0, 1)] == ["whole", "whole"]
