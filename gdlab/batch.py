@@ -17,6 +17,7 @@ the block is over; what they compute after their end is never read.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -71,11 +72,7 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
     with np.errstate(over="ignore", invalid="ignore"):
         while True:
             size = min(BLOCK, int(ends.epochs.max()) - start + 1)
-            for now, out, grad, rows_now, loss_now, after in views[:size]:
-                stacked.evaluate(now, out, grad, rows_now, loss_now)
-                # The seed's update, w <- w - lr * dL/dw, element by element.
-                np.multiply(lr, grad, out=step)
-                np.subtract(now, step, out=after)
+            _descend(stacked, lr, views[:size], step)
             grads = evaluated[:size, :p]
             rows.log(start, log_every, loss[:size], theta[:size], grads)
             for k, epoch in ends.check(start, loss[:size], grads):
@@ -89,6 +86,15 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
         rows.history(k, ends.status[k], int(ends.run[k]), ends.first_inf[k], ends.first_nan[k])
         for k in range(count)
     ]
+
+
+def _descend(stacked: Stacked, lr: Array, views: Sequence[tuple[Any, ...]], step: Array) -> None:
+    """Take one block's epochs: evaluate at each row's theta, write the next row's."""
+    for now, out, grad, r_e, loss, after in views:
+        stacked.evaluate(now, out, grad, r_e, loss)
+        # The seed's update, w <- w - lr * dL/dw, element by element.
+        np.multiply(lr, grad, out=step)
+        np.subtract(now, step, out=after)
 
 
 class _Ends:

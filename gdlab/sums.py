@@ -106,10 +106,10 @@ class Stacked:
         self._squares = np.empty_like(self.theta_star)
         self._square_rows = list(self._squares)
 
-    def evaluate(self, theta: Array, out: Array, grad: Array, rows: Array, loss: Array) -> None:
+    def evaluate(self, theta: Array, out: Array, grad: Array, r_e: Array, loss: Array) -> None:
         """Write the gradient at theta (p, P) and R e to out (2p, P), the loss to loss (P,).
 
-        grad and rows are the views out[:p] and out[p:], made once by the caller.
+        grad and r_e are the views out[:p] and out[p:], made once by the caller.
 
         Element-wise multiplies and ordered reductions rather than matrix
         products: a BLAS kernel may fuse or reorder the terms, and then a run
@@ -121,7 +121,7 @@ class Stacked:
         np.multiply(self.matrices, self._e_wide, out=self._products)
         np.add.reduce(self._products, axis=1, where=self.terms, out=out)
         np.multiply(self.two_over_n, grad, out=grad)
-        np.multiply(rows, rows, out=self._squares)
+        np.multiply(r_e, r_e, out=self._squares)
         first, second, *rest = self._square_rows  # p >= 2: a weight and the intercept
         np.add(first, second, out=loss)  # 0.0 + first is first: squares are never -0.0
         for square in rest:
