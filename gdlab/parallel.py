@@ -38,7 +38,12 @@ class Helpers:
         if not _can_fork():
             return
         read, write = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:  # no room for another process: draw here instead
+            os.close(read)
+            os.close(write)
+            return
         if self.pid == 0:
             os.close(write)
             _run_then_exit(lambda: self._serve(read))
