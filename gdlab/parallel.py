@@ -95,14 +95,19 @@ class Helpers:
         if not data:  # the parent closed the pipe: cancelled
             return
         payload = pickle.loads(data)
-        pids = []
+        pids, mine = [], [0]
         for share in range(1, self.shares):
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no room for another process: this one does the share too
+                mine.append(share)
+                continue
             if pid == 0:
                 _run_then_exit(functools.partial(self.job, share, self.shares, payload))
             pids.append(pid)
         try:
-            self.job(0, self.shares, payload)
+            for share in mine:
+                self.job(share, self.shares, payload)
         finally:
             failed = [os.waitpid(pid, 0)[1] for pid in pids]
         if any(failed):
