@@ -8,6 +8,7 @@ results/bench/bench.md and bench.json and prints the table.
 from __future__ import annotations
 
 import json
+import math
 import platform
 import subprocess
 import sys
@@ -80,7 +81,6 @@ def sweep_rows() -> list[dict[str, object]]:
     rows = []
     single_config = load_config(overrides=[f"training.epochs={EPOCHS}"])
     X, y = load_data(single_config)
-    single = best_of(lambda: train(single_config, X, y), 3)
     lrs = list(np.geomspace(0.001, 0.03, 10))
     for points in (1, 3, 100):
         configs = [
@@ -97,10 +97,13 @@ def sweep_rows() -> list[dict[str, object]]:
         pairs = list(zip(configs, data, strict=True))
         repeats = 1 if points >= 100 else 3  # a hundred runs one by one take ~10 s
         one_by_one = best_of(lambda pairs=pairs: [train(c, *d) for c, d in pairs], repeats)
-        if points == 1:
-            together = one_by_one  # a sweep of one point trains it alone
-        else:
-            together = best_of(lambda c=configs, d=data: train_together(c, d), 3)
+        if points == 1:  # a sweep of one point trains it alone
+            single = together = one_by_one
+        else:  # one run and the sweep in turns, so both meet the machine in the same mood
+            single, together = math.inf, math.inf
+            for _ in range(5):
+                single = min(single, best_of(lambda: train(single_config, X, y), 1))
+                together = min(together, best_of(lambda c=configs, d=data: train_together(c, d), 1))
         limit = {3: 1.5, 100: 3.0}.get(points)
         rows.append(
             {
@@ -151,17 +154,17 @@ def process_rows() -> list[dict[str, object]]:
             2.0,
         ),
     }
-    python = best_of(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 3)
+    python = best_of(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 5)
     rows = []
     for what, (cmd, limit) in env_cmds.items():
-        elapsed = best_of(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True), 3)
+        elapsed = best_of(lambda cmd=cmd: subprocess.run(cmd, check=True, capture_output=True), 5)
         rows.append(
             {
                 "what": what,
                 "baseline": "bare python",
                 "baseline_s": python,
                 "gdlab_s": elapsed,
-                "shown": f"{elapsed:.2f} s (best of 3)",
+                "shown": f"{elapsed:.2f} s (best of 5)",
                 "target": f"< {limit:g} s",
                 "met": elapsed < limit,
             }
