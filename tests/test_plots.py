@@ -79,3 +79,24 @@ def test_diverged_params_are_framed_where_the_zigzag_is_visible() -> None:
 
 def test_without_a_display_no_window_is_promised() -> None:
     assert plots.can_show() is False  # conftest removes DISPLAY and sets Agg
+
+
+def test_log_axes_are_labelled_in_plain_text_not_mathtext(tmp_path: Path) -> None:
+    from gdlab.plots.common import PlainLogLabels
+
+    labels = PlainLogLabels()
+    assert [labels(v) for v in (0.01, 1.0, 100.0, -1000.0, 0.0)] == [
+        "10⁻²",
+        "10⁰",
+        "10²",
+        "−10³",
+        "0",
+    ]
+    assert PlainLogLabels(labelOnlyBase=False)(0.2) == "2×10⁻¹"
+    *_, history, _, _ = _run()
+    fig = plots.loss_figure(history, lr=0.005, noise_variance=1.0)
+    plots.save_png(fig, tmp_path / "loss.png")  # drawing sets the tick labels
+    (ax,) = fig.axes
+    texts = [t.get_text() for t in [*ax.get_yticklabels(), *ax.get_xticklabels()]]
+    assert "10²" in texts and "10³" in texts  # the loss axis, the epoch axis
+    assert not any("$" in t for t in texts)  # no mathtext, whose parser costs 0.3 s to build
