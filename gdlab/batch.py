@@ -54,7 +54,7 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
     lr = np.tile([c.optimizer.lr for c in configs], (p, 1))  # (p, P): no broadcast per step
     ends = _Ends(configs)
     log_every = configs[0].training.log_every
-    rows = _Rows(P, int(ends.epochs.max()) // log_every + 1, p)
+    rows = _Rows(P, int(ends.epochs.max()) // log_every + 1, p, log_every)
 
     # Epoch `start + i` of the block lives in row i: theta before the step, the
     # gradient (rows :p) with R e (rows p:), and the loss. The views are made once.
@@ -74,10 +74,10 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
             size = min(BLOCK, int(ends.epochs.max()) - start + 1)
             _descend(stacked, lr, views[:size], step)
             grads = evaluated[:size, :p]
-            rows.log(start, log_every, loss[:size], theta[:size], grads)
+            rows.log(start, loss[:size], theta[:size], grads)
             for k, epoch in ends.check(start, loss[:size], grads):
                 i = epoch - start
-                rows.finish(k, epoch, log_every, loss[i, k], theta[i, :, k], grads[i, :, k])
+                rows.finish(k, epoch, loss[i, k], theta[i, :, k], grads[i, :, k])
             if not ends.active.any():
                 break
             theta[0] = theta[size]
@@ -154,48 +154,48 @@ def _first(happened: NDArray[np.bool_], start: int) -> Epochs:
 
 
 class _Rows:
-    """Logged rows for every point: row slot i holds epoch i * log_every for all points.
+    """Logged rows for every point: row i holds epoch i * log_every.
 
-    A point that ends between two logged epochs gets its last row in an extra slot.
+    Stored point by point (point, row, parameter), so each point's History is
+    cut from contiguous memory. A point that ends between two logged epochs gets
+    its last row in an extra slot.
     """
 
-    def __init__(self, points: int, capacity: int, p: int) -> None:
-        self.epoch = np.zeros((capacity, points), dtype=np.int64)
-        self.loss = np.zeros((capacity, points))
-        self.theta = np.zeros((capacity, p, points))
-        self.grad = np.zeros((capacity, p, points))
+    def __init__(self, points: int, capacity: int, p: int, log_every: int) -> None:
+        self.log_every = log_every
+        self.loss = np.zeros((points, capacity))
+        self.theta = np.zeros((points, capacity, p))
+        self.grad = np.zeros((points, capacity, p))
         self.last: dict[int, tuple[int, float, Array, Array]] = {}
         self.size = np.zeros(points, dtype=int)
 
-    def log(self, start: int, log_every: int, loss: Array, theta: Array, grad: Array) -> None:
+    def log(self, start: int, loss: Array, theta: Array, grad: Array) -> None:
         """Keep the block's epochs (start, start + 1, ...) that fall on log_every."""
-        first = -start % log_every
+        first = -start % self.log_every
         if first >= loss.shape[0]:
             return
-        epochs = np.arange(start + first, start + loss.shape[0], log_every)
-        slots = slice(int(epochs[0]) // log_every, int(epochs[-1]) // log_every + 1)
-        self.epoch[slots] = epochs[:, None]
-        self.loss[slots] = loss[first::log_every]
-        self.theta[slots] = theta[first::log_every]
-        self.grad[slots] = grad[first::log_every]
+        kept = slice(first, None, self.log_every)
+        slot = (start + first) // self.log_every
+        slots = slice(slot, slot + len(range(first, loss.shape[0], self.log_every)))
+        self.loss[:, slots] = loss[kept].T
+        self.theta[:, slots] = theta[kept].transpose(2, 0, 1)
+        self.grad[:, slots] = grad[kept].transpose(2, 0, 1)
 
-    def finish(
-        self, k: int, epoch: int, log_every: int, loss: float, theta: Array, grad: Array
-    ) -> None:
-        self.size[k] = epoch // log_every + 1
-        if epoch % log_every:
+    def finish(self, k: int, epoch: int, loss: float, theta: Array, grad: Array) -> None:
+        self.size[k] = epoch // self.log_every + 1
+        if epoch % self.log_every:
             self.last[k] = (epoch, float(loss), theta.copy(), grad.copy())
 
     def history(self, k: int, status: str, epochs_run: int, inf: int, nan: int) -> History:
         n = self.size[k]
-        epoch, loss = self.epoch[:n, k], self.loss[:n, k]
-        theta, grad = self.theta[:n, :, k], self.grad[:n, :, k]
+        epoch = np.arange(n, dtype=np.int64) * self.log_every
+        loss, theta, grad = self.loss[k, :n], self.theta[k, :n], self.grad[k, :n]
         if k in self.last:
             e, l_, t, g = self.last[k]
             epoch, loss = np.append(epoch, e), np.append(loss, l_)
             theta, grad = np.vstack([theta, t]), np.vstack([grad, g])
         return History(
-            epoch=np.array(epoch),
+            epoch=epoch,
             loss=np.array(loss),
             w=np.array(theta[:, :-1]),
             b=np.array(theta[:, -1]),
