@@ -61,13 +61,14 @@ def contour_figure(
     ax = fig.add_subplot()
     filled = ax.contourf(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.35)
     ax.contour(W, B, excess, levels=levels, norm=LogNorm(), cmap="viridis", linewidths=0.8)
-    fig.colorbar(
+    colorbar = fig.colorbar(
         filled,
         ax=ax,
         ticks=LogLocator(),
         format=PlainLogLabels(),
         label="loss − least-squares loss (log scale)",
     )
+    colorbar.ax.yaxis.set_minor_formatter(PlainLogLabels(labelOnlyBase=False))
 
     w_path, b_path = history.w[:, 0], history.b
     ax.plot(w_path, b_path, color="tab:red", linewidth=1, alpha=0.8, label="gradient descent")
