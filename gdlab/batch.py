@@ -46,9 +46,8 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
 
     They must share the number of features and ``training.log_every``.
     """
-    count = len(configs)
-    if count == 1:  # Stacked needs two columns; the twin's history is dropped
-        configs, data = [configs[0]] * 2, [data[0]] * 2
+    if len(configs) == 1:  # nothing to step with: the very same run, alone
+        return [single.train(configs[0], *data[0])]
     stacked = Stacked([SufficientStats(X, y) for X, y in data])
     p, P = stacked.theta_star.shape
     lr = np.tile([c.optimizer.lr for c in configs], (p, 1))  # (p, P): no broadcast per step
@@ -84,7 +83,7 @@ def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]
             start += size
     return [
         rows.history(k, ends.status[k], int(ends.run[k]), ends.first_inf[k], ends.first_nan[k])
-        for k in range(count)
+        for k in range(P)
     ]
 
 

@@ -97,9 +97,9 @@ def resolve(results_dir: Path, ref: str) -> Path:
     path = Path(ref)
     if path.is_dir() and (path / "config.yaml").exists():
         return path
-    matches = [
-        e.path for e in list_entries(results_dir) if e.kind == "run" and e.id.startswith(ref)
-    ]
+    parent = results_dir / "runs"  # names only: no run's files need reading to match its id
+    folders = sorted(parent.iterdir(), reverse=True) if parent.is_dir() else []
+    matches = [p for p in folders if p.is_dir() and p.name.startswith(ref)]
     if len(matches) == 1:
         return matches[0]
     if not matches:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -253,34 +254,34 @@ def write_plots(
     units = "" if scaling.is_identity else " (standardized x)"
     fitted = scaling.to_original(history.final_w, history.final_b)
     noise_variance = (config.data.noise_std**2 or None) if truth is not None else None
-    figures: dict[str, Callable[[], Any]] = {}  # drawn one at a time, saved, and let go
+    # File name -> what writes it to a path; drawn one at a time, saved, and let go.
+    outputs: dict[str, Callable[[Path], None]] = {}
+    if config.output.animate and X.shape[1] == 1:  # the slowest first: its share is lighter
+        outputs["evolution.gif"] = lambda to: surface.write_evolution_gif(
+            X, y, history, scaling, to
+        )
     if config.output.plots:
         title = f"Fit after {history.epochs_run:,} epochs at lr = {lr:g}"
-        figures["fit.png"] = lambda: plots.fit_figure(X, y, fitted, ls_original, truth, title)
-        figures["loss.png"] = lambda: plots.loss_figure(history, lr, noise_variance)
-        figures["params.png"] = lambda: plots.params_figure(
-            history, ls_trained, truth_trained, lr, units
-        )
+        figures: dict[str, Callable[[], Any]] = {
+            "fit.png": lambda: plots.fit_figure(X, y, fitted, ls_original, truth, title),
+            "loss.png": lambda: plots.loss_figure(history, lr, noise_variance),
+            "params.png": lambda: plots.params_figure(
+                history, ls_trained, truth_trained, lr, units
+            ),
+        }
         if X.shape[1] == 1:
             figures["contour.png"] = lambda: surface.contour_figure(
                 problem.X_train, y, history, ls_trained, truth_trained, lr, units
             )
             figures["evolution.png"] = lambda: surface.evolution_figure(X, y, history, scaling, lr)
-
-    def saver(file_name: str, draw: Callable[[], Any]) -> Callable[[], None]:
-        def save() -> None:
-            with runs.atomic_target(folder / file_name) as tmp:
-                plots.save_png(draw(), tmp)
-
-        return save
-
-    def animate() -> None:
-        with runs.atomic_target(folder / "evolution.gif") as tmp:
-            surface.write_evolution_gif(X, y, history, scaling, tmp)
-
-    tasks = [saver(name, draw) for name, draw in figures.items()]
-    if config.output.animate and X.shape[1] == 1:
-        tasks.insert(0, animate)  # the slowest: in the first share, with the lighter half
+        outputs.update({name: partial(_save_png, draw) for name, draw in figures.items()})
     first, step = share
-    for task in tasks[first::step]:
-        task()
+    for name in list(outputs)[first::step]:
+        with runs.atomic_target(folder / name) as tmp:
+            outputs[name](tmp)
+
+
+def _save_png(draw: Callable[[], Any], to: Path) -> None:
+    from gdlab.plots import save_png
+
+    save_png(draw(), to)

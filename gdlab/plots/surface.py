@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.animation import PillowWriter
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
@@ -130,10 +131,7 @@ def evolution_figure(X: Array, y: Array, history: History, scaling: Scaling, lr:
             linewidth=2,
             label=f"epoch {history.epoch[row]:,}: y = {w:.3g}x + {b:.3g}",
         )
-    span = float(y.max() - y.min())
-    ax.set_ylim(y.min() - 0.2 * span, y.max() + 0.2 * span)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    _frame_the_data(ax, y)
     ax.set_title(f"The fitted line, epoch by epoch (lr = {lr:g})")
     ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.3)
@@ -153,10 +151,7 @@ def write_evolution_gif(X: Array, y: Array, history: History, scaling: Scaling, 
     ax = fig.add_subplot()
     ax.scatter(x, y, s=10, color="tab:gray", alpha=0.6)
     (line,) = ax.plot([], [], color="tab:orange", linewidth=2.5)
-    span = float(y.max() - y.min())
-    ax.set_ylim(y.min() - 0.2 * span, y.max() + 0.2 * span)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
+    _frame_the_data(ax, y)
     writer = PillowWriter(fps=8)
     with writer.saving(fig, str(path), dpi=70):
         for i, row in enumerate(frames):
@@ -167,3 +162,11 @@ def write_evolution_gif(X: Array, y: Array, history: History, scaling: Scaling, 
             ax.set_title(f"epoch {history.epoch[row]:,}: y = {w:.3g}x + {b:.3g}", fontsize=10)
             for _ in range(4 if i == len(frames) - 1 else 1):  # linger on the last frame
                 writer.grab_frame()
+
+
+def _frame_the_data(ax: Axes, y: Array) -> None:
+    """y-limits with a fifth of the data's range spare on either side, so lines can leave it."""
+    span = float(y.max() - y.min())
+    ax.set_ylim(y.min() - 0.2 * span, y.max() + 0.2 * span)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
