@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gdlab.batch import train_together
-from gdlab.config import load_config
-from gdlab.runner import load_data
-from gdlab.train import train
+from gdlab.core.batch import train_together
+from gdlab.core.train import train
+from gdlab.record.config import load_config
+from gdlab.record.runner import load_data
 
 EPOCHS = 10_000
 OUT = Path("results/bench")
@@ -138,7 +138,7 @@ def sweep_rows() -> list[dict[str, object]]:
 
 def rendering_row() -> dict[str, object]:
     """The seed's 3-rate study as `gdlab sweep` runs it, with and without each run's figures."""
-    from gdlab.sweep import load_sweep, run_sweep
+    from gdlab.record.sweep import load_sweep, run_sweep
 
     timings = {}
     for plots in ("false", "true"):
@@ -188,8 +188,8 @@ def process_rows() -> list[dict[str, object]]:
 MEMORY_SCRIPT = """
 import sys
 from pathlib import Path
-from gdlab.config import load_config
-from gdlab.runner import run_experiment
+from gdlab.record.config import load_config
+from gdlab.record.runner import run_experiment
 n = int(sys.argv[1])
 if n:  # n = 0: the baseline, gdlab imported and nothing run
     config = load_config(overrides=[f"data.n_samples={n}", "training.epochs=1000",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gdlab.config import Config, ConfigError, dump_config, load_config
-from gdlab.sweep import load_sweep
+from gdlab.record.config import Config, ConfigError, dump_config, load_config
+from gdlab.record.sweep import load_sweep
 
 from .conftest import REPO
 

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
-from gdlab.config import load_config
-from gdlab.data import DataError, read_csv
-from gdlab.runner import load_data, prepare
-from gdlab.theory import least_squares
-from gdlab.train import batches, train
+from gdlab.core.data import DataError, read_csv
+from gdlab.core.theory import least_squares
+from gdlab.core.train import batches, train
+from gdlab.record.config import load_config
+from gdlab.record.runner import load_data, prepare
 
 from .conftest import REPO
 

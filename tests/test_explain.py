@@ -10,16 +10,16 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from gdlab import gradcheck as gradcheck_module
 from gdlab.cli import app
-from gdlab.config import load_config
-from gdlab.data import standardize
-from gdlab.explain import explain
-from gdlab.gradcheck import check_gradients
-from gdlab.model import gradients
-from gdlab.runner import load_data, prepare
-from gdlab.theory import hessian, least_squares
-from gdlab.train import train
+from gdlab.core import gradcheck as gradcheck_module
+from gdlab.core.data import standardize
+from gdlab.core.explain import explain
+from gdlab.core.gradcheck import check_gradients
+from gdlab.core.model import gradients
+from gdlab.core.theory import hessian, least_squares
+from gdlab.core.train import train
+from gdlab.record.config import load_config
+from gdlab.record.runner import load_data, prepare
 
 cli = CliRunner()
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdlab.model import gradients, loss, predict, update
+from gdlab.core.model import gradients, loss, predict, update
 
 # (X, y, w, b, expected loss, expected grad_w, expected grad_b), worked out by hand.
 CASES = [

@@ -11,11 +11,11 @@ import math
 import numpy as np
 import pytest
 
-from gdlab.config import ConfigError, load_config
-from gdlab.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
-from gdlab.runner import load_data
-from gdlab.theory import least_squares
-from gdlab.train import train
+from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from gdlab.core.theory import least_squares
+from gdlab.core.train import train
+from gdlab.record.config import ConfigError, load_config
+from gdlab.record.runner import load_data
 
 GRADS = [2.0, -1.0, 0.5]
 

@@ -8,10 +8,10 @@ import matplotlib.image as mpimg
 import numpy as np
 
 from gdlab import plots
-from gdlab.config import load_config
-from gdlab.runner import load_data
-from gdlab.theory import least_squares
-from gdlab.train import train
+from gdlab.core.theory import least_squares
+from gdlab.core.train import train
+from gdlab.record.config import load_config
+from gdlab.record.runner import load_data
 
 
 def _run(*overrides: str):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import yaml
 from typer.testing import CliRunner
 
 from gdlab.cli import app
-from gdlab.config import load_config
+from gdlab.record.config import load_config
 
 from .conftest import REPO
 

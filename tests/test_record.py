@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gdlab import runner as runner_module
 from gdlab.cli import app
+from gdlab.record import runner as runner_module
 
 from .conftest import REPO
 
@@ -161,7 +161,7 @@ def test_an_ambiguous_or_unknown_run_id_is_refused(tmp_path: Path) -> None:
 
 
 def test_process_checks_use_this_machine_only() -> None:
-    from gdlab.runs import live_status, process_record
+    from gdlab.record.runs import live_status, process_record
 
     mine = process_record()
     assert live_status("running", mine) == "running"
@@ -174,8 +174,8 @@ def test_process_checks_use_this_machine_only() -> None:
 def test_helpers_do_their_shares_in_their_own_processes_or_nothing_when_cancelled(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gdlab import parallel
-    from gdlab.parallel import Helpers
+    from gdlab.record import parallel
+    from gdlab.record.parallel import Helpers
 
     def job(share: int, shares: int, payload: str) -> None:
         if payload == "fail" and share == 1:
@@ -210,8 +210,8 @@ def test_helpers_do_their_shares_in_their_own_processes_or_nothing_when_cancelle
 def test_ctrl_c_while_helpers_draw_lets_them_finish_their_figures(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gdlab import parallel
-    from gdlab.parallel import Helpers
+    from gdlab.record import parallel
+    from gdlab.record.parallel import Helpers
 
     def job(share: int, shares: int, payload: str) -> None:
         time.sleep(0.3)

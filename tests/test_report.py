@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from gdlab.claims import check_claims
 from gdlab.cli import app
-from gdlab.config import load_config
-from gdlab.report import FigureBlock, Heading, Paragraph, TableBlock, to_html, to_markdown
-from gdlab.runner import run_experiment
-from gdlab.sweep import load_sweep, run_sweep, sweep_rows
+from gdlab.record.config import load_config
+from gdlab.record.runner import run_experiment
+from gdlab.record.sweep import load_sweep, run_sweep, sweep_rows
+from gdlab.report.claims import check_claims
+from gdlab.report.document import FigureBlock, Heading, Paragraph, TableBlock, to_html, to_markdown
 
 from .conftest import REPO
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdlab import runs
+from gdlab.record import runs
 
 
 def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path: Path) -> None:

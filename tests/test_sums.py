@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdlab.config import load_config
-from gdlab.model import gradients, loss, predict
-from gdlab.runner import load_data
-from gdlab.sums import SufficientStats
-from gdlab.train import train
+from gdlab.core.model import gradients, loss, predict
+from gdlab.core.sums import SufficientStats
+from gdlab.core.train import train
+from gdlab.record.config import load_config
+from gdlab.record.runner import load_data
 
 CASES = [
     ["optimizer.lr=0.005"],
@@ -63,9 +63,9 @@ def test_sums_give_the_seed_functions_loss_and_gradient() -> None:
 
 
 def test_the_summary_says_which_path_ran() -> None:
-    from gdlab.data import identity_scaling
-    from gdlab.summary import summarize
-    from gdlab.theory import analyze
+    from gdlab.core.data import identity_scaling
+    from gdlab.core.theory import analyze
+    from gdlab.record.summary import summarize
 
     for fast, path in (("true", "sufficient statistics"), ("false", "reference")):
         config = load_config(overrides=["training.epochs=10", f"training.fast={fast}"])

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gdlab import runner as runner_module
-from gdlab import sweep as sweep_module
 from gdlab.cli import app
-from gdlab.config import ConfigError
-from gdlab.schema import Config
-from gdlab.sweep import disagreements, load_sweep
+from gdlab.record import runner as runner_module
+from gdlab.record import sweep as sweep_module
+from gdlab.record.config import ConfigError
+from gdlab.record.schema import Config
+from gdlab.record.sweep import disagreements, load_sweep
 
 from .conftest import REPO
 from .test_cli import RUN_FILES
@@ -153,7 +153,7 @@ def test_a_sweep_file_with_an_unknown_key_names_it(tmp_path: Path) -> None:
 
 def test_sweep_figures_have_their_axes(tmp_path: Path) -> None:
     from gdlab.plots.sweep import SweepRun, distance_figure, loss_curves_figure
-    from gdlab.sweep import run_sweep
+    from gdlab.record.sweep import run_sweep
 
     sweep = load_sweep(
         Path(STUDY), overrides=["training.epochs=300", "output.plots=false"], seeds="1,2"
@@ -171,7 +171,7 @@ def test_sweep_figures_have_their_axes(tmp_path: Path) -> None:
 
 
 def test_points_trained_together_match_runs_trained_alone(tmp_path: Path) -> None:
-    from gdlab.config import load_config
+    from gdlab.record.config import load_config
 
     configs = [
         load_config(
@@ -192,7 +192,7 @@ def test_points_trained_together_match_runs_trained_alone(tmp_path: Path) -> Non
 
 
 def test_points_with_several_features_and_their_own_ends_match_runs_trained_alone() -> None:
-    from gdlab.config import load_config
+    from gdlab.record.config import load_config
 
     # Three weights (p = 4: the ordered sums are longer than two terms), epochs that end
     # inside a block and between logged rows, tolerances met and missed, a divergence.
@@ -221,9 +221,9 @@ def test_points_with_several_features_and_their_own_ends_match_runs_trained_alon
 
 
 def _assert_together_is_alone(group: list[Config]) -> None:
-    from gdlab.batch import train_together
-    from gdlab.runner import load_data
-    from gdlab.train import train
+    from gdlab.core.batch import train_together
+    from gdlab.core.train import train
+    from gdlab.record.runner import load_data
 
     data = [load_data(c) for c in group]
     statuses = set()

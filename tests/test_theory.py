@@ -7,9 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from gdlab.config import load_config
-from gdlab.model import gradients, predict
-from gdlab.theory import (
+from gdlab.core.model import gradients, predict
+from gdlab.core.theory import (
     analyze,
     hessian,
     least_squares,
@@ -18,7 +17,8 @@ from gdlab.theory import (
     qr_of_data,
     standard_errors,
 )
-from gdlab.train import train
+from gdlab.core.train import train
+from gdlab.record.config import load_config
 
 
 def test_least_squares_recovers_an_exact_line() -> None:
@@ -141,7 +141,7 @@ def test_predictions_match_real_runs(data: tuple, fraction: float) -> None:  # t
         f"data.seed={seed}",
     ]
     config = load_config(overrides=overrides)
-    from gdlab.runner import load_data
+    from gdlab.record.runner import load_data
 
     X, y = load_data(config)
     analysis = analyze(X, y)

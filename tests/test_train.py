@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdlab import train as train_module
-from gdlab.config import load_config
-from gdlab.runner import load_data
-from gdlab.theory import least_squares
-from gdlab.train import train
+from gdlab.core import train as train_module
+from gdlab.core.theory import least_squares
+from gdlab.core.train import train
+from gdlab.record.config import load_config
+from gdlab.record.runner import load_data
 
 
 def test_default_config_reaches_the_least_squares_optimum() -> None:

@@ -15,9 +15,9 @@ from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt
 
 def _load(config: Path | None, set_: list[str] | None) -> Any:
     """The validated config and its data, or one clear error line and exit 2."""
-    from gdlab.config import ConfigError, load_config
-    from gdlab.data import DataError
-    from gdlab.runner import load_data
+    from gdlab.core.data import DataError
+    from gdlab.record.config import ConfigError, load_config
+    from gdlab.record.runner import load_data
 
     try:
         cfg = load_config(config, set_ or [])
@@ -45,8 +45,8 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     """
     import numpy as np
 
-    from gdlab.explain import explain
-    from gdlab.train import is_plain_gd
+    from gdlab.core.explain import explain
+    from gdlab.core.train import is_plain_gd
 
     cfg, X, y = _load(config, set_)
     theta0 = np.append(cfg.initial_w(), cfg.training.init_b)
@@ -178,11 +178,11 @@ def gradcheck(
     """Check the analytic gradients against central finite differences.
 
     At the initial parameters and at random points, compares dL/dw and dL/db
-    from gdlab.model.gradients with (L(θ + h) − L(θ − h)) / 2h.
+    from gdlab.core.model.gradients with (L(θ + h) − L(θ − h)) / 2h.
     """
     import numpy as np
 
-    from gdlab.gradcheck import THRESHOLD, check_gradients
+    from gdlab.core.gradcheck import THRESHOLD, check_gradients
 
     cfg, X, y = _load(config, set_)
     theta0 = np.append(cfg.initial_w(), cfg.training.init_b)

@@ -49,7 +49,7 @@ def list_runs(
     A run that was killed outright shows as crashed: its folder says running
     but the process that wrote it is gone.
     """
-    from gdlab.catalog import list_entries
+    from gdlab.record.catalog import list_entries
 
     rows = [e.row() for e in list_entries(results_dir)]
     if status is not None:
@@ -86,7 +86,7 @@ def list_runs(
 
 
 def _resolve(results_dir: Path, ref: str) -> Path:
-    from gdlab.catalog import RunRefError, resolve
+    from gdlab.record.catalog import RunRefError, resolve
 
     try:
         return resolve(results_dir, ref)
@@ -101,7 +101,7 @@ def _resolve(results_dir: Path, ref: str) -> Path:
 )
 def show(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
     """Show one run: its summary, config, theory block and the paths of its plots."""
-    from gdlab.catalog import read_entry
+    from gdlab.record.catalog import read_entry
 
     entry = read_entry(_resolve(results_dir, run), "run")
     console = Console(highlight=False)
@@ -125,9 +125,9 @@ def compare(
 ) -> None:
     """Put runs side by side: the config keys that differ, the results, and compare.png."""
     from gdlab import plots
-    from gdlab import runs as run_files
-    from gdlab.catalog import differing_keys, read_entry
-    from gdlab.runner import load_result
+    from gdlab.record import runs as run_files
+    from gdlab.record.catalog import differing_keys, read_entry
+    from gdlab.record.runner import load_result
 
     if len(runs) < 2:
         fail("runs compare needs two or more runs")
@@ -161,11 +161,11 @@ def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
     The rerun goes to results/verify/; every file but meta.json (which records
     times and the machine) must have the same sha256.
     """
-    from gdlab import runner
-    from gdlab import runs as run_files
-    from gdlab.catalog import file_hashes
-    from gdlab.config import ConfigError, load_config
-    from gdlab.data import DataError
+    from gdlab.core.data import DataError
+    from gdlab.record import runner
+    from gdlab.record import runs as run_files
+    from gdlab.record.catalog import file_hashes
+    from gdlab.record.config import ConfigError, load_config
 
     original = _resolve(results_dir, run)
     try:

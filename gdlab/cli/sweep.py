@@ -77,9 +77,9 @@ def sweep(
     that fails is recorded as failed, the others still run, and the exit status
     is 1. Predictions come from the Hessian's eigenvalues before any run starts.
     """
-    from gdlab import runs
-    from gdlab import sweep as sweeps
-    from gdlab.config import ConfigError
+    from gdlab.record import runs
+    from gdlab.record import sweep as sweeps
+    from gdlab.record.config import ConfigError
 
     try:
         if resume is not None:
@@ -140,9 +140,10 @@ def reproduce(
     with one row per claim of the seed: its figure, ours, and whether it holds.
     Exits 1 if any claim does not hold.
     """
-    from gdlab import report, runner, runs
-    from gdlab import sweep as sweeps
-    from gdlab.config import ConfigError, load_config
+    from gdlab.record import runner, runs
+    from gdlab.record import sweep as sweeps
+    from gdlab.record.config import ConfigError, load_config
+    from gdlab.report import document as report
 
     try:
         spec = sweeps.load_sweep(study)
@@ -185,8 +186,8 @@ def _run_sweep_with_progress(
     console: Console, spec: Any, folder: Path, resume: bool = False
 ) -> tuple[Any, Any]:
     """Run a sweep under one progress bar (points done / all); returns its results and rows."""
-    from gdlab import runs
-    from gdlab import sweep as sweeps
+    from gdlab.record import runs
+    from gdlab.record import sweep as sweeps
 
     bar = progress_bar(console, "sweep", "{task.fields[point]}") if console.is_terminal else None
     with bar if bar is not None else nullcontext():

@@ -56,9 +56,9 @@ def train(
     Gaussian noise (sd 1, seed 42), starting at w = 0, b = 0, learning rate 0.005,
     10,000 epochs of full-batch gradient descent.
     """
-    from gdlab import runner, runs
-    from gdlab.config import ConfigError, load_config
-    from gdlab.data import DataError
+    from gdlab.core.data import DataError
+    from gdlab.record import runner, runs
+    from gdlab.record.config import ConfigError, load_config
 
     try:
         cfg = load_config(config, [*(set_ or []), *(["output.animate=true"] if animate else [])])

@@ -7,6 +7,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
+from gdlab.core.theory import LeastSquares
+from gdlab.core.train import History
 from gdlab.plots.common import (
     INF_STYLE,
     LS_STYLE,
@@ -19,8 +21,6 @@ from gdlab.plots.common import (
     log_axis,
     log_limits,
 )
-from gdlab.theory import LeastSquares
-from gdlab.train import History
 
 
 def fit_figure(

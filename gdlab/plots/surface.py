@@ -15,10 +15,10 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
-from gdlab.data import Scaling
+from gdlab.core.data import Scaling
+from gdlab.core.theory import LeastSquares, loss_surface
+from gdlab.core.train import History
 from gdlab.plots.common import Array, PlainLogLabels, Truth, fixed_figure
-from gdlab.theory import LeastSquares, loss_surface
-from gdlab.train import History
 
 EVOLUTION_EPOCHS = (0, 1, 10, 100, 1000)  # plus the last epoch
 GIF_FRAMES = 30

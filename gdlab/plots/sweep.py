@@ -17,6 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
+from gdlab.core.theory import FLOAT_MAX
+from gdlab.core.train import History
 from gdlab.plots.common import (
     INF_STYLE,
     LS_STYLE,
@@ -26,8 +28,6 @@ from gdlab.plots.common import (
     log_axis,
     log_limits,
 )
-from gdlab.theory import FLOAT_MAX
-from gdlab.train import History
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.model import gradients, loss, predict
+from gdlab.core.model import gradients, loss, predict
 
 Array = NDArray[np.float64]
 GradientFn = Callable[[Array, Array, Array], tuple[Array, float]]

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gdlab import runs
-from gdlab.claims import Claim, check_claims
+from gdlab.record import runs
+from gdlab.report.claims import Claim, check_claims
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """What a sweep writes: sweep.yaml, sweep.csv (predicted beside observed) and the
-figures that compare its runs. :mod:`gdlab.sweep` expands and runs the points."""
+figures that compare its runs. :mod:`gdlab.record.sweep` expands and runs the points."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from gdlab import runs
+from gdlab.record import runs
 
 if TYPE_CHECKING:
-    from gdlab.sweep import PointResult, Sweep
+    from gdlab.record.sweep import PointResult, Sweep
 
 SWEEP_PLOTS = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
 

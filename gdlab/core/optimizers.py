@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.model import update
+from gdlab.core.model import update
 
 Array = NDArray[np.float64]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gdlab import runs
+from gdlab.record import runs
 
 
 class RunRefError(ValueError):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.sums import gram_matrix
+from gdlab.core.sums import gram_matrix
 
 Array = NDArray[np.float64]
 

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.data import standardize
-from gdlab.theory import (
+from gdlab.core.data import standardize
+from gdlab.core.theory import (
     Analysis,
     Prediction,
     analyze,

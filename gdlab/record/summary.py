@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab import runs
-from gdlab.config import Config
-from gdlab.data import Scaling
-from gdlab.theory import Analysis, observe, predict_run
-from gdlab.train import History, is_plain_gd, uses_sums
+from gdlab.core.data import Scaling
+from gdlab.core.theory import Analysis, observe, predict_run
+from gdlab.core.train import History, is_plain_gd, uses_sums
+from gdlab.record import runs
+from gdlab.record.config import Config
 
 Array = NDArray[np.float64]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from gdlab.schema import (
+from gdlab.record.schema import (
     SECTIONS,
     Config,
     ConfigError,

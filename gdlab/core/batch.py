@@ -4,7 +4,7 @@ A sweep's points differ only in numbers (rates, seeds, starts), so instead of
 running them one after another they advance side by side: column k of every
 array is point k. Each point gets exactly the History that :func:`train` would
 give it alone, bit for bit: the sums are evaluated by the same ordered
-element-wise arithmetic (:class:`gdlab.sums.Stacked`), the step is the seed's
+element-wise arithmetic (:class:`gdlab.core.sums.Stacked`), the step is the seed's
 ``w - lr * grad`` element by element, and the stopping rules are train's.
 
 The points step in blocks of :data:`BLOCK` epochs, written straight into
@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab import train as single
-from gdlab.schema import Config
-from gdlab.sums import Stacked, SufficientStats
-from gdlab.train import History, gradient_norm, is_plain_gd, uses_sums
+from gdlab.core import train as single
+from gdlab.core.sums import Stacked, SufficientStats
+from gdlab.core.train import History, gradient_norm, is_plain_gd, uses_sums
+from gdlab.record.schema import Config
 
 Array = NDArray[np.float64]
 Epochs = NDArray[np.int64]

@@ -1,6 +1,6 @@
 """The shape of a config: frozen dataclasses, their defaults, and what each value must be.
 
-Loading and validating YAML lives in :mod:`gdlab.config`; this module only
+Loading and validating YAML lives in :mod:`gdlab.record.config`; this module only
 declares. Each field carries the words used when a value is refused.
 """
 

@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab import runs
-from gdlab.config import Config, dump_config
-from gdlab.data import Scaling, identity_scaling, make_linear_data, read_csv, standardize
-from gdlab.parallel import Helpers
-from gdlab.summary import summarize
-from gdlab.theory import LeastSquares, analyze
-from gdlab.train import History, ProgressCallback, train
+from gdlab.core.data import Scaling, identity_scaling, make_linear_data, read_csv, standardize
+from gdlab.core.theory import LeastSquares, analyze
+from gdlab.core.train import History, ProgressCallback, train
+from gdlab.record import runs
+from gdlab.record.config import Config, dump_config
+from gdlab.record.parallel import Helpers
+from gdlab.record.summary import summarize
 
 Array = NDArray[np.float64]
 

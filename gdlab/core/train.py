@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.model import gradients, loss, predict
-from gdlab.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
-from gdlab.schema import Config, OptimizerConfig
-from gdlab.sums import SufficientStats
+from gdlab.core.model import gradients, loss, predict
+from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from gdlab.core.sums import SufficientStats
+from gdlab.record.schema import Config, OptimizerConfig
 
 Array = NDArray[np.float64]
 

@@ -25,9 +25,10 @@ from typing import Any
 
 import yaml
 
-from gdlab import runs
-from gdlab.batch import can_batch, train_together
-from gdlab.config import (
+from gdlab.core.batch import can_batch, train_together
+from gdlab.core.train import History
+from gdlab.record import runs
+from gdlab.record.config import (
     Config,
     ConfigError,
     all_keys,
@@ -40,7 +41,7 @@ from gdlab.config import (
     read_yaml,
     unknown_key_message,
 )
-from gdlab.runner import (
+from gdlab.record.runner import (
     Problem,
     RunResult,
     draws,
@@ -50,7 +51,7 @@ from gdlab.runner import (
     prepare,
     run_experiment,
 )
-from gdlab.sweep_files import (
+from gdlab.record.sweep_files import (
     SWEEP_PLOTS,
     disagreements,
     start_sweep_folder,
@@ -58,7 +59,6 @@ from gdlab.sweep_files import (
     write_plots,
     write_table,
 )
-from gdlab.train import History
 
 __all__ = [
     "SWEEP_PLOTS",

@@ -1,0 +1,10 @@
+"""The record: configs in, run and sweep folders out, and the folders read back.
+
+``schema`` and ``config`` validate YAML and ``--set`` into frozen configs;
+``build`` turns a config into the core's data and calls; ``runner`` runs one
+experiment into its folder (``runs`` writes files atomically), ``summary``
+says what it found; ``grid``, ``sweep`` and ``sweep_files`` do the same for a
+grid of runs; ``catalog`` lists and finds what is there. This layer may import
+``gdlab.core`` and YAML; never Matplotlib, Typer or Rich. Figures are drawn by
+a callback handed in from above.
+"""

@@ -1,0 +1,7 @@
+"""Reports people read: the seed's claims judged against gdlab's numbers, as Markdown and HTML.
+
+``claims`` states each claim of the seed write-up and the rule that judges it;
+``document`` renders blocks of text, tables and figures as Markdown and as one
+self-contained HTML page. This layer may import ``gdlab.core`` and
+``gdlab.record``; never Typer or Rich.
+"""
