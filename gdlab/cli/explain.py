@@ -16,8 +16,8 @@ from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt
 def _load(config: Path | None, set_: list[str] | None) -> Any:
     """The validated config and its data, or one clear error line and exit 2."""
     from gdlab.core.data import DataError
+    from gdlab.record.build import load_data
     from gdlab.record.config import ConfigError, load_config
-    from gdlab.record.runner import load_data
 
     try:
         cfg = load_config(config, set_ or [])
@@ -46,7 +46,7 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     import numpy as np
 
     from gdlab.core.explain import explain
-    from gdlab.core.train import is_plain_gd
+    from gdlab.record.build import is_plain_gd
 
     cfg, X, y = _load(config, set_)
     theta0 = np.append(cfg.initial_w(), cfg.training.init_b)

@@ -124,7 +124,8 @@ def compare(
     results_dir: ResultsOption = Path("results"),
 ) -> None:
     """Put runs side by side: the config keys that differ, the results, and compare.png."""
-    from gdlab import plots
+    from gdlab.plots.common import save_png
+    from gdlab.plots.run import compare_figure
     from gdlab.record import runs as run_files
     from gdlab.record.catalog import differing_keys, read_entry
     from gdlab.record.runner import load_result
@@ -147,7 +148,7 @@ def compare(
     if len(finished) >= 2:
         folder = run_files.create_run_dir(results_dir / "compare", "compare", run_files.now())
         with run_files.atomic_target(folder / "compare.png") as tmp:
-            plots.save_png(plots.run_compare_figure(finished), tmp)
+            save_png(compare_figure(finished), tmp)
         console.print(f"loss curves: {folder / 'compare.png'}")
 
 
@@ -162,6 +163,7 @@ def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
     times and the machine) must have the same sha256.
     """
     from gdlab.core.data import DataError
+    from gdlab.plots.files import draw_run_in_shares
     from gdlab.record import runner
     from gdlab.record import runs as run_files
     from gdlab.record.catalog import file_hashes
@@ -171,7 +173,11 @@ def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
     try:
         config = load_config(original / "config.yaml")
         rerun = runner.run_experiment(
-            config, results_dir / "verify", original.name, run_files.python_argv()
+            config,
+            results_dir / "verify",
+            original.name,
+            run_files.python_argv(),
+            draw=draw_run_in_shares,
         )
     except (ConfigError, DataError, run_files.RunDirError) as err:
         fail(str(err))

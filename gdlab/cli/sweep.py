@@ -42,7 +42,7 @@ def sweep(
             "--config", "-c", help="Sweep YAML (base, grid, seeds) or a run config used as base."
         ),
     ] = None,
-    grid: Annotated[
+    grid_items: Annotated[
         list[str] | None,
         typer.Option(
             "--grid",
@@ -77,24 +77,23 @@ def sweep(
     that fails is recorded as failed, the others still run, and the exit status
     is 1. Predictions come from the Hessian's eigenvalues before any run starts.
     """
-    from gdlab.record import runs
-    from gdlab.record import sweep as sweeps
+    from gdlab.record import grid, runs, sweep_files
     from gdlab.record.config import ConfigError
 
     try:
         if resume is not None:
-            if config or grid or seeds or set_ or name:
+            if config or grid_items or seeds or set_ or name:
                 fail(
                     "--resume takes the sweep as it was written; leave out --config, --grid, "
                     "--seeds, --set and --name"
                 )
-            spec, folder = sweeps.load_sweep(resume / "sweep.yaml"), resume
+            spec, folder = grid.load_sweep(resume / "sweep.yaml"), resume
         else:
-            spec = sweeps.load_sweep(config, grid or [], seeds, set_ or [], name)
+            spec = grid.load_sweep(config, grid_items or [], seeds, set_ or [], name)
             runs.check_name(spec.name)
-        sweeps.check_data(spec)
+        grid.check_data(spec)
         if resume is None:
-            folder = sweeps.start_sweep_folder(spec, results_dir)
+            folder = sweep_files.start_sweep_folder(spec, results_dir)
     except (ConfigError, ValueError, runs.RunDirError) as err:  # DataError is a ValueError
         fail(str(err))
     console = Console(highlight=False)
@@ -105,7 +104,7 @@ def sweep(
         console.print(resume_hint)
         raise typer.Exit(130) from None
     console.print(_sweep_table(rows, spec, folder, console.width))
-    for problem in sweeps.disagreements(rows):
+    for problem in sweep_files.disagreements(rows):
         console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
     failed = [r for r in results if r.status == "failed"]
     for result in failed:
@@ -140,23 +139,32 @@ def reproduce(
     with one row per claim of the seed: its figure, ours, and whether it holds.
     Exits 1 if any claim does not hold.
     """
-    from gdlab.record import runner, runs
-    from gdlab.record import sweep as sweeps
+    from gdlab.plots.files import Drawing
+    from gdlab.record import grid, runner, runs, sweep_files
     from gdlab.record.config import ConfigError, load_config
     from gdlab.report import document as report
 
     try:
-        spec = sweeps.load_sweep(study)
-        folder = sweeps.start_sweep_folder(spec, results_dir)
+        spec = grid.load_sweep(study)
+        folder = sweep_files.start_sweep_folder(spec, results_dir)
     except (ConfigError, runs.RunDirError) as err:
         fail(str(err))
     console = Console(highlight=False)
     console.print("1/2  the default experiment (lr 0.005, 10,000 epochs)")
     seed_config = load_config()  # the built-in defaults are the seed experiment
-    with TrainingProgress(console, seed_config.training.epochs, enabled=True) as on_progress:
-        run = runner.run_experiment(
-            seed_config, results_dir / "runs", "seed", runs.python_argv(), on_progress
-        )
+    drawing = Drawing()
+    try:
+        with TrainingProgress(console, seed_config.training.epochs, enabled=True) as on_progress:
+            run = runner.run_experiment(
+                seed_config,
+                results_dir / "runs",
+                "seed",
+                runs.python_argv(),
+                on_progress,
+                draw=drawing,
+            )
+    finally:
+        drawing.cancel()
     console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
     results, rows = _run_sweep_with_progress(console, spec, folder)
     if any(r.status == "failed" for r in results):
@@ -186,19 +194,23 @@ def _run_sweep_with_progress(
     console: Console, spec: Any, folder: Path, resume: bool = False
 ) -> tuple[Any, Any]:
     """Run a sweep under one progress bar (points done / all); returns its results and rows."""
-    from gdlab.record import runs
+    from gdlab.plots.files import draw_run_in_shares, draw_sweep
+    from gdlab.record import runs, sweep_files
     from gdlab.record import sweep as sweeps
+    from gdlab.record.grid import PointResult
 
     bar = progress_bar(console, "sweep", "{task.fields[point]}") if console.is_terminal else None
     with bar if bar is not None else nullcontext():
         task = bar.add_task("sweep", total=len(spec.points), point="") if bar else None
 
-        def done(result: sweeps.PointResult) -> None:
+        def done(result: PointResult) -> None:
             if bar is not None and task is not None:
                 bar.update(task, advance=1, point=result.point.label, refresh=True)
 
-        results = sweeps.run_sweep(spec, folder, runs.python_argv(), done, resume)
-    return results, sweeps.sweep_rows(results, folder)
+        results = sweeps.run_sweep(
+            spec, folder, runs.python_argv(), done, resume, draw_run_in_shares, draw_sweep
+        )
+    return results, sweep_files.sweep_rows(results, folder)
 
 
 def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path, width: int) -> Table:

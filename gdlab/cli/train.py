@@ -19,6 +19,7 @@ from gdlab.cli.app import (
     fail,
     fmt_num,
 )
+from gdlab.core.notation import feature_names
 
 
 @app.command(
@@ -57,6 +58,7 @@ def train(
     10,000 epochs of full-batch gradient descent.
     """
     from gdlab.core.data import DataError
+    from gdlab.plots.files import Drawing, draws
     from gdlab.record import runner, runs
     from gdlab.record.config import ConfigError, load_config
 
@@ -66,16 +68,20 @@ def train(
     except (ConfigError, ValueError) as err:
         fail(str(err))
     console = Console(highlight=False)
+    drawing = Drawing() if draws(cfg) else None  # forked now: Matplotlib loads while training runs
     try:
         with TrainingProgress(console, cfg.training.epochs, enabled=not quiet) as on_progress:
             result = runner.run_experiment(
-                cfg, results_dir / "runs", run_name, runs.python_argv(), on_progress
+                cfg, results_dir / "runs", run_name, runs.python_argv(), on_progress, draw=drawing
             )
     except (runs.RunDirError, DataError) as err:
         fail(str(err))
     except KeyboardInterrupt:  # outside the training loop: the folder says so already
         Console(stderr=True).print("interrupted")
         raise typer.Exit(130) from None
+    finally:
+        if drawing is not None:
+            drawing.cancel()
     if quiet:
         typer.echo(str(result.path))
     else:
@@ -92,7 +98,7 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
         f"[{STATUS_STYLE.get(status, 'yellow')}]{status}[/] after "
         f"{summary['epochs_run']:,} epochs at lr = {summary['lr']:g}"
     )
-    caption = f"run folder: {path}"
+    caption = f"path: {summary['path']} ({summary['path_reason']})\nrun folder: {path}"
     if "standardized" in summary:
         condition = summary["standardized"]["condition_number_original"]
         caption = (
@@ -104,7 +110,7 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
     table.add_column("")
     for column in ("learned", "least squares", *(("true",) if true else ())):
         table.add_column(column, justify="right")
-    names = ["w"] if len(final["w"]) == 1 else [f"w_{i + 1}" for i in range(len(final["w"]))]
+    names = feature_names("w", len(final["w"]))
     for i, name in enumerate(names):
         truth = (fmt_num(true["w"][i]),) if true else ()
         table.add_row(name, fmt_num(final["w"][i]), fmt_num(ls["w"][i]), *truth)
@@ -124,12 +130,12 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
 
 
 def _show_fit(console: Console, folder: Path) -> None:
-    from gdlab import plots
+    from gdlab.plots.common import can_show, show_png
 
     fit = folder / "fit.png"
     if not fit.exists():
         console.print("--show: this run drew no plots (output.plots is false).")
-    elif not plots.can_show():
+    elif not can_show():
         console.print(f"--show: no display found, so no window; the fit plot is at {fit}")
     else:
-        plots.show_png(fit)
+        show_png(fit)

@@ -3,62 +3,83 @@
 A sweep's points differ only in numbers (rates, seeds, starts), so instead of
 running them one after another they advance side by side: column k of every
 array is point k. Each point gets exactly the History that :func:`train` would
-give it alone, bit for bit: the sums are evaluated by the same ordered
-element-wise arithmetic (:class:`gdlab.core.sums.Stacked`), the step is the seed's
-``w - lr * grad`` element by element, and the stopping rules are train's.
+give it alone on the data's sums, bit for bit: the sums are evaluated by the
+same ordered element-wise arithmetic (:class:`gdlab.core.sums.Stacked`), the
+step is the seed's ``w - lr * grad`` element by element, and the stopping rule
+is train's own :func:`~gdlab.core.train.stops`, applied element-wise.
 
 The points step in blocks of :data:`BLOCK` epochs, written straight into
 buffers (no allocation, no Python-level checks per epoch); after each block
-the stopping rules are applied to the block's epochs in order, so a point
-ends at the very epoch it would alone. Points that have ended step on until
+the stopping rule is applied to the block's epochs, so a point ends at the
+very epoch it would alone. Points that have ended step on until
 the block is over; what they compute after their end is never read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.core import train as single
+from gdlab.core.notation import Array
+from gdlab.core.optimizers import SGD
 from gdlab.core.sums import Stacked, SufficientStats
-from gdlab.core.train import History, gradient_norm, is_plain_gd, uses_sums
-from gdlab.record.schema import Config
+from gdlab.core.train import NEVER, History, gradient_norm, outcome, stops, train
 
-Array = NDArray[np.float64]
 Epochs = NDArray[np.int64]
 
-# Epochs stepped between two looks at the stopping rules (at most
-# DIVERGED_GRACE_EPOCHS, so a point's grace never ends inside the block it began in).
+# Epochs stepped between two looks at the stopping rule: long enough that Python's
+# cost per block vanishes, short enough that ended points do little wasted work.
 BLOCK = 64
-NEVER = np.iinfo(np.int64).max // 4  # "no such epoch", larger than any epoch plus the grace
 
 
-def can_batch(config: Config) -> bool:
-    """Whether a config's run can step with others: plain gd on the data's sums."""
-    return is_plain_gd(config) and uses_sums(config) and not config.training.log_steps
+@dataclass(frozen=True)
+class PlainRun:
+    """One run of plain full-batch gradient descent on the data's sums, as train() takes it."""
+
+    X: Array
+    y: Array
+    sums: SufficientStats
+    lr: float
+    epochs: int
+    init_w: Array
+    init_b: float = 0.0
+    tol: float | None = None
 
 
-def train_together(configs: Sequence[Config], data: Sequence[tuple[Array, Array]]) -> list[History]:
-    """Train every config on its (X, y) at once; all must pass :func:`can_batch`.
+def train_together(runs: Sequence[PlainRun], log_every: int = 1) -> list[History]:
+    """Train every run at once; each History is the one :func:`train` gives it alone.
 
-    They must share the number of features and ``training.log_every``.
+    They must share the number of features.
     """
-    if len(configs) == 1:  # nothing to step with: the very same run, alone
-        return [single.train(configs[0], *data[0])]
-    stacked = Stacked([SufficientStats(X, y) for X, y in data])
+    if len(runs) == 1:  # nothing to step with: the very same run, alone
+        r = runs[0]
+        return [
+            train(
+                r.X,
+                r.y,
+                SGD(r.lr),
+                r.epochs,
+                init_w=r.init_w,
+                init_b=r.init_b,
+                tol=r.tol,
+                log_every=log_every,
+                sums=r.sums,
+            )
+        ]
+    stacked = Stacked([r.sums for r in runs])
     p, P = stacked.theta_star.shape
-    lr = np.tile([c.optimizer.lr for c in configs], (p, 1))  # (p, P): no broadcast per step
-    ends = _Ends(configs)
-    log_every = configs[0].training.log_every
+    lr = np.tile([r.lr for r in runs], (p, 1))  # (p, P): no broadcast per step
+    ends = _Ends(runs)
     rows = _Rows(P, int(ends.epochs.max()) // log_every + 1, p, log_every)
 
     # Epoch `start + i` of the block lives in row i: theta before the step, the
     # gradient (rows :p) with R e (rows p:), and the loss. The views are made once.
     theta = np.empty((BLOCK + 1, p, P))
-    theta[0] = np.array([np.append(c.initial_w(), c.training.init_b) for c in configs]).T
+    theta[0] = np.array([np.append(r.init_w, r.init_b) for r in runs]).T
     evaluated = np.empty((BLOCK, 2 * p, P))
     loss = np.empty((BLOCK, P))
     step = np.empty((p, P))
@@ -97,53 +118,49 @@ def _descend(stacked: Stacked, lr: Array, views: Sequence[tuple[Any, ...]], step
 
 
 class _Ends:
-    """train's stopping rules, applied to a block of epochs for every point at once."""
+    """:func:`gdlab.core.train.stops`, applied to a block of epochs of every point at once."""
 
-    def __init__(self, configs: Sequence[Config]) -> None:
-        P = len(configs)
-        self.epochs = np.array([c.training.epochs for c in configs], dtype=np.int64)
-        self.tol = np.array([np.nan if c.training.tol is None else c.training.tol for c in configs])
+    def __init__(self, runs: Sequence[PlainRun]) -> None:
+        P = len(runs)
+        self.epochs = np.array([r.epochs for r in runs], dtype=np.int64)
+        self.tol = np.array([np.nan if r.tol is None else r.tol for r in runs])
         self.any_tol = bool((~np.isnan(self.tol)).any())
         self.active = np.ones(P, dtype=bool)
+        self.first_bad = np.full(P, NEVER)
         self.first_inf = np.full(P, NEVER)
         self.first_nan = np.full(P, NEVER)
         self.run = np.zeros(P, dtype=np.int64)
         self.status = ["completed"] * P
 
     def check(self, start: int, loss: Array, grads: Array) -> list[tuple[int, int]]:
-        """Record what happened in epochs start.. of the block; return (point, epoch) that end.
+        """Apply the rule to epochs start.. of the block; return the (point, epoch) that end.
 
-        loss is (size, P) and grads (size, p, P). A point ends at the first epoch
-        where train would stop it: its last epoch, a gradient norm at or below
-        tol, a nan loss, or DIVERGED_GRACE_EPOCHS after its loss stopped being finite.
+        loss is (size, P) and grads (size, p, P); row i is epoch start + i.
         """
-        size = loss.shape[0]
-        inf_at = _first(np.isinf(loss), start)
-        nan_at = _first(np.isnan(loss), start)
-        first_inf = np.minimum(self.first_inf, inf_at)
-        first_nan = np.minimum(self.first_nan, nan_at)
-        diverged_at = np.minimum(first_inf, first_nan)
-        end = np.minimum(first_nan, diverged_at + single.DIVERGED_GRACE_EPOCHS)
-        end = np.minimum(end, np.where(self.epochs >= start, self.epochs, NEVER))
-        converged = np.zeros(loss.shape, dtype=bool)
+        epoch = np.arange(start, start + loss.shape[0])[:, None]
+        bad_at = np.where(np.isfinite(loss), NEVER, epoch)
+        first_bad = np.minimum(self.first_bad, np.minimum.accumulate(bad_at, axis=0))
+        norm: Array | float = np.inf
         if self.any_tol:
             with np.errstate(invalid="ignore"):
-                converged = gradient_norm(grads.transpose(1, 0, 2)) <= self.tol
-            end = np.minimum(end, _first(converged, start))
-        ending = self.active & (end < start + size)
+                norm = gradient_norm(grads[:, :-1].transpose(1, 0, 2), grads[:, -1])
+        with np.errstate(invalid="ignore"):
+            ending = stops(epoch, self.epochs, norm, self.tol, first_bad, np.isnan(loss))
+        ending = np.asarray(ending) & self.active
+        ends_at = np.where(ending.any(axis=0), start + ending.argmax(axis=0), NEVER)
         # What happens after a point's end never happened: it had stopped.
-        self.first_inf = np.where(self.active & (first_inf <= end), first_inf, self.first_inf)
-        self.first_nan = np.where(self.active & (first_nan <= end), first_nan, self.first_nan)
+        seen = (epoch <= ends_at) & self.active
+        self.first_inf = np.minimum(self.first_inf, _first(np.isinf(loss) & seen, start))
+        self.first_nan = np.minimum(self.first_nan, _first(np.isnan(loss) & seen, start))
+        self.first_bad = first_bad[-1]
         ended = []
-        for k in np.flatnonzero(ending):
-            epoch = int(end[k])
-            if min(self.first_inf[k], self.first_nan[k]) <= epoch:
-                self.status[k] = "diverged"
-            elif converged[epoch - start, k]:
-                self.status[k] = "converged"
-            self.run[k] = epoch
-            ended.append((int(k), epoch))
-        self.active &= ~ending
+        for k in np.flatnonzero(ends_at < NEVER):
+            e = int(ends_at[k])
+            converged = bool(np.broadcast_to(norm, loss.shape)[e - start, k] <= self.tol[k])
+            self.status[k] = outcome(bool(first_bad[e - start, k] <= e), converged)
+            self.run[k] = e
+            ended.append((int(k), e))
+        self.active &= ends_at == NEVER
         return ended
 
 

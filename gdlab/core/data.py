@@ -1,17 +1,17 @@
-"""Data to fit: synthetic lines (and planes) with Gaussian noise, CSV files, standardizing."""
+"""Data to fit: synthetic lines (and planes) with Gaussian noise, and standardizing x.
+
+Reading a CSV file is the record's job (gdlab/record/csvdata.py); it raises the
+:class:`DataError` defined here.
+"""
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from gdlab.core.notation import Array
 
 
 def make_linear_data(
@@ -111,61 +111,3 @@ def standardize(X: Array) -> Scaling:
 
 class DataError(ValueError):
     """Data that cannot be trained on; the message names the file, column and line."""
-
-
-def read_csv(path: Path, x_columns: Sequence[str], y_column: str) -> tuple[Array, Array]:
-    """Read X (one column per name in ``x_columns``) and y from a CSV file with a header.
-
-    Every value must be a finite number; there must be at least one row per
-    parameter (d weights and b), and no x column may be constant.
-    """
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.reader(f))
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot be read ({err})") from None
-    if not rows:
-        raise DataError(f"{path}: the file is empty; expected a header row of column names")
-    header = [name.strip() for name in rows[0]]
-    wanted = [*x_columns, y_column]
-    for name in wanted:
-        if name not in header:
-            raise DataError(f"{path}: no column {name!r}; the columns are {', '.join(header)}")
-    table = np.array(
-        [
-            [_number(path, line, row, header, name) for name in wanted]
-            for line, row in enumerate(rows[1:], start=2)
-            if any(c.strip() for c in row)
-        ]
-    )
-    n_params = len(x_columns) + 1
-    if len(table) < n_params:
-        raise DataError(
-            f"{path}: {len(table)} rows of data, but fitting {n_params} parameters "
-            f"needs at least {n_params}"
-        )
-    X, y = table[:, :-1], table[:, -1]
-    for j, name in enumerate(x_columns):
-        if np.all(X[:, j] == X[0, j]):
-            raise DataError(
-                f"{path}: column {name!r} is constant ({X[0, j]:g} in every row), "
-                "so its weight cannot be determined"
-            )
-    return X, y
-
-
-def _number(path: Path, line: int, row: list[str], header: list[str], name: str) -> float:
-    where = f"{path}, line {line}, column {name!r}"
-    index = header.index(name)
-    text = row[index].strip() if index < len(row) else ""
-    if not text:
-        raise DataError(f"{where}: the value is missing")
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataError(f"{where}: {text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise DataError(f"{where}: {text!r} is not a finite number")
-    return value

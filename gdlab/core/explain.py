@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from gdlab.core.data import standardize
+from gdlab.core.notation import Array, feature_names, param_names
 from gdlab.core.theory import (
     Analysis,
     Prediction,
@@ -18,8 +18,6 @@ from gdlab.core.theory import (
     normal_equations,
     predict_run,
 )
-
-Array = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -42,9 +40,7 @@ class Explanation:
 
 def explain(X: Array, y: Array, lr: float, theta0: Array, tol: float) -> Explanation:
     """Analyse the data as given and standardized, and predict a run at ``lr`` from ``theta0``."""
-    d = X.shape[1]
-    names = ["w"] if d == 1 else [f"w_{i}" for i in range(1, d + 1)]
-    names.append("b")
+    names = param_names(X.shape[1])
     analysis = analyze(X, y)
     scaling = standardize(X)
     scaled = analyze(scaling.apply(X), y)
@@ -66,7 +62,7 @@ def explain(X: Array, y: Array, lr: float, theta0: Array, tol: float) -> Explana
 
 
 def _data_summary(X: Array, y: Array) -> dict[str, Any]:
-    columns = {"x" if X.shape[1] == 1 else f"x_{j + 1}": X[:, j] for j in range(X.shape[1])}
+    columns = dict(zip(feature_names("x", X.shape[1]), X.T, strict=True))
     columns["y"] = y
     return {
         "n_samples": len(y),

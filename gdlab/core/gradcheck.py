@@ -11,11 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from gdlab.core.model import gradients, loss, predict
+from gdlab.core.notation import Array, param_names
 
-Array = NDArray[np.float64]
 GradientFn = Callable[[Array, Array, Array], tuple[Array, float]]
 
 THRESHOLD = 1e-6  # largest relative error that passes
@@ -58,9 +57,8 @@ def check_point(
 
     grad_w, grad_b = gradient_fn(X, y, predict(X, theta[:-1], float(theta[-1])))
     analytic = np.append(grad_w, grad_b)
-    names = ["w"] if X.shape[1] == 1 else [f"w_{i}" for i in range(1, X.shape[1] + 1)]
     rows = []
-    for k, name in enumerate([*names, "b"]):
+    for k, name in enumerate(param_names(X.shape[1])):
         step = np.zeros_like(theta)
         step[k] = eps
         numeric = (loss_at(theta + step) - loss_at(theta - step)) / (2 * eps)

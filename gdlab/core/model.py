@@ -8,9 +8,8 @@ features: ``X`` has shape ``(n_samples, n_features)`` and ``w`` shape
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from gdlab.core.notation import Array
 
 
 def predict(X: Array, w: Array, b: float) -> Array:

@@ -1,8 +1,10 @@
 """Update rules with their state made explicit, written as torch.optim documents them.
 
-Every rule works on theta = (w_1, ..., w_d, b) and its gradient g, and keeps
-what it remembers between steps in plain attributes, so a learner can print
-them. t counts steps from 1. Weight decay, where given, applies to every
+A step takes (w, b) and their gradients and returns the next (w, b). Plain
+gradient descent is the seed's ``model.update`` itself; every other rule is
+element-wise, so it works on theta = (w_1, ..., w_d, b) stacked with its
+gradient g, and keeps what it remembers between steps in plain attributes, so
+a learner can print them. t counts steps from 1. Weight decay, where given, applies to every
 parameter, b included (as it would in one torch parameter group).
 
 The details people get wrong, kept here on purpose: the first momentum step
@@ -16,20 +18,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.typing import NDArray
 
-from gdlab.core.model import update
-
-Array = NDArray[np.float64]
+from gdlab.core import model
+from gdlab.core.notation import Array
 
 
 class Optimizer:
-    """Maps (theta, g) to the next theta, remembering what its rule needs."""
+    """Maps (w, b) and their gradients to the next (w, b), remembering what its rule needs."""
 
     t: int = 0
 
-    def step(self, theta: Array, grad: Array) -> Array:
-        """One update; returns the new theta."""
+    def step(self, w: Array, b: float, grad_w: Array, grad_b: float) -> tuple[Array, float]:
+        """One update: the rule applied to theta = (w, b) stacked, then split again."""
+        self.t += 1
+        theta = self.rule(np.append(w, b), np.append(grad_w, grad_b))
+        return theta[:-1], float(theta[-1])
+
+    def rule(self, theta: Array, grad: Array) -> Array:
+        """The update rule on theta = (w_1, ..., w_d, b) and its gradient; returns the new theta."""
         raise NotImplementedError
 
 
@@ -55,13 +61,13 @@ class SGD(Optimizer):
     buf: Array | None = None
     t: int = 0
 
-    def step(self, theta: Array, grad: Array) -> Array:
-        self.t += 1
+    def step(self, w: Array, b: float, grad_w: Array, grad_b: float) -> tuple[Array, float]:
         if self.momentum == 0 and self.weight_decay == 0:
-            w, b = update(theta[:-1], float(theta[-1]), grad[:-1], float(grad[-1]), self.lr)
-            out = np.empty_like(theta)
-            out[:-1], out[-1] = w, b
-            return out
+            self.t += 1
+            return model.update(w, b, grad_w, grad_b, self.lr)  # the seed's own rule
+        return super().step(w, b, grad_w, grad_b)
+
+    def rule(self, theta: Array, grad: Array) -> Array:
         g = grad + self.weight_decay * theta if self.weight_decay else grad
         if self.momentum:
             if self.buf is None:
@@ -98,8 +104,7 @@ class Adam(Optimizer):
     v_max: Array | None = None
     t: int = 0
 
-    def step(self, theta: Array, grad: Array) -> Array:
-        self.t += 1
+    def rule(self, theta: Array, grad: Array) -> Array:
         beta1, beta2 = self.betas
         if self.decoupled:
             theta = theta * (1 - self.lr * self.weight_decay)
@@ -141,8 +146,7 @@ class RMSprop(Optimizer):
     buf: Array | None = None
     t: int = 0
 
-    def step(self, theta: Array, grad: Array) -> Array:
-        self.t += 1
+    def rule(self, theta: Array, grad: Array) -> Array:
         g = grad + self.weight_decay * theta if self.weight_decay else grad
         v = np.zeros_like(g) if self.v is None else self.v
         self.v = self.alpha * v + (1 - self.alpha) * g * g
@@ -178,8 +182,7 @@ class Adagrad(Optimizer):
     sum: Array | None = field(default=None)
     t: int = 0
 
-    def step(self, theta: Array, grad: Array) -> Array:
-        self.t += 1
+    def rule(self, theta: Array, grad: Array) -> Array:
         lr_t = self.lr / (1 + (self.t - 1) * self.lr_decay)
         g = grad + self.weight_decay * theta if self.weight_decay else grad
         self.sum = g * g if self.sum is None else self.sum + g * g

@@ -22,9 +22,8 @@ its terms in index order.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from gdlab.core.notation import Array
 
 
 def gram_matrix(X: Array) -> Array:
@@ -53,12 +52,12 @@ class SufficientStats:
         self._R = self.R.tolist()
         self._theta_star = self.theta_star.tolist()
 
-    def evaluate(self, theta: Array) -> tuple[float, Array]:
-        """Loss and gradient at theta = (w_1..w_d, b), as model.loss and model.gradients give.
+    def loss_and_gradients(self, w: Array, b: float) -> tuple[float, Array, float]:
+        """Loss, grad_w and grad_b at (w, b), as model.loss and model.gradients give them.
 
         The same arithmetic as :meth:`Stacked.evaluate`, on plain floats.
         """
-        e = [t - s for t, s in zip(theta.tolist(), self._theta_star, strict=True)]
+        e = [t - s for t, s in zip([*w.tolist(), b], self._theta_star, strict=True)]
         p = len(e)
         grad = []
         for i in range(p):
@@ -72,7 +71,7 @@ class SufficientStats:
             for j in range(i, p):  # R's upper triangle only: 0 * inf would be nan
                 row += self._R[i][j] * e[j]
             squares += row * row
-        return self.loss_star + squares / self.n, np.array(grad)
+        return self.loss_star + squares / self.n, np.array(grad[:-1]), grad[-1]
 
 
 class Stacked:

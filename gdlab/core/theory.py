@@ -24,9 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.core.notation import Array
 from gdlab.core.sums import gram_matrix
-
-Array = NDArray[np.float64]
 
 # The largest float64; a sum of squares beyond it is inf.
 FLOAT_MAX = float(np.finfo(np.float64).max)

@@ -1,8 +1,8 @@
-"""The training loop: gradient descent with the four seed functions, recorded.
+"""The training loop: the four functions of gdlab/core/model.py, one epoch at a time, recorded.
 
-No printing and no files here: the loop returns a :class:`History` and
-reports progress through an optional callback, leaving the terminal and the
-run folder to its caller.
+No printing, no files and no configs here: :func:`train` takes arrays and an
+optimizer, returns a :class:`History`, and reports progress through an
+optional callback, leaving the terminal and the run folder to its caller.
 """
 
 from __future__ import annotations
@@ -14,17 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.core.model import gradients, loss, predict
-from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from gdlab.core import model
+from gdlab.core.notation import Array
+from gdlab.core.optimizers import Optimizer
 from gdlab.core.sums import SufficientStats
-from gdlab.record.schema import Config, OptimizerConfig
-
-Array = NDArray[np.float64]
 
 # After the loss first overflows, keep stepping until it turns nan (the seed saw
 # "inf then nan") but never more than this many further epochs: a rate just
 # above the critical one can take very long to overflow the parameters too.
 DIVERGED_GRACE_EPOCHS = 1000
+
+# "No such epoch yet": later than any epoch, even with the grace added.
+NEVER = np.iinfo(np.int64).max // 4
 
 # The callback is called about this many times per run, whatever the epochs.
 PROGRESS_CALLS = 200
@@ -50,7 +51,7 @@ class History:
     epochs_run: int
     first_inf_epoch: int | None
     first_nan_epoch: int | None
-    steps: Array | None = None  # with training.log_steps: one row per step (see _Stepper.log)
+    steps: Array | None = None  # with log_steps: step, epoch, batch loss, w..., b per step
 
     @property
     def final_w(self) -> Array:
@@ -69,99 +70,135 @@ class History:
 
 
 def train(
-    config: Config, X: Array, y: Array, on_progress: ProgressCallback | None = None
+    X: Array,
+    y: Array,
+    optimizer: Optimizer,
+    epochs: int,
+    *,
+    init_w: Array | None = None,
+    init_b: float = 0.0,
+    tol: float | None = None,
+    log_every: int = 1,
+    batch_size: int | None = None,
+    shuffle: np.random.Generator | None = None,
+    log_steps: bool = False,
+    sums: SufficientStats | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> History:
-    """Fit ``w`` and ``b`` to ``(X, y)`` with the configured update rule.
+    """Fit ``w`` and ``b`` to ``(X, y)`` by gradient descent, from (init_w, init_b).
 
-    One epoch is one pass over the data: a single full-batch step, or one step
-    per shuffled mini-batch. Row e of the history is the state after e epochs,
-    with the loss and gradient on the full data there. Stops after
-    ``training.epochs`` epochs (``completed``), when the full gradient's norm
-    falls to ``training.tol`` (``converged``), or once the loss is no longer
-    finite (``diverged``, see ``DIVERGED_GRACE_EPOCHS``).
+    One epoch: predict, loss and gradients on all the data, record them, then
+    update (one step, or with ``batch_size`` one step per shuffled mini-batch,
+    drawn from ``shuffle``). The record comes before the update because row e
+    of the history is the state after e updates. :func:`stops` ends the run.
+    ``sums`` (gdlab/core/sums.py) computes the same full-batch loss and
+    gradients from the data's sums instead of the four functions.
     ``on_progress(epoch, loss)`` is called now and then, and at the end.
-    """
-    training = config.training
-    epochs, log_every = training.epochs, training.log_every
-    # theta = (w_1, ..., w_d, b): one vector, so the update rules see one array.
-    theta = np.append(config.initial_w(), training.init_b).astype(np.float64)
-    optimizer = make_optimizer(config.optimizer)
-    stepper = _Stepper(X, y, training.batch_size, config.data.seed, training.log_steps)
-    trace = _Trace(capacity=epochs // log_every + 2, n_features=theta.shape[0] - 1)
-    report_every = max(1, epochs // PROGRESS_CALLS)
-    status, first_inf, first_nan = "completed", None, None
 
-    sums = SufficientStats(X, y) if uses_sums(config) else None
-    finished: tuple[int, float, Array, Array] | None = None
+    >>> from gdlab.core.optimizers import SGD
+    >>> X, y = np.array([[0.0], [1.0], [2.0]]), np.array([2.0, 5.0, 8.0])
+    >>> history = train(X, y, SGD(lr=0.1), epochs=2000)
+    >>> round(float(history.final_w[0]), 6), round(history.final_b, 6)
+    (3.0, 2.0)
+    """
+    w = np.zeros(X.shape[1]) if init_w is None else np.array(init_w, dtype=np.float64)
+    b = float(init_b)
+    log = _Log(epochs // log_every + 2, X.shape[1], log_every)
+    steps: list[list[float]] | None = [] if log_steps else None
+    watch = _Watch(epochs, tol)
+    report_every = max(1, epochs // PROGRESS_CALLS)
+    status, epoch = "completed", 0
     # Overflow to inf and inf - inf = nan are results here, not warnings.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             for epoch in range(epochs + 1):
-                if sums is not None:
-                    current, grad = sums.evaluate(theta)
-                else:
-                    current, grad = reference_loss_and_gradient(X, y, theta)
-                finished = (epoch, current, theta, grad)
-                if math.isinf(current) and first_inf is None:
-                    first_inf = epoch
-                if math.isnan(current) and first_nan is None:
-                    first_nan = epoch
-                diverged = first_inf is not None or first_nan is not None
-                converged = training.tol is not None and gradient_norm(grad) <= training.tol
-                last = (
-                    epoch == epochs
-                    or converged
-                    or first_nan is not None
-                    or (diverged and epoch - _first(first_inf, first_nan) >= DIVERGED_GRACE_EPOCHS)
-                )
-                if epoch % log_every == 0 or last:
-                    trace.append(epoch, current, theta, grad)
-                if on_progress is not None and (epoch % report_every == 0 or last):
+                if sums is None:  # the four functions of gdlab/core/model.py
+                    y_hat = model.predict(X, w, b)
+                    current = model.loss(y_hat, y)
+                    grad_w, grad_b = model.gradients(X, y, y_hat)
+                else:  # the same loss and gradients, from the data's sums
+                    current, grad_w, grad_b = sums.loss_and_gradients(w, b)
+                ending = watch.check(epoch, current, grad_w, grad_b)
+                log.record(epoch, current, w, b, grad_w, grad_b, keep=ending is not None)
+                if on_progress is not None and (epoch % report_every == 0 or ending):
                     on_progress(epoch, current)
-                if last:
-                    status = "diverged" if diverged else "converged" if converged else "completed"
+                if ending is not None:
+                    status = ending
                     break
-                theta = stepper.epoch(optimizer, epoch + 1, theta, grad)
+                if batch_size is None or batch_size >= len(y):
+                    w, b = optimizer.step(w, b, grad_w, grad_b)
+                    if steps is not None:
+                        steps.append([epoch + 1, epoch + 1, math.nan, *w, b])
+                else:
+                    w, b = minibatch_epoch(X, y, w, b, optimizer, batch_size, shuffle, steps, epoch)
         except KeyboardInterrupt:
             # Ctrl-C is a result too: keep every finished epoch, and say it stopped early.
-            if finished is None:
+            if not log.keep_last():
                 raise
-            status = "interrupted"
-            if trace.size == 0 or trace.epoch[trace.size - 1] != finished[0]:
-                trace.append(*finished)
-            epoch = finished[0]
-    return trace.history(status, epoch, first_inf, first_nan, stepper.log())
+            status, epoch = "interrupted", int(log.epoch[log.size - 1])
+    inf, nan = watch.first_inf, watch.first_nan
+    return log.history(status, epoch, inf, nan, None if steps is None else np.array(steps))
 
 
-def make_optimizer(config: OptimizerConfig) -> Optimizer:
-    """A fresh optimizer (no state yet) from a validated, resolved optimizer config."""
-    c = config
-    momentum, weight_decay = c.momentum or 0.0, c.weight_decay or 0.0
-    eps = c.eps if c.eps is not None else 1e-8
-    if c.name in ("gd", "momentum"):
-        return SGD(c.lr, momentum, c.dampening, c.nesterov, weight_decay)
-    if c.name in ("adam", "adamw"):
-        betas = (float(c.betas[0]), float(c.betas[1]))
-        return Adam(c.lr, betas, eps, weight_decay, c.amsgrad, decoupled=c.name == "adamw")
-    if c.name == "rmsprop":
-        return RMSprop(c.lr, c.alpha, eps, weight_decay, momentum, c.centered)
-    return Adagrad(c.lr, c.lr_decay, eps, weight_decay)
+def stops(
+    epoch: int | NDArray[np.int64],
+    last_epoch: int | NDArray[np.int64],
+    grad_norm: float | Array,
+    tol: float | Array,
+    first_bad: int | NDArray[np.int64],
+    nan_now: bool | NDArray[np.bool_],
+) -> bool | NDArray[np.bool_]:
+    """Whether a run ends at this epoch: the stopping rule of every run, alone or in a sweep.
 
-
-def uses_sums(config: Config) -> bool:
-    """Whether the full-batch loss and gradient come from the data's sums (gdlab/sums.py).
-
-    Mini-batches need the samples themselves; ``training.fast: false`` forces the
-    reference path (the seed's functions over every sample, every epoch).
+    It ends at its last epoch; once the gradient's norm is at most ``tol``
+    (nan: no tolerance); at its first nan loss; or DIVERGED_GRACE_EPOCHS after
+    its loss first stopped being finite (``first_bad``, NEVER while finite).
+    Element-wise, so a sweep's batch applies it to all its points at once.
     """
-    return config.training.fast and config.training.batch_size is None
+    grace_over = epoch - first_bad >= DIVERGED_GRACE_EPOCHS
+    return (epoch == last_epoch) | (grad_norm <= tol) | nan_now | grace_over
 
 
-def is_plain_gd(config: Config) -> bool:
-    """Full-batch gradient descent with no momentum or decay: what theory.py predicts."""
-    c = config.optimizer
-    plain = c.name in ("gd", "momentum") and not c.momentum and not c.weight_decay
-    return plain and config.training.batch_size is None
+def outcome(diverged: bool, converged: bool) -> str:
+    """The status of a run that :func:`stops`: a divergence outranks a small gradient."""
+    return "diverged" if diverged else "converged" if converged else "completed"
+
+
+def gradient_norm(grad_w: Array, grad_b: float | Array) -> float | Array:
+    """||(grad_w, grad_b)||, the squares added in the order w_1, ..., w_d, b.
+
+    Added by hand, not by np.sum (which adds pairwise in an order of its own), so
+    a run alone and the same run in a sweep's batch (gdlab/core/batch.py, where
+    each entry is an array over the points) get the same bits.
+    """
+    total = grad_w[0] * grad_w[0]
+    for g in grad_w[1:]:
+        total = total + g * g
+    return np.sqrt(total + grad_b * grad_b)  # type: ignore[no-any-return]
+
+
+def minibatch_epoch(
+    X: Array,
+    y: Array,
+    w: Array,
+    b: float,
+    optimizer: Optimizer,
+    batch_size: int,
+    shuffle: np.random.Generator | None,
+    steps: list[list[float]] | None,
+    epoch: int,
+) -> tuple[Array, float]:
+    """One epoch of mini-batches: predict, gradients and update on each batch in turn."""
+    rng = shuffle if shuffle is not None else np.random.default_rng(0)
+    for rows in batches(len(y), batch_size, rng):
+        y_hat = model.predict(X[rows], w, b)
+        grad_w, grad_b = model.gradients(X[rows], y[rows], y_hat)
+        if steps is not None:  # the batch's loss before its step, then where the step led
+            batch_loss = model.loss(y_hat, y[rows])
+        w, b = optimizer.step(w, b, grad_w, grad_b)
+        if steps is not None:
+            steps.append([len(steps) + 1, epoch + 1, batch_loss, *w, b])
+    return w, b
 
 
 def batches(n_samples: int, batch_size: int, rng: np.random.Generator) -> list[NDArray[np.int64]]:
@@ -170,83 +207,61 @@ def batches(n_samples: int, batch_size: int, rng: np.random.Generator) -> list[N
     return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
 
 
-class _Stepper:
-    """Takes one epoch's steps: one on the full gradient, or one per mini-batch."""
+class _Watch:
+    """Follows the loss and gradient of one run, and applies :func:`stops` to each epoch."""
 
-    def __init__(
-        self, X: Array, y: Array, batch_size: int | None, seed: int, log_steps: bool
-    ) -> None:
-        self.X, self.y = X, y
-        self.batch_size = batch_size if batch_size and batch_size < len(y) else None
-        # Its own stream, so shuffling never changes the data drawn from the same seed.
-        self.rng = np.random.default_rng([seed, 1])
-        self.rows: list[list[float]] | None = [] if log_steps else None
-        self.step = 0
+    def __init__(self, epochs: int, tol: float | None) -> None:
+        self.epochs, self.tol = epochs, math.nan if tol is None else tol
+        self.first_inf: int | None = None
+        self.first_nan: int | None = None
+        self.first_bad = int(NEVER)
 
-    def epoch(self, optimizer: Optimizer, epoch: int, theta: Array, grad: Array) -> Array:
-        if self.batch_size is None:  # full batch: the gradient is already computed
-            return self._step(optimizer, epoch, theta, grad, math.nan)
-        for index in batches(len(self.y), self.batch_size, self.rng):
-            batch_loss, batch_grad = reference_loss_and_gradient(
-                self.X[index], self.y[index], theta
-            )
-            theta = self._step(optimizer, epoch, theta, batch_grad, batch_loss)
-        return theta
-
-    def _step(
-        self, optimizer: Optimizer, epoch: int, theta: Array, grad: Array, batch_loss: float
-    ) -> Array:
-        self.step += 1
-        theta = optimizer.step(theta, grad)
-        if self.rows is not None:
-            self.rows.append([self.step, epoch, batch_loss, *theta])
-        return theta
-
-    def log(self) -> Array | None:
-        """steps.csv's rows: step, epoch, loss on the batch before the step, w..., b after it."""
-        return None if self.rows is None else np.array(self.rows, dtype=np.float64)
+    def check(self, epoch: int, current: float, grad_w: Array, grad_b: float) -> str | None:
+        """The run's status if it ends at this epoch, else None."""
+        if not math.isfinite(current):
+            if math.isinf(current) and self.first_inf is None:
+                self.first_inf = epoch
+            if math.isnan(current) and self.first_nan is None:
+                self.first_nan = epoch
+            self.first_bad = min(self.first_bad, epoch)
+        # Without a tolerance the norm is never needed, so it is never computed.
+        norm = math.inf if math.isnan(self.tol) else gradient_norm(grad_w, grad_b)
+        if not stops(epoch, self.epochs, norm, self.tol, self.first_bad, math.isnan(current)):
+            return None
+        return outcome(self.first_bad <= epoch, bool(norm <= self.tol))
 
 
-def gradient_norm(grad: NDArray[np.float64]) -> NDArray[np.float64] | float:
-    """||grad|| over the first axis, g_1^2 + g_2^2 + ... added in that order.
+class _Log:
+    """Preallocated rows: every log_every-th epoch, the last, and on Ctrl-C the last finished."""
 
-    Summed by hand, not by np.sum (which adds pairwise in an order of its own), so a
-    run alone and the same run in a batch (gdlab/batch.py) get the same bits.
-    """
-    total = grad[0] * grad[0]
-    for g in grad[1:]:
-        total = total + g * g
-    return np.sqrt(total)  # type: ignore[no-any-return]
-
-
-def reference_loss_and_gradient(X: Array, y: Array, theta: Array) -> tuple[float, Array]:
-    """The seed's way: predict, loss and gradients over every sample, at theta = (w, b)."""
-    y_hat = predict(X, theta[:-1], float(theta[-1]))
-    grad_w, grad_b = gradients(X, y, y_hat)
-    return loss(y_hat, y), np.append(grad_w, grad_b)
-
-
-def _first(a: int | None, b: int | None) -> int:
-    return min(e for e in (a, b) if e is not None)
-
-
-class _Trace:
-    """Preallocated per-epoch records, so logging every epoch stays cheap."""
-
-    def __init__(self, capacity: int, n_features: int) -> None:
-        self.size = 0
+    def __init__(self, capacity: int, n_features: int, log_every: int) -> None:
+        self.size, self.log_every = 0, log_every
         self.epoch = np.zeros(capacity, dtype=np.int64)
         self.loss = np.zeros(capacity)
         self.w = np.zeros((capacity, n_features))
         self.b = np.zeros(capacity)
         self.grad_w = np.zeros((capacity, n_features))
         self.grad_b = np.zeros(capacity)
+        self.pending: tuple[int, float, Array, float, Array, float] | None = None
 
-    def append(self, epoch: int, loss: float, theta: Array, grad: Array) -> None:
+    def record(
+        self, epoch: int, loss: float, w: Array, b: float, grad_w: Array, grad_b: float, keep: bool
+    ) -> None:
+        """Keep this epoch if it falls on log_every or ``keep``; else hold it for Ctrl-C."""
+        if epoch % self.log_every and not keep:
+            self.pending = (epoch, loss, w, b, grad_w, grad_b)  # one assignment: never half-set
+            return
         i = self.size
-        self.epoch[i], self.loss[i], self.b[i], self.grad_b[i] = epoch, loss, theta[-1], grad[-1]
-        self.w[i], self.grad_w[i] = theta[:-1], grad[:-1]
-        self.size += 1
+        self.epoch[i], self.loss[i], self.b[i], self.grad_b[i] = epoch, loss, b, grad_b
+        self.w[i], self.grad_w[i] = w, grad_w
+        self.size = i + 1  # last: a row counts only once it is whole
+        self.pending = None
+
+    def keep_last(self) -> bool:
+        """After Ctrl-C: keep the last finished epoch too; False if no epoch finished."""
+        if self.pending is not None:
+            self.record(*self.pending, keep=True)
+        return self.size > 0
 
     def history(
         self,

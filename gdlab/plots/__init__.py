@@ -1,20 +1,9 @@
-"""Figures. The only package that imports Matplotlib (ruff's banned-api enforces it).
+"""Figures: what people see. The only package that imports Matplotlib (ruff's banned-api).
 
-``common`` holds styles and saving, ``run`` the figures of one run, ``sweep``
-the figures that compare the runs of a sweep.
+``common`` holds styles and saving, ``run`` the figures of one run, ``surface``
+the loss surface and the moving line, ``sweep`` the figures that compare the
+runs of a sweep, and ``files`` writes them into run and sweep folders. This
+package may import ``gdlab.core`` and ``gdlab.record``; never Typer or Rich.
+Importing it loads nothing: Matplotlib takes about half a second, so only the
+modules that draw import it.
 """
-
-from gdlab.plots.common import Truth, can_show, save_png, show_png
-from gdlab.plots.run import compare_figure as run_compare_figure
-from gdlab.plots.run import fit_figure, loss_figure, params_figure
-
-__all__ = [
-    "Truth",
-    "can_show",
-    "fit_figure",
-    "loss_figure",
-    "params_figure",
-    "run_compare_figure",
-    "save_png",
-    "show_png",
-]

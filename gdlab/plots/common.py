@@ -18,9 +18,8 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from gdlab.core.notation import Array
 
 TRUE_STYLE: dict[str, Any] = {"color": "tab:green", "linestyle": ":", "linewidth": 2}
 LS_STYLE: dict[str, Any] = {"color": "black", "linestyle": "--", "linewidth": 1.2}

@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
+from gdlab.core.notation import Array, feature_names
 from gdlab.core.theory import LeastSquares
 from gdlab.core.train import History
 from gdlab.plots.common import (
@@ -14,7 +15,6 @@ from gdlab.plots.common import (
     LS_STYLE,
     NAN_STYLE,
     TRUE_STYLE,
-    Array,
     Truth,
     epoch_axis,
     fixed_figure,
@@ -124,7 +124,7 @@ def params_figure(
 ) -> Figure:
     """Each parameter per epoch, with its true and least-squares values as reference lines."""
     n_features = history.w.shape[1]
-    names = ["w"] if n_features == 1 else [f"w_{i}" for i in range(1, n_features + 1)]
+    names = feature_names("w", n_features)
     traces = [history.w[:, j] for j in range(n_features)] + [history.b]
     targets = [float(v) for v in ls.w] + [ls.b]
     truths = None if truth is None else [float(v) for v in truth.w] + [truth.b]

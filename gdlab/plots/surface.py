@@ -16,9 +16,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
 from gdlab.core.data import Scaling
+from gdlab.core.notation import Array
 from gdlab.core.theory import LeastSquares, loss_surface
 from gdlab.core.train import History
-from gdlab.plots.common import Array, PlainLogLabels, Truth, fixed_figure
+from gdlab.plots.common import PlainLogLabels, Truth, fixed_figure
 
 EVOLUTION_EPOCHS = (0, 1, 10, 100, 1000)  # plus the last epoch
 GIF_FRAMES = 30

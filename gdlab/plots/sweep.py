@@ -17,13 +17,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
+from gdlab.core.notation import Array, feature_names
 from gdlab.core.theory import FLOAT_MAX
 from gdlab.core.train import History
 from gdlab.plots.common import (
     INF_STYLE,
     LS_STYLE,
     TRUE_STYLE,
-    Array,
     epoch_axis,
     log_axis,
     log_limits,
@@ -173,11 +173,7 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
 def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
     """w and b per epoch for every run, against the true and least-squares values."""
     summary = runs[0].summary
-    names = (
-        ["w"]
-        if len(summary["final"]["w"]) == 1
-        else [f"w_{i}" for i in range(1, len(summary["final"]["w"]) + 1)]
-    )
+    names = feature_names("w", len(summary["final"]["w"]))
     fig = Figure(figsize=(8, 2.6 * (len(names) + 1) + 0.6), layout="constrained")
     axes = fig.subplots(len(names) + 1, 1, sharex=True, squeeze=False)[:, 0]
     groups = _series(runs, leave_out=("data.seed",))

@@ -92,6 +92,10 @@ def _as_optional_float(value: Any) -> float | None:
     return None if value is None else _as_float(value)
 
 
+def _as_optional_bool(value: Any) -> bool | None:
+    return None if value is None else _as_bool(value)
+
+
 def _as_optional_int(value: Any) -> int | None:
     return None if value is None else _as_int(value)
 
@@ -113,6 +117,7 @@ _COERCE: dict[Any, Callable[[Any], Any]] = {
     tuple[float, ...]: _as_floats,
     float | None: _as_optional_float,
     int | None: _as_optional_int,
+    bool | None: _as_optional_bool,
     str | None: _as_optional_str,
     tuple[str, ...]: _as_strs,
 }

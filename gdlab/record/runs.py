@@ -158,13 +158,6 @@ def _cell_text(value: Any) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
-def feature_names(prefix: str, n_features: int) -> list[str]:
-    """``['w']`` for one feature, ``['w_1', 'w_2', ...]`` for several."""
-    if n_features == 1:
-        return [prefix]
-    return [f"{prefix}_{i}" for i in range(1, n_features + 1)]
-
-
 def split_columns(matrix: NDArray[Any]) -> list[NDArray[Any]]:
     """The columns of a 2-D array as a list of 1-D arrays."""
     return [matrix[:, j] for j in range(matrix.shape[1])]

@@ -126,7 +126,9 @@ class TrainingConfig:
         None, "null (full batch) or a whole number >= 1", lambda v: v >= 1
     )
     log_steps: bool = _option(False, "true or false")
-    fast: bool = _option(True, "true or false")
+    fast: bool | None = _option(
+        None, "null (gdlab decides), true (the data's sums) or false (the four functions)"
+    )
 
 
 @dataclass(frozen=True)

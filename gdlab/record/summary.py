@@ -5,25 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-from gdlab.core.data import Scaling
+from gdlab.core.fastpath import PathChoice
+from gdlab.core.notation import Array, param_names
 from gdlab.core.theory import Analysis, observe, predict_run
-from gdlab.core.train import History, is_plain_gd, uses_sums
-from gdlab.record import runs
+from gdlab.core.train import History
+from gdlab.record.build import Problem, is_plain_gd
 from gdlab.record.config import Config
-
-Array = NDArray[np.float64]
 
 
 def summarize(
-    config: Config, history: History, trained: Analysis, original: Analysis, scaling: Scaling
+    config: Config, history: History, problem: Problem, path: PathChoice
 ) -> dict[str, Any]:
     """The run's results as summary.json holds them (deterministic: no clock, no paths).
 
-    ``trained`` analyses the data as trained on, ``original`` as given; they are
-    the same analysis unless x was standardized.
+    ``problem.trained`` analyses the data as trained on, ``problem.original`` as
+    given; they are the same analysis unless x was standardized. ``path`` says
+    how the loss and gradients were computed, and why.
     """
+    trained, original, scaling = problem.trained, problem.original, problem.scaling
     ls = original.ls
     final_w, final_b = scaling.to_original(history.final_w, history.final_b)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -33,7 +33,8 @@ def summarize(
         "status": history.status,
         "epochs_run": history.epochs_run,
         "lr": config.optimizer.lr,
-        "path": "sufficient statistics" if uses_sums(config) else "reference",
+        "path": path.path,
+        "path_reason": path.reason,
         "n_samples": original.n_samples,
         "n_features": config.n_features,
         "initial_loss": float(history.loss[0]),
@@ -83,7 +84,7 @@ def theory_block(
     rule ``predicted`` is null and ``predicted_for`` says why.
     """
     tol = config.theory.tol
-    names = [*runs.feature_names("w", config.n_features), "b"]
+    names = param_names(config.n_features)
     seen = observe(history.epoch, thetas, analysis.theta_ls, tol)
     grew = history.status == "diverged" or seen.final_distance > seen.initial_distance
     vectors = ("slow", "fast") if len(names) == 2 else [f"v_{i + 1}" for i in range(len(names))]

@@ -1,257 +1,33 @@
-"""Sweeps: expand a grid of config values into runs, run them all, collect the results.
+"""Running a sweep: every point into its own run folder, those that can stepping together.
 
-A sweep is a base config, a grid (dotted key -> list of values; several keys
-give their cartesian product) and optionally a list of data seeds that every
-grid point is repeated over. It is written in YAML::
-
-    name: lr_study
-    base:                      # any run config; keys left out keep their defaults
-      training: {epochs: 10000}
-    grid:
-      optimizer.lr: [0.001, 0.005, 0.1]
-    seeds: [42]
-
-or given on the command line with ``--grid KEY=V1,V2`` and ``--seeds 1,2,3``.
+A sweep's plain full-batch gradient-descent points (``training.fast`` not
+false) step together on the data's sums (gdlab/core/batch.py) when at least two
+of them share a shape and their sums are accurate (gdlab/core/fastpath.py);
+their config.yaml then says ``training.fast: true``, so a rerun of one alone
+takes the same path and gives the same bits. Every other point runs the four
+functions in its own run, one after another.
 """
 
 from __future__ import annotations
 
 import contextlib
-import itertools
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-import yaml
+import numpy as np
 
-from gdlab.core.batch import can_batch, train_together
-from gdlab.core.train import History
+from gdlab.core.batch import PlainRun, train_together
+from gdlab.core.fastpath import SUMS
 from gdlab.record import runs
-from gdlab.record.config import (
-    Config,
-    ConfigError,
-    all_keys,
-    anchor_data_path,
-    anchor_path,
-    apply_overrides,
-    build_config,
-    dump_config,
-    parse_override,
-    read_yaml,
-    unknown_key_message,
-)
-from gdlab.record.runner import (
-    Problem,
-    RunResult,
-    draws,
-    import_plots,
-    load_data,
-    load_result,
-    prepare,
-    run_experiment,
-)
-from gdlab.record.sweep_files import (
-    SWEEP_PLOTS,
-    disagreements,
-    start_sweep_folder,
-    sweep_rows,
-    write_plots,
-    write_table,
-)
+from gdlab.record.build import Problem, can_batch, load_data, path_for, prepare, with_sums
+from gdlab.record.config import dump_config
+from gdlab.record.grid import Point, PointResult, Sweep
+from gdlab.record.runner import DrawRun, Ready, load_result, run_experiment
+from gdlab.record.sweep_files import write_table
 
-__all__ = [
-    "SWEEP_PLOTS",
-    "Point",
-    "PointResult",
-    "Sweep",
-    "check_data",
-    "disagreements",
-    "load_sweep",
-    "parse_grid",
-    "run_sweep",
-    "start_sweep_folder",
-    "sweep_rows",
-    "write_plots",
-    "write_table",
-]
-
-SWEEP_KEYS = ("name", "base", "grid", "seeds", "points")  # points: written, not read
-
-
-@dataclass(frozen=True)
-class Point:
-    """One run of a sweep: its swept values and its validated config."""
-
-    index: int
-    values: dict[str, Any]  # swept key -> value, data.seed included when seeds are swept
-    config: Config
-
-    @property
-    def label(self) -> str:
-        """Folder name, e.g. ``003-lr=0.1-seed=42``."""
-        parts = [f"{key.rsplit('.', 1)[-1]}={_short(value)}" for key, value in self.values.items()]
-        return "-".join([f"{self.index:03d}", *parts])
-
-
-def _short(value: Any) -> str:
-    text = "_".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    return "".join(c if c.isalnum() or c in "._-" else "_" for c in text)
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """A resolved sweep: every point validated before any run starts."""
-
-    name: str
-    base: dict[str, Any]  # as written, with --set applied; each point's config is complete
-    grid: dict[str, list[Any]]
-    seeds: list[int] | None
-    points: list[Point]
-
-    def to_dict(self) -> dict[str, Any]:
-        """What sweep.yaml holds: enough to rerun the sweep."""
-        return {
-            "name": self.name,
-            "base": self.base,
-            "grid": self.grid,
-            "seeds": self.seeds,
-            "points": [{"label": p.label, **p.values} for p in self.points],
-        }
-
-
-def load_sweep(
-    path: Path | None,
-    grid_items: Iterable[str] = (),
-    seeds: str | None = None,
-    overrides: Iterable[str] = (),
-    name: str | None = None,
-) -> Sweep:
-    """Read a sweep (or a plain run config as its base) and expand and validate every point."""
-    origin = "defaults" if path is None else str(path)
-    raw = {} if path is None else read_yaml(path) or {}
-    if not isinstance(raw, Mapping):
-        raise ConfigError(origin, "expected a mapping, e.g. 'grid:' and 'base:'")
-    # A file with any sweep key is a sweep; any other file is a run config used as the base.
-    is_sweep_file = any(key in raw for key in SWEEP_KEYS)
-    if is_sweep_file:
-        for key in raw:
-            if key not in SWEEP_KEYS:
-                raise ConfigError(origin, unknown_key_message(str(key), SWEEP_KEYS))
-    base_raw = (raw.get("base") or {}) if is_sweep_file else raw
-    grid = _check_grid((raw.get("grid") or {}) if is_sweep_file else {}, f"{origin}: grid")
-    if path is not None:  # paths written in the file are relative to the file
-        base_raw = (
-            anchor_data_path(base_raw, path.parent) if isinstance(base_raw, Mapping) else base_raw
-        )
-        if "data.path" in grid:
-            grid["data.path"] = [anchor_path(v, path.parent) for v in grid["data.path"]]
-    for item in grid_items:
-        grid.update(_check_grid(dict([parse_grid(item)]), f"--grid {item!r}"))
-    seed_list = _check_seeds(raw.get("seeds") if is_sweep_file else None, f"{origin}: seeds")
-    if seeds is not None:
-        seed_list = _check_seeds(_parse_list(seeds, "--seeds"), "--seeds")
-    origins: dict[str, str] = {}
-    base_raw = apply_overrides(
-        base_raw, [(*parse_override(s), "--set") for s in overrides], origins
-    )
-    # The base alone may be incomplete (a CSV sweep can take data.path from its grid):
-    # what must be valid is every point, and every point is built and checked here.
-    points = list(_expand(base_raw, origins, origin, grid, seed_list))
-    sweep_name = name or str(raw.get("name") or (path.stem if path else "sweep"))
-    return Sweep(sweep_name, dict(base_raw), grid, seed_list, points)
-
-
-def _expand(
-    base_raw: Mapping[str, Any],
-    origins: Mapping[str, str],
-    origin: str,
-    grid: dict[str, list[Any]],
-    seeds: list[int] | None,
-) -> Iterable[Point]:
-    axes = dict(grid)
-    if seeds is not None:
-        axes["data.seed"] = list(seeds)
-    keys = list(axes)
-    for index, combo in enumerate(itertools.product(*axes.values()), start=1):
-        values = dict(zip(keys, combo, strict=True))
-        point_origins = dict(origins)
-        where = f"{origin}: grid point {index}"
-        items = [(key, value, where) for key, value in values.items()]
-        config = build_config(
-            apply_overrides(base_raw, items, point_origins), point_origins, origin
-        )
-        yield Point(index, values, config)
-
-
-def parse_grid(item: str) -> tuple[str, list[Any]]:
-    """Split ``KEY=V1,V2,...`` into the key and its values, each read as YAML."""
-    key, sep, text = item.partition("=")
-    if not sep or not key.strip() or not text.strip():
-        raise ConfigError(
-            f"--grid {item!r}", "expected KEY=V1,V2,..., e.g. optimizer.lr=0.001,0.01"
-        )
-    return key.strip(), _parse_list(text, f"--grid {item!r}")
-
-
-def _parse_list(text: str, where: str) -> list[Any]:
-    try:
-        values = yaml.safe_load(f"[{text}]")
-    except yaml.YAMLError:
-        raise ConfigError(where, f"{text!r} is not a comma-separated list of values") from None
-    return list(values)
-
-
-def _check_grid(grid: Any, where: str) -> dict[str, list[Any]]:
-    if not isinstance(grid, Mapping):
-        raise ConfigError(where, "expected a mapping of KEY: [values]")
-    known = all_keys()
-    checked = {}
-    for key, values in grid.items():
-        if key not in known:
-            raise ConfigError(where, unknown_key_message(str(key), known))
-        if not isinstance(values, list) or not values:
-            raise ConfigError(where, "expected a non-empty list of values", str(key), values)
-        checked[str(key)] = values
-    return checked
-
-
-def _check_seeds(seeds: Any, where: str) -> list[int] | None:
-    if seeds is None:
-        return None
-    items = seeds if isinstance(seeds, list) else [seeds]
-    if not items or not all(
-        isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in items
-    ):
-        raise ConfigError(where, "expected whole numbers >= 0, e.g. 1,2,3", value=seeds)
-    return list(items)
-
-
-def check_data(sweep: Sweep) -> None:
-    """Read every distinct CSV the points use, so bad data stops the sweep before it starts."""
-    seen = set()
-    for point in sweep.points:
-        d = point.config.data
-        key = (d.path, d.x_columns, d.y_column, d.standardize)
-        if d.source == "csv" and key not in seen:
-            seen.add(key)
-            prepare(point.config, *load_data(point.config))
-
-
-@dataclass
-class PointResult:
-    """How one point ended: its run, or the error that stopped it."""
-
-    point: Point
-    run: RunResult | None = None
-    error: str | None = None
-    folder: Path | None = field(default=None)
-
-    @property
-    def status(self) -> str:
-        """The run's status, or ``failed``."""
-        return "failed" if self.run is None else str(self.run.summary["status"])
-
+# Draws a sweep's comparison figures into its folder, from the points that finished.
+DrawSweep = Callable[[Path, Sequence[PointResult]], None]
 
 FINAL = ("completed", "converged", "diverged")
 
@@ -262,7 +38,8 @@ def run_sweep(
     argv: list[str],
     on_point_done: Callable[[PointResult], None] | None = None,
     resume: bool = False,
-    draw: bool = True,
+    draw_run: DrawRun | None = None,
+    draw_sweep: DrawSweep | None = None,
 ) -> list[PointResult]:
     """Run every point into ``folder/runs/<label>``; a failing point is recorded, not raised.
 
@@ -270,8 +47,9 @@ def run_sweep(
     lists what finished. With ``resume``, a point whose folder already holds a
     finished run of the same config is read back instead of run again; an
     unfinished folder is set aside (renamed, never deleted) and the point reruns.
-    Ctrl-C stops the sweep after recording the point it interrupted. With
-    ``draw``, the comparison figures are drawn from whatever finished.
+    Ctrl-C stops the sweep after recording the point it interrupted.
+    ``draw_run`` draws each run's figures, ``draw_sweep`` the comparison
+    figures from whatever finished.
     """
     folder.mkdir(parents=True, exist_ok=True)
     runs.write_json(
@@ -280,14 +58,13 @@ def run_sweep(
     results: list[PointResult] = []
     status = "completed"
     try:
-        if draw or any(draws(p.config) for p in sweep.points):
-            import_plots()  # once, here: each run's drawing helpers then start with it loaded
-        reused = {p.label: _reuse(p, folder) if resume else None for p in sweep.points}
-        prepared = train_in_batches([p for p in sweep.points if reused[p.label] is None])
-        for point in sweep.points:
+        points, ready = plan_paths(sweep.points)
+        reused = {p.label: _reuse(p, folder) if resume else None for p in points}
+        train_in_batches([p for p in points if reused[p.label] is None], ready)
+        for point in points:
             result = reused[point.label]
             if result is None:
-                result = _run_point(point, folder, argv, resume, prepared.get(point.label))
+                result = _run_point(point, folder, argv, resume, ready.get(point.label), draw_run)
             results.append(result)
             write_table(folder, results)
             if on_point_done is not None:
@@ -295,8 +72,8 @@ def run_sweep(
             if result.status == "interrupted":
                 status = "interrupted"
                 break
-        if draw:
-            write_plots(folder, results)
+        if draw_sweep is not None:
+            draw_sweep(folder, results)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -308,12 +85,14 @@ def run_sweep(
     return results
 
 
-def train_in_batches(points: list[Point]) -> dict[str, tuple[Problem, History | None]]:
-    """Read the data of the points that can step together and train them, one batch per shape.
+def plan_paths(points: Sequence[Point]) -> tuple[list[Point], dict[str, Ready]]:
+    """Read the data of the points that may step together and decide their paths.
 
-    Returns each such point's data, with its history when it was trained in a
-    batch (a lone point, or a batch that failed, trains alone in its own run).
-    A point whose data cannot be read is left out and fails in its own run.
+    Points of one shape (features, log_every) whose sums are accurate step
+    together when there are at least two of them: their config gets
+    ``training.fast: true``. Decided from the whole sweep, so a resumed sweep
+    plans exactly as the first did. A point whose data cannot be read is left
+    out and fails in its own run.
     """
     groups: dict[tuple[int, int], list[tuple[Point, Problem]]] = {}
     for point in points:
@@ -321,21 +100,57 @@ def train_in_batches(points: list[Point]) -> dict[str, tuple[Problem, History | 
             continue
         try:
             problem = prepare(point.config, *load_data(point.config))
-        except ValueError:
+        except (ValueError, np.linalg.LinAlgError):
             continue
         key = (problem.X_train.shape[1], point.config.training.log_every)
         groups.setdefault(key, []).append((point, problem))
-    prepared: dict[str, tuple[Problem, History | None]] = {}
+    planned = {point.label: point for point in points}
+    ready: dict[str, Ready] = {}
     for members in groups.values():
-        histories: list[History | None] = [None] * len(members)
-        if len(members) > 1:
-            configs = [point.config for point, _ in members]
-            # If the batch fails, each point trains alone in its own run, and fails alone.
-            with contextlib.suppress(Exception):
-                histories = list(train_together(configs, [(p.X_train, p.y) for _, p in members]))
-        for (point, problem), history in zip(members, histories, strict=True):
-            prepared[point.label] = (problem, history)
-    return prepared
+        for point, problem in members:
+            config = point.config
+            if path_for(config, problem, in_sweep=len(members) > 1).path == SUMS:
+                config = with_sums(config)
+                planned[point.label] = replace(point, config=config)
+            ready[point.label] = Ready(problem, path_for(config, problem))
+    return [planned[point.label] for point in points], ready
+
+
+def train_in_batches(points: Sequence[Point], ready: dict[str, Ready]) -> None:
+    """Train together the points planned onto the sums, one batch per shape; fills ``ready``.
+
+    A lone point, or a batch that fails, trains alone in its own run (and fails alone).
+    """
+    groups: dict[tuple[int, int], list[Point]] = {}
+    for point in points:
+        plan = ready.get(point.label)
+        if plan is None or plan.path is None or plan.path.sums is None:
+            continue
+        key = (plan.problem.X_train.shape[1], point.config.training.log_every)
+        groups.setdefault(key, []).append(point)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        plain = [_plain_run(p, ready[p.label]) for p in members]
+        with contextlib.suppress(Exception):
+            log_every = members[0].config.training.log_every
+            for point, history in zip(members, train_together(plain, log_every), strict=True):
+                ready[point.label] = replace(ready[point.label], history=history)
+
+
+def _plain_run(point: Point, plan: Ready) -> PlainRun:
+    c, problem = point.config, plan.problem
+    assert plan.path is not None and plan.path.sums is not None
+    return PlainRun(
+        problem.X_train,
+        problem.y,
+        plan.path.sums,
+        c.optimizer.lr,
+        c.training.epochs,
+        np.array(c.initial_w(), dtype=np.float64),
+        c.training.init_b,
+        c.training.tol,
+    )
 
 
 def _run_point(
@@ -343,14 +158,15 @@ def _run_point(
     folder: Path,
     argv: list[str],
     resume: bool,
-    prepared: tuple[Problem, History | None] | None = None,
+    ready: Ready | None,
+    draw: DrawRun | None,
 ) -> PointResult:
     child = folder / "runs" / point.label
     if resume and child.exists():
         _set_aside(child)
     try:
         run = run_experiment(
-            point.config, folder / "runs", point.label, argv, stamped=False, prepared=prepared
+            point.config, folder / "runs", point.label, argv, stamped=False, ready=ready, draw=draw
         )
         return PointResult(point, run=run, folder=run.path)
     except Exception as err:  # a sweep finishes every other point, then reports this one

@@ -3,18 +3,14 @@ figures that compare its runs. :mod:`gdlab.record.sweep` expands and runs the po
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
+from gdlab.core.notation import feature_names
 from gdlab.record import runs
-
-if TYPE_CHECKING:
-    from gdlab.record.sweep import PointResult, Sweep
-
-SWEEP_PLOTS = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
+from gdlab.record.grid import PointResult, Sweep
 
 
 def sweep_rows(results: list[PointResult], sweep_folder: Path) -> list[dict[str, Any]]:
@@ -31,13 +27,15 @@ def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
         row.update(error=result.error, folder=_relative(result.folder, sweep_folder))
         return row
     summary = result.run.summary
+    final_w = summary["final"]["w"]
     theory = summary["theory"]
     observed = theory["observed"]
     predicted = theory["predicted"] or _NO_PREDICTION
     row.update(
         epochs_run=summary["epochs_run"],
+        path=summary["path"],
         final_loss=summary["final"]["loss"],
-        **dict(zip(_w_names(summary), summary["final"]["w"], strict=True)),
+        **dict(zip(feature_names("w", len(final_w)), final_w, strict=True)),
         b=summary["final"]["b"],
         distance_to_least_squares=summary["distance_to_least_squares"],
         critical_lr=theory["critical_lr"],
@@ -65,11 +63,6 @@ _NO_PREDICTION: dict[str, Any] = {
     "first_inf_epoch": None,
     "first_nan_epoch": None,
 }
-
-
-def _w_names(summary: Mapping[str, Any]) -> list[str]:
-    n = len(summary["final"]["w"])
-    return ["w"] if n == 1 else [f"w_{i}" for i in range(1, n + 1)]
 
 
 def _cell(value: Any) -> Any:
@@ -123,20 +116,3 @@ def write_table(folder: Path, results: list[PointResult]) -> list[dict[str, Any]
     rows = sweep_rows(results, folder)
     runs.write_text(folder / "sweep.csv", runs.rows_csv(rows))
     return rows
-
-
-def write_plots(folder: Path, results: list[PointResult]) -> None:
-    """Draw the sweep's comparison figures from the points that ran."""
-    from gdlab.plots import save_png  # Matplotlib only when drawing
-    from gdlab.plots.sweep import SweepRun, distance_figure, loss_curves_figure, trajectories_figure
-
-    finished = [
-        SweepRun(r.point.values, r.run.history, r.run.summary) for r in results if r.run is not None
-    ]
-    if not finished:
-        return
-    for name, draw in zip(
-        SWEEP_PLOTS, (loss_curves_figure, trajectories_figure, distance_figure), strict=True
-    ):
-        with runs.atomic_target(folder / name) as tmp:
-            save_png(draw(finished), tmp)

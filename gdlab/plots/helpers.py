@@ -1,8 +1,11 @@
 """Work finished in forked processes, side by side: how a run's figures get drawn.
 
 A default `gdlab train` spends most of its time importing Matplotlib and
-drawing, and this machine has two cores. :class:`Helpers` forks before
-training, so the import overlaps it, and splits the drawing in two.
+drawing, and gdlab is built on machines with two cores. :class:`Helpers` forks
+before training, so the import overlaps it, and splits the drawing in two.
+They pay rent: `make bench` times a default `gdlab train` with them and with
+``GDLAB_HELPERS=0`` (everything drawn in the process itself), by turns, in one
+run; they must make it at least 25% faster.
 """
 
 from __future__ import annotations
@@ -115,14 +118,15 @@ class Helpers:
 
 
 def _can_fork() -> bool:
-    """Fork only on Linux, and only with no other thread running.
+    """Fork only on Linux, only with no other thread running, and unless GDLAB_HELPERS=0.
 
     Another thread could hold a lock the child would then wait for forever; on
     macOS the system frameworks are not fork-safe (Python's multiprocessing
     spawns there for that reason), and Windows has no fork.
     """
     system: str = sys.platform  # a plain str, so mypy does not fix it to this machine's
-    return system.startswith("linux") and threading.active_count() == 1
+    wanted = os.environ.get("GDLAB_HELPERS", "1") != "0"
+    return wanted and system.startswith("linux") and threading.active_count() == 1
 
 
 def _run_then_exit(work: Callable[[], None]) -> NoReturn:

@@ -9,13 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
-from gdlab.core.data import DataError, read_csv
+from gdlab.core.data import DataError
 from gdlab.core.theory import least_squares
-from gdlab.core.train import batches, train
+from gdlab.core.train import batches
+from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
-from gdlab.record.runner import load_data, prepare
-
-from .conftest import REPO
+from gdlab.record.csvdata import read_csv
+from tests.conftest import REPO
 
 cli = CliRunner()
 
@@ -34,7 +34,7 @@ def test_mini_batch_runs_are_reproducible_and_log_their_steps() -> None:
     overrides = ["training.batch_size=16", "training.epochs=50", "training.log_steps=true"]
     config = load_config(overrides=overrides)
     X, y = load_data(config)
-    a, b = train(config, X, y), train(config, X, y)
+    a, b = run_training(config, X, y), run_training(config, X, y)
     np.testing.assert_array_equal(a.w, b.w)
     assert a.steps is not None and b.steps is not None
     np.testing.assert_array_equal(a.steps, b.steps)
@@ -43,7 +43,7 @@ def test_mini_batch_runs_are_reproducible_and_log_their_steps() -> None:
     # The epoch's row is the state after its last step.
     assert a.steps[-1, 3] == a.w[-1, 0] and a.steps[-1, 4] == a.b[-1]
     other = load_config(overrides=[*overrides, "data.seed=7"])
-    assert not np.array_equal(train(other, *load_data(other)).w, a.w)
+    assert not np.array_equal(run_training(other, *load_data(other)).w, a.w)
 
 
 def test_small_batches_still_head_for_the_optimum() -> None:
@@ -51,7 +51,7 @@ def test_small_batches_still_head_for_the_optimum() -> None:
         overrides=["training.batch_size=10", "training.epochs=3000", "optimizer.lr=0.001"]
     )
     X, y = load_data(config)
-    history = train(config, X, y)
+    history = run_training(config, X, y)
     ls = least_squares(X, y)
     assert abs(history.final_w[0] - ls.w[0]) < 0.05 and abs(history.final_b - ls.b) < 0.3
 
@@ -66,7 +66,7 @@ def test_two_noiseless_features_recover_both_weights() -> None:
         ]
     )
     X, y = load_data(config)
-    history = train(config, X, y)
+    history = run_training(config, X, y)
     np.testing.assert_allclose(history.final_w, [1.5, -2.0], atol=1e-6)
     assert history.final_b == pytest.approx(2.0, abs=1e-6)
 
@@ -128,7 +128,7 @@ def test_every_anscombe_set_trains_to_the_same_least_squares_line(k: int) -> Non
         REPO / "configs" / "anscombe.yaml", [f"data.path={REPO}/data/anscombe_{k}.csv"]
     )
     X, y = load_data(config)
-    history = train(config, X, y)
+    history = run_training(config, X, y)
     ls = least_squares(X, y)
     assert history.final_w[0] == pytest.approx(ls.w[0], abs=1e-8)
     assert history.final_b == pytest.approx(ls.b, abs=1e-8)
@@ -139,7 +139,7 @@ def test_forbes_trains_standardized_to_the_least_squares_line() -> None:
     config = load_config(REPO / "configs" / "forbes.yaml")
     X, y = load_data(config)
     problem = prepare(config, X, y)
-    history = train(config, problem.X_train, y)
+    history = run_training(config, problem.X_train, y)
     w, b = problem.scaling.to_original(history.final_w, history.final_b)
     ls = least_squares(X, y)
     assert w[0] == pytest.approx(ls.w[0], abs=1e-8) and b == pytest.approx(ls.b, abs=1e-6)

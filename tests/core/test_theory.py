@@ -17,7 +17,7 @@ from gdlab.core.theory import (
     qr_of_data,
     standard_errors,
 )
-from gdlab.core.train import train
+from gdlab.record.build import run_training
 from gdlab.record.config import load_config
 
 
@@ -141,13 +141,13 @@ def test_predictions_match_real_runs(data: tuple, fraction: float) -> None:  # t
         f"data.seed={seed}",
     ]
     config = load_config(overrides=overrides)
-    from gdlab.record.runner import load_data
+    from gdlab.record.build import load_data
 
     X, y = load_data(config)
     analysis = analyze(X, y)
     lr = fraction * analysis.critical_lr
     config = load_config(overrides=[*overrides, f"optimizer.lr={lr}", "training.epochs=3000"])
-    history = train(config, X, y)
+    history = run_training(config, X, y)
     theta0 = np.zeros(X.shape[1] + 1)
     prediction = predict_run(analysis, lr, theta0, tol=1e-3)
     thetas = np.column_stack([history.w, history.b])

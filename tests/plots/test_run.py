@@ -7,18 +7,17 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import numpy as np
 
-from gdlab import plots
 from gdlab.core.theory import least_squares
-from gdlab.core.train import train
+from gdlab.plots import common, run
+from gdlab.record.build import load_data, run_training
 from gdlab.record.config import load_config
-from gdlab.record.runner import load_data
 
 
 def _run(*overrides: str):  # type: ignore[no-untyped-def]
     config = load_config(overrides=["training.epochs=300", *overrides])
     X, y = load_data(config)
-    truth = plots.Truth(w=np.asarray(config.data.true_w), b=config.data.true_b)
-    return X, y, train(config, X, y), least_squares(X, y), truth
+    truth = common.Truth(w=np.asarray(config.data.true_w), b=config.data.true_b)
+    return X, y, run_training(config, X, y), least_squares(X, y), truth
 
 
 def _labels(ax) -> list[str]:  # type: ignore[no-untyped-def]
@@ -28,7 +27,7 @@ def _labels(ax) -> list[str]:  # type: ignore[no-untyped-def]
 def test_fit_figure_draws_data_and_three_lines(tmp_path: Path) -> None:
     X, y, history, ls, truth = _run()
     fitted = (history.final_w, history.final_b)
-    fig = plots.fit_figure(X, y, fitted, ls, truth, "fit")
+    fig = run.fit_figure(X, y, fitted, ls, truth, "fit")
     (ax,) = fig.axes
     labels = _labels(ax)
     assert any(label.startswith("learned") for label in labels)
@@ -37,19 +36,19 @@ def test_fit_figure_draws_data_and_three_lines(tmp_path: Path) -> None:
     (scatter,) = ax.collections
     assert scatter.get_offsets().shape == (100, 2)  # every data point drawn
     path = tmp_path / "fit.png"
-    plots.save_png(fig, path)
+    common.save_png(fig, path)
     assert mpimg.imread(path).shape[2] in (3, 4)
 
 
 def test_fit_figure_with_two_features_plots_predicted_against_actual() -> None:
     X, y, history, ls, truth = _run("data.true_w=[1, 2]", "optimizer.lr=0.001")
-    (ax,) = plots.fit_figure(X, y, (history.final_w, history.final_b), ls, truth, "t").axes
+    (ax,) = run.fit_figure(X, y, (history.final_w, history.final_b), ls, truth, "t").axes
     assert ax.get_xlabel() == "actual y" and ax.get_ylabel() == "predicted y"
 
 
 def test_loss_figure_is_log_scale_and_marks_divergence() -> None:
     *_, history, _, _ = _run("optimizer.lr=0.1", "training.epochs=1000")
-    (ax,) = plots.loss_figure(history, lr=0.1, noise_variance=1.0).axes
+    (ax,) = run.loss_figure(history, lr=0.1, noise_variance=1.0).axes
     assert ax.get_yscale() == "log"
     labels = _labels(ax)
     assert f"loss = inf from epoch {history.first_inf_epoch}" in labels
@@ -60,7 +59,7 @@ def test_loss_figure_is_log_scale_and_marks_divergence() -> None:
 
 def test_params_figure_has_a_panel_per_parameter_with_reference_lines() -> None:
     *_, history, ls, truth = _run("data.true_w=[1, 2]", "optimizer.lr=0.001")
-    fig = plots.params_figure(history, ls, truth, lr=0.001)
+    fig = run.params_figure(history, ls, truth, lr=0.001)
     assert [ax.get_ylabel() for ax in fig.axes] == ["w_1", "w_2", "b"]
     for ax in fig.axes:
         labels = _labels(ax)
@@ -70,7 +69,7 @@ def test_params_figure_has_a_panel_per_parameter_with_reference_lines() -> None:
 
 def test_diverged_params_are_framed_where_the_zigzag_is_visible() -> None:
     *_, history, ls, truth = _run("optimizer.lr=0.1", "training.epochs=1000")
-    fig = plots.params_figure(history, ls, truth, lr=0.1)
+    fig = run.params_figure(history, ls, truth, lr=0.1)
     for ax in fig.axes:
         low, high = ax.get_ylim()
         assert np.isfinite(low) and np.isfinite(high) and high - low < 1e12
@@ -78,7 +77,7 @@ def test_diverged_params_are_framed_where_the_zigzag_is_visible() -> None:
 
 
 def test_without_a_display_no_window_is_promised() -> None:
-    assert plots.can_show() is False  # conftest removes DISPLAY and sets Agg
+    assert common.can_show() is False  # conftest removes DISPLAY and sets Agg
 
 
 def test_log_axes_are_labelled_in_plain_text_not_mathtext(tmp_path: Path) -> None:
@@ -94,8 +93,8 @@ def test_log_axes_are_labelled_in_plain_text_not_mathtext(tmp_path: Path) -> Non
     ]
     assert PlainLogLabels(labelOnlyBase=False)(0.2) == "2×10⁻¹"
     *_, history, _, _ = _run()
-    fig = plots.loss_figure(history, lr=0.005, noise_variance=1.0)
-    plots.save_png(fig, tmp_path / "loss.png")  # drawing sets the tick labels
+    fig = run.loss_figure(history, lr=0.005, noise_variance=1.0)
+    common.save_png(fig, tmp_path / "loss.png")  # drawing sets the tick labels
     (ax,) = fig.axes
     texts = [t.get_text() for t in [*ax.get_yticklabels(), *ax.get_xticklabels()]]
     assert "10²" in texts and "10³" in texts  # the loss axis, the epoch axis

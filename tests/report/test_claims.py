@@ -12,12 +12,13 @@ from typer.testing import CliRunner
 
 from gdlab.cli import app
 from gdlab.record.config import load_config
+from gdlab.record.grid import load_sweep
 from gdlab.record.runner import run_experiment
-from gdlab.record.sweep import load_sweep, run_sweep, sweep_rows
+from gdlab.record.sweep import run_sweep
+from gdlab.record.sweep_files import sweep_rows
 from gdlab.report.claims import check_claims
 from gdlab.report.document import FigureBlock, Heading, Paragraph, TableBlock, to_html, to_markdown
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 STUDY = REPO / "configs" / "lr_study.yaml"
 
@@ -29,7 +30,7 @@ def evidence(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], 
     config = load_config(overrides=["output.plots=false"])
     run = run_experiment(config, folder / "runs", "seed", ["test"])
     sweep = load_sweep(STUDY, overrides=["output.plots=false"])
-    results = run_sweep(sweep, folder / "sweep", ["test"], draw=False)
+    results = run_sweep(sweep, folder / "sweep", ["test"])
     return run.summary, sweep_rows(results, folder / "sweep")
 
 

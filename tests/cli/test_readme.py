@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 
 from gdlab.cli import app
 from gdlab.record.config import load_config
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()
 COMMANDS = re.findall(r"^\$ gdlab (.+)$", README, flags=re.MULTILINE)

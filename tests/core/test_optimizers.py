@@ -1,7 +1,8 @@
 """Each update rule's first steps, worked out by hand from torch.optim's documented formulas.
 
-The gradients are fixed numbers (g1 = 2, g2 = -1, g3 = 0.5) from theta0 = 1, so
-every expected value below is arithmetic a reader can redo on paper.
+The gradients are fixed numbers (g1 = 2, g2 = -1, g3 = 0.5) from w = b = 1, so
+every expected value below is arithmetic a reader can redo on paper. w and b
+get the same gradients, so both must follow the same numbers.
 """
 
 from __future__ import annotations
@@ -11,21 +12,20 @@ import math
 import numpy as np
 import pytest
 
+from gdlab.core.data import make_linear_data
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
 from gdlab.core.theory import least_squares
 from gdlab.core.train import train
-from gdlab.record.config import ConfigError, load_config
-from gdlab.record.runner import load_data
 
 GRADS = [2.0, -1.0, 0.5]
 
 
-def _walk(optimizer: Optimizer, steps: int) -> list[float]:
-    theta = np.array([1.0])
+def _walk(optimizer: Optimizer, steps: int) -> list[tuple[float, float]]:
+    w, b = np.array([1.0]), 1.0
     out = []
     for g in GRADS[:steps]:
-        theta = optimizer.step(theta, np.array([g]))
-        out.append(float(theta[0]))
+        w, b = optimizer.step(w, b, np.array([g]), g)
+        out.append((float(w[0]), b))
     return out
 
 
@@ -107,36 +107,28 @@ CASES = [
 def test_first_steps_match_the_formulas(
     name: str, optimizer: Optimizer, expected: list[float]
 ) -> None:
-    np.testing.assert_allclose(_walk(optimizer, len(expected)), expected, rtol=1e-12, atol=1e-14)
+    walked = _walk(optimizer, len(expected))
+    np.testing.assert_allclose([w for w, _ in walked], expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose([b for _, b in walked], expected, rtol=1e-12, atol=1e-14)
 
 
-def test_nesterov_with_dampening_is_refused() -> None:
-    overrides = ["optimizer.name=momentum", "optimizer.nesterov=true", "optimizer.dampening=0.1"]
-    with pytest.raises(ConfigError, match="optimizer.nesterov.*dampening 0"):
-        load_config(overrides=overrides)
+def test_plain_gd_is_the_seeds_update_reached_in_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gdlab.core import model
 
-
-def test_null_settings_take_each_optimizers_default() -> None:
-    assert load_config(overrides=["optimizer.name=momentum"]).optimizer.momentum == 0.9
-    assert load_config(overrides=["optimizer.name=adagrad"]).optimizer.eps == 1e-10
-    assert load_config(overrides=["optimizer.name=adamw"]).optimizer.weight_decay == 0.01
-    gd = load_config().optimizer
-    assert (gd.momentum, gd.eps, gd.weight_decay) == (0.0, 1e-8, 0.0)
+    calls: list[float] = []
+    monkeypatch.setattr(model, "update", lambda w, b, gw, gb, lr: calls.append(lr) or (w, b))
+    SGD(lr=0.1).step(np.array([1.0]), 1.0, np.array([2.0]), 2.0)
+    assert calls == [0.1]
 
 
 @pytest.mark.parametrize(
-    "overrides",
-    [
-        ["optimizer.name=momentum"],
-        ["optimizer.name=momentum", "optimizer.nesterov=true"],
-        ["optimizer.name=adam", "optimizer.lr=0.01"],
-    ],
+    "optimizer",
+    [SGD(lr=0.005, momentum=0.9), SGD(lr=0.005, momentum=0.9, nesterov=True), Adam(lr=0.01)],
     ids=["momentum", "nesterov", "adam"],
 )
-def test_full_batch_momentum_and_adam_reach_least_squares(overrides: list[str]) -> None:
-    config = load_config(overrides=overrides)
-    X, y = load_data(config)
-    history = train(config, X, y)
+def test_full_batch_momentum_and_adam_reach_least_squares(optimizer: Optimizer) -> None:
+    X, y = make_linear_data(100, 0.0, 10.0, [3.0], 2.0, 1.0, np.random.default_rng(42))
+    history = train(X, y, optimizer, epochs=10_000)
     ls = least_squares(X, y)
     np.testing.assert_allclose(history.final_w, ls.w, atol=1e-8)
     assert history.final_b == pytest.approx(ls.b, abs=1e-8)

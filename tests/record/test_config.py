@@ -8,9 +8,8 @@ import pytest
 import yaml
 
 from gdlab.record.config import Config, ConfigError, dump_config, load_config
-from gdlab.record.sweep import load_sweep
-
-from .conftest import REPO
+from gdlab.record.grid import load_sweep
+from tests.conftest import REPO
 
 
 def test_defaults_are_the_seed_experiment() -> None:
@@ -116,3 +115,17 @@ def test_bad_values_are_refused_with_where_what_and_why(
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="nope.yaml: no such file"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_nesterov_with_dampening_is_refused() -> None:
+    overrides = ["optimizer.name=momentum", "optimizer.nesterov=true", "optimizer.dampening=0.1"]
+    with pytest.raises(ConfigError, match="optimizer.nesterov.*dampening 0"):
+        load_config(overrides=overrides)
+
+
+def test_null_settings_take_each_optimizers_default() -> None:
+    assert load_config(overrides=["optimizer.name=momentum"]).optimizer.momentum == 0.9
+    assert load_config(overrides=["optimizer.name=adagrad"]).optimizer.eps == 1e-10
+    assert load_config(overrides=["optimizer.name=adamw"]).optimizer.weight_decay == 0.01
+    gd = load_config().optimizer
+    assert (gd.momentum, gd.eps, gd.weight_decay) == (0.0, 1e-8, 0.0)

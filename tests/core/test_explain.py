@@ -17,9 +17,8 @@ from gdlab.core.explain import explain
 from gdlab.core.gradcheck import check_gradients
 from gdlab.core.model import gradients
 from gdlab.core.theory import hessian, least_squares
-from gdlab.core.train import train
+from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
-from gdlab.record.runner import load_data, prepare
 
 cli = CliRunner()
 
@@ -80,7 +79,7 @@ def test_standardized_training_maps_back_to_the_same_least_squares_line() -> Non
     config = load_config(overrides=["data.standardize=true"])
     X, y = load_data(config)
     problem = prepare(config, X, y)
-    history = train(config, problem.X_train, y)
+    history = run_training(config, problem.X_train, y)
     w, b = problem.scaling.to_original(history.final_w, history.final_b)
     ls = least_squares(X, y)
     np.testing.assert_allclose(w, ls.w, atol=1e-8)
@@ -120,7 +119,7 @@ def test_inside_figures_have_their_artists(tmp_path: Path) -> None:
     config = load_config(overrides=["training.epochs=2000"])
     X, y = load_data(config)
     problem = prepare(config, X, y)
-    history = train(config, X, y)
+    history = run_training(config, X, y)
     ls, truth = least_squares(X, y), Truth(np.array([3.0]), 2.0)
     fig = surface.contour_figure(X, y, history, ls, truth, 0.005)
     ax = fig.axes[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -50,8 +51,6 @@ def test_json_writes_non_finite_numbers_as_strings(tmp_path: Path) -> None:
 def test_csv_keeps_floats_exact_and_names_columns() -> None:
     text = runs.csv_text(["epoch", "loss"], [np.array([0, 1]), np.array([0.1 + 0.2, float("inf")])])
     assert text == "epoch,loss\n0,0.30000000000000004\n1,inf\n"
-    assert runs.feature_names("w", 1) == ["w"]
-    assert runs.feature_names("w", 3) == ["w_1", "w_2", "w_3"]
 
 
 @pytest.mark.parametrize("name", ["", "../up", "a/b", ".hidden", "x" * 65, "sp ace"])
@@ -69,3 +68,14 @@ def test_an_unwritable_results_folder_is_reported(tmp_path: Path) -> None:
 
 def test_git_state_is_none_outside_a_repository(tmp_path: Path) -> None:
     assert runs.git_state(tmp_path) is None
+
+
+def test_process_checks_use_this_machine_only() -> None:
+    from gdlab.record.runs import live_status, process_record
+
+    mine = process_record()
+    assert live_status("running", mine) == "running"
+    assert live_status("running", {**mine, "pid_started": -1}) == "crashed"  # a reused pid
+    assert live_status("running", {**mine, "host": "elsewhere"}) == "running"
+    assert live_status("completed", None) == "completed"
+    assert os.getpid() == mine["pid"]

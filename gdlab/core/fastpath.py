@@ -1,0 +1,93 @@
+"""Which way a full-batch run computes its loss and gradients, and why.
+
+By default every epoch calls the four functions of gdlab/core/model.py, so a
+learner who edits one sees the run change. The data's sums
+(gdlab/core/sums.py) give the same numbers in O(d^2) per epoch whatever n is,
+but they work from the normal equations A^T A theta = A^T y, which square the
+data's condition number: on ill-conditioned data their optimum drifts from
+the least-squares one. So gdlab takes the sums only when asked
+(``fast=True``), or on its own when both hold:
+
+- the run is long: n_samples x epochs >= SUMS_FROM_SAMPLE_EPOCHS (about a
+  second or more of the four functions), or its points step together in a
+  sweep (gdlab/core/batch.py);
+- they are accurate: their optimum lies within ``tol * SUMS_SHARE_OF_TOL`` of
+  the least-squares optimum (found by QR), so no prediction measured at
+  ``tol`` can tell the two paths apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdlab.core.notation import Array
+from gdlab.core.sums import SufficientStats
+from gdlab.core.theory import Analysis
+
+SUMS_FROM_SAMPLE_EPOCHS = 10**8
+SUMS_SHARE_OF_TOL = 1e-3
+
+FOUR_FUNCTIONS = "four functions"
+SUMS = "sums"
+
+
+@dataclass(frozen=True)
+class PathChoice:
+    """The path a run takes (FOUR_FUNCTIONS or SUMS), in words why, and the sums if taken."""
+
+    path: str
+    reason: str
+    sums: SufficientStats | None = None
+
+
+def choose_path(
+    X: Array,
+    y: Array,
+    analysis: Analysis,
+    *,
+    fast: bool | None,
+    epochs: int,
+    tol: float,
+    full_batch: bool = True,
+    in_sweep: bool = False,
+) -> PathChoice:
+    """Decide the path of a run on (X, y) by the rule above; ``fast=None`` lets gdlab decide.
+
+    ``analysis`` is the data's (its least-squares optimum and condition number);
+    ``in_sweep`` says the run would step together with others.
+    """
+    if not full_batch:
+        return PathChoice(FOUR_FUNCTIONS, "mini-batches need the samples themselves")
+    if fast is False:
+        return PathChoice(FOUR_FUNCTIONS, "training.fast is false")
+    size = len(y) * epochs
+    if fast is None and not in_sweep and size < SUMS_FROM_SAMPLE_EPOCHS:
+        return PathChoice(
+            FOUR_FUNCTIONS,
+            f"the default: {len(y):,} samples x {epochs:,} epochs = {size:,} sample-epochs, "
+            f"below the {SUMS_FROM_SAMPLE_EPOCHS:,} from which gdlab may use the data's sums",
+        )
+    sums = SufficientStats(X, y)
+    gap = float(np.linalg.norm(sums.theta_star - analysis.theta_ls))
+    limit = tol * SUMS_SHARE_OF_TOL
+    conditioning = (
+        f"at condition number {analysis.condition_number:.3g} their optimum is {gap:.2g} "
+        "from the least-squares optimum"
+    )
+    if fast:
+        warning = "" if gap <= limit else f"; warning: {conditioning}, and the run ends there"
+        return PathChoice(SUMS, f"training.fast is true{warning}", sums)
+    if gap > limit:
+        return PathChoice(
+            FOUR_FUNCTIONS,
+            f"the data's sums would be faster, but {conditioning}, more than theory.tol x "
+            f"{SUMS_SHARE_OF_TOL:g} = {limit:.2g}",
+        )
+    why = (
+        "the sweep steps its points together"
+        if in_sweep
+        else f"{len(y):,} samples x {epochs:,} epochs = {size:,} sample-epochs"
+    )
+    return PathChoice(SUMS, f"{why}, and {conditioning} (within {limit:.2g})", sums)

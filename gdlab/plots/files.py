@@ -1,0 +1,139 @@
+"""The figures of a run folder and of a sweep folder, each written atomically.
+
+The record layer calls these through its ``draw`` callbacks (gdlab/record/runner.py),
+so it never imports Matplotlib itself. :class:`Drawing` shares a run's figures
+between two forked helper processes (gdlab/plots/helpers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gdlab.core.train import History
+from gdlab.plots.helpers import Helpers
+from gdlab.record import runs
+from gdlab.record.build import Problem
+from gdlab.record.grid import PointResult
+from gdlab.record.schema import Config
+
+SWEEP_FIGURES = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
+
+# Processes that draw a run's figures side by side (gdlab is built on two-core machines).
+DRAWING_SHARES = 2
+
+
+class Drawing:
+    """A ``draw`` callback whose helpers are forked now, before training.
+
+    They import Matplotlib while the run trains; when called with the finished
+    run, they draw its figures in DRAWING_SHARES processes. Call :meth:`cancel`
+    when done (it stops helpers that were never given a run).
+    """
+
+    def __init__(self) -> None:
+        self.helpers = Helpers(DRAWING_SHARES, warm=import_figures, job=_draw_share)
+
+    def __call__(self, folder: Path, config: Config, problem: Problem, history: History) -> None:
+        self.helpers.finish((folder, config, problem, history))
+
+    def cancel(self) -> None:
+        """Stop the helpers, or wait for them if they are drawing (nothing is left half-written)."""
+        self.helpers.cancel()
+
+
+def draws(config: Config) -> bool:
+    """Whether a run of this config draws any figure."""
+    return config.output.plots or config.output.animate
+
+
+def draw_run_in_shares(folder: Path, config: Config, problem: Problem, history: History) -> None:
+    """A ``draw`` callback for runs already trained (a sweep's): helpers forked at once."""
+    if not draws(config):
+        return
+    import_figures()  # once per process: every helper forked from here starts with it
+    Drawing()(folder, config, problem, history)
+
+
+def import_figures() -> None:
+    """Import the figure code and Matplotlib: about half a second, so only when drawing."""
+    import gdlab.plots.surface  # noqa: F401
+
+
+def _draw_share(share: int, shares: int, payload: tuple[Path, Config, Problem, History]) -> None:
+    draw_run(*payload, share=(share, shares))
+
+
+def draw_run(
+    folder: Path,
+    config: Config,
+    problem: Problem,
+    history: History,
+    share: tuple[int, int] = (0, 1),
+) -> None:
+    """Draw a run's figures into its folder; contour and evolution need one feature.
+
+    ``share = (k, n)`` draws only every n-th figure from the k-th, so n processes
+    can share the work.
+    """
+    from gdlab.plots import run, surface  # Matplotlib: only when there is something to draw
+    from gdlab.plots.common import Truth
+
+    lr, scaling, X, y = config.optimizer.lr, problem.scaling, problem.X, problem.y
+    ls_trained, ls_original = problem.trained.ls, problem.original.ls
+    truth, truth_trained = None, None
+    if config.data.source == "synthetic":
+        truth = Truth(w=np.asarray(config.data.true_w), b=config.data.true_b)
+        truth_trained = Truth(*scaling.to_scaled(truth.w, truth.b))
+    units = "" if scaling.is_identity else " (standardized x)"
+    fitted = scaling.to_original(history.final_w, history.final_b)
+    noise_variance = (config.data.noise_std**2 or None) if truth is not None else None
+    # File name -> what writes it to a path; drawn one at a time, saved, and let go.
+    outputs: dict[str, Callable[[Path], None]] = {}
+    if config.output.animate and X.shape[1] == 1:  # the slowest first: its share is lighter
+        outputs["evolution.gif"] = partial(surface.write_evolution_gif, X, y, history, scaling)
+    if config.output.plots:
+        title = f"Fit after {history.epochs_run:,} epochs at lr = {lr:g}"
+        figures: dict[str, Callable[[], Any]] = {
+            "fit.png": lambda: run.fit_figure(X, y, fitted, ls_original, truth, title),
+            "loss.png": lambda: run.loss_figure(history, lr, noise_variance),
+            "params.png": lambda: run.params_figure(history, ls_trained, truth_trained, lr, units),
+        }
+        if X.shape[1] == 1:
+            figures["contour.png"] = lambda: surface.contour_figure(
+                problem.X_train, y, history, ls_trained, truth_trained, lr, units
+            )
+            figures["evolution.png"] = lambda: surface.evolution_figure(X, y, history, scaling, lr)
+        outputs.update({name: partial(_save_png, draw) for name, draw in figures.items()})
+    first, step = share
+    for name in list(outputs)[first::step]:
+        write = outputs[name]
+        with runs.atomic_target(folder / name) as tmp:
+            write(tmp)
+
+
+def draw_sweep(folder: Path, results: Sequence[PointResult]) -> None:
+    """Draw the sweep's comparison figures from the points that ran."""
+    from gdlab.plots import sweep
+
+    finished = [
+        sweep.SweepRun(r.point.values, r.run.history, r.run.summary)
+        for r in results
+        if r.run is not None
+    ]
+    if not finished:
+        return
+    drawers = (sweep.loss_curves_figure, sweep.trajectories_figure, sweep.distance_figure)
+    for name, draw in zip(SWEEP_FIGURES, drawers, strict=True):
+        with runs.atomic_target(folder / name) as tmp:
+            _save_png(partial(draw, finished), tmp)
+
+
+def _save_png(draw: Callable[[], Any], to: Path) -> None:
+    from gdlab.plots.common import save_png
+
+    save_png(draw(), to)

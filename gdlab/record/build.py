@@ -1,0 +1,137 @@
+"""From a validated config to the core's objects and calls: the data, the optimizer, the path.
+
+The core (gdlab/core/) knows nothing of configs; this is the one place that
+reads a :class:`Config` and hands the core plain arrays, numbers and objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from gdlab.core.data import Scaling, identity_scaling, make_linear_data, standardize
+from gdlab.core.fastpath import PathChoice, choose_path
+from gdlab.core.notation import Array
+from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from gdlab.core.theory import Analysis, analyze
+from gdlab.core.train import History, ProgressCallback, train
+from gdlab.record.csvdata import read_csv
+from gdlab.record.schema import Config, OptimizerConfig
+
+
+def load_data(config: Config) -> tuple[Array, Array]:
+    """The data a config describes: read from its CSV, or drawn with ``data.seed``.
+
+    Raises DataError (file, column, line) for a CSV that cannot be trained on.
+    """
+    d = config.data
+    if d.source == "csv":
+        assert d.path is not None and d.y_column is not None  # the config checked both
+        return read_csv(Path(d.path), d.x_columns, d.y_column)
+    rng = np.random.default_rng(d.seed)
+    return make_linear_data(d.n_samples, d.x_min, d.x_max, d.true_w, d.true_b, d.noise_std, rng)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The data twice over, as given (X) and as trained on (X_train = scaling.apply(X)),
+    with the analysis of each: the bowl training walks down, known before a step is taken."""
+
+    X: Array
+    y: Array
+    scaling: Scaling
+    X_train: Array
+    trained: Analysis  # of (X_train, y)
+    original: Analysis  # of (X, y); the same object when nothing is scaled
+
+
+def prepare(config: Config, X: Array, y: Array) -> Problem:
+    """Standardize x when the config asks, and analyse the data as trained on and as given."""
+    if not config.data.standardize:
+        analysis = analyze(X, y)
+        return Problem(X, y, identity_scaling(X.shape[1]), X, analysis, analysis)
+    scaling = standardize(X)
+    X_train = scaling.apply(X)
+    return Problem(X, y, scaling, X_train, analyze(X_train, y), analyze(X, y))
+
+
+def make_optimizer(config: OptimizerConfig) -> Optimizer:
+    """A fresh optimizer (no state yet) from a validated, resolved optimizer config."""
+    c = config
+    momentum, weight_decay = c.momentum or 0.0, c.weight_decay or 0.0
+    eps = c.eps if c.eps is not None else 1e-8
+    if c.name in ("gd", "momentum"):
+        return SGD(c.lr, momentum, c.dampening, c.nesterov, weight_decay)
+    if c.name in ("adam", "adamw"):
+        betas = (float(c.betas[0]), float(c.betas[1]))
+        return Adam(c.lr, betas, eps, weight_decay, c.amsgrad, decoupled=c.name == "adamw")
+    if c.name == "rmsprop":
+        return RMSprop(c.lr, c.alpha, eps, weight_decay, momentum, c.centered)
+    return Adagrad(c.lr, c.lr_decay, eps, weight_decay)
+
+
+def is_full_batch(config: Config, n_samples: int) -> bool:
+    """Whether every step sees all the data (a batch as large as the data is the whole of it)."""
+    size = config.training.batch_size
+    return size is None or size >= n_samples
+
+
+def is_plain_gd(config: Config) -> bool:
+    """Full-batch gradient descent with no momentum or decay: what theory.py predicts."""
+    c = config.optimizer
+    plain = c.name in ("gd", "momentum") and not c.momentum and not c.weight_decay
+    return plain and config.training.batch_size is None
+
+
+def can_batch(config: Config) -> bool:
+    """Whether a sweep point may step together with others (gdlab/core/batch.py)."""
+    t = config.training
+    return is_plain_gd(config) and t.fast is not False and not t.log_steps
+
+
+def path_for(config: Config, problem: Problem, in_sweep: bool = False) -> PathChoice:
+    """The path a run of this config takes on this data, and why (gdlab/core/fastpath.py)."""
+    return choose_path(
+        problem.X_train,
+        problem.y,
+        problem.trained,
+        fast=config.training.fast,
+        epochs=config.training.epochs,
+        tol=config.theory.tol,
+        full_batch=is_full_batch(config, len(problem.y)),
+        in_sweep=in_sweep,
+    )
+
+
+def with_sums(config: Config) -> Config:
+    """The config with training.fast set true: what a sweep writes for the points it batched."""
+    return replace(config, training=replace(config.training, fast=True))
+
+
+def run_training(
+    config: Config,
+    X: Array,
+    y: Array,
+    on_progress: ProgressCallback | None = None,
+    path: PathChoice | None = None,
+) -> History:
+    """Train as the config says, on the path given (default: the four functions)."""
+    t = config.training
+    return train(
+        X,
+        y,
+        make_optimizer(config.optimizer),
+        t.epochs,
+        init_w=np.array(config.initial_w(), dtype=np.float64),
+        init_b=t.init_b,
+        tol=t.tol,
+        log_every=t.log_every,
+        batch_size=t.batch_size,
+        # Its own stream, so shuffling never changes the data drawn from the same seed.
+        shuffle=np.random.default_rng([config.data.seed, 1]),
+        log_steps=t.log_steps,
+        sums=None if path is None else path.sums,
+        on_progress=on_progress,
+    )

@@ -1,0 +1,70 @@
+"""The data's sums against the four functions of model.py: the same loss, gradients and runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from gdlab.core.data import make_linear_data
+from gdlab.core.model import gradients, loss, predict
+from gdlab.core.optimizers import SGD, Adam, Optimizer
+from gdlab.core.sums import SufficientStats
+from gdlab.core.train import train
+
+# (what differs, optimizer, n_samples, seed, x range, true w)
+CASES: list[tuple[str, Callable[[], Optimizer], int, int, tuple[float, float], list[float]]] = [
+    ("seed", lambda: SGD(0.005), 100, 42, (0, 10), [3.0]),
+    ("slow, more data", lambda: SGD(0.001), 1000, 3, (0, 10), [3.0]),
+    ("centred x", lambda: SGD(0.03), 100, 42, (-5, 5), [3.0]),
+    ("diverges", lambda: SGD(0.1), 100, 42, (0, 10), [3.0]),
+    ("diverges, other data", lambda: SGD(0.05), 100, 9, (0, 10), [3.0]),
+    ("three features", lambda: SGD(0.002), 100, 42, (0, 3), [1.0, -2.0, 0.5]),
+    ("adam", lambda: Adam(0.05), 100, 42, (0, 10), [3.0]),
+    ("momentum", lambda: SGD(0.004, momentum=0.9), 100, 42, (0, 10), [3.0]),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "n", "seed", "x_range", "true_w"), CASES)
+def test_the_sums_follow_the_four_functions(
+    name: str,
+    make: Callable[[], Optimizer],
+    n: int,
+    seed: int,
+    x_range: tuple[float, float],
+    true_w: list[float],
+) -> None:
+    X, y = make_linear_data(n, *x_range, true_w, 2.0, 1.0, np.random.default_rng(seed))
+    a = train(X, y, make(), 3000, sums=SufficientStats(X, y))
+    b = train(X, y, make(), 3000)
+    assert a.status == b.status
+    for first_a, first_b in (
+        (a.first_inf_epoch, b.first_inf_epoch),
+        (a.first_nan_epoch, b.first_nan_epoch),
+    ):
+        assert (first_a is None) == (first_b is None)
+        if first_a is not None and first_b is not None:
+            assert abs(first_a - first_b) <= 2
+    # Before any divergence the trajectories agree to 1e-12, relative.
+    stop = a.first_inf_epoch if a.first_inf_epoch is not None else len(a.epoch)
+    stop = min(stop, len(b.epoch))
+    theta_a = np.column_stack([a.w, a.b])[:stop]
+    theta_b = np.column_stack([b.w, b.b])[:stop]
+    scale = np.maximum(np.abs(theta_b), 1e-300)
+    assert np.max(np.abs(theta_a - theta_b) / np.maximum(scale, 1.0)) < 1e-12
+
+
+def test_sums_give_the_seed_functions_loss_and_gradient() -> None:
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-3, 8, size=(200, 2))
+    y = X @ np.array([1.0, -0.5]) + 2 + rng.normal(size=200)
+    sums = SufficientStats(X, y)
+    for _ in range(10):
+        w, b = rng.normal(size=2) * 5, float(rng.normal() * 5)
+        current, grad_w, grad_b = sums.loss_and_gradients(w, b)
+        y_hat = predict(X, w, b)
+        ref_w, ref_b = gradients(X, y, y_hat)
+        assert current == pytest.approx(loss(y_hat, y), rel=1e-12)
+        np.testing.assert_allclose(grad_w, ref_w, rtol=1e-10, atol=1e-10)
+        assert grad_b == pytest.approx(ref_b, rel=1e-10, abs=1e-10)
