@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdlab.core.model import gradients, loss, predict
+from gdlab.core import model
 from gdlab.core.notation import Array, param_names
 
 GradientFn = Callable[[Array, Array, Array], tuple[Array, float]]
@@ -50,12 +50,12 @@ def check_point(
     gradient_fn: GradientFn | None = None,
 ) -> list[GradientRow]:
     """Compare ``gradient_fn`` (default: model.gradients) with central differences at theta."""
-    gradient_fn = gradient_fn or gradients
+    gradient_fn = gradient_fn or model.gradients
 
     def loss_at(t: Array) -> float:
-        return loss(predict(X, t[:-1], float(t[-1])), y)
+        return model.loss(model.predict(X, t[:-1], float(t[-1])), y)
 
-    grad_w, grad_b = gradient_fn(X, y, predict(X, theta[:-1], float(theta[-1])))
+    grad_w, grad_b = gradient_fn(X, y, model.predict(X, theta[:-1], float(theta[-1])))
     analytic = np.append(grad_w, grad_b)
     rows = []
     for k, name in enumerate(param_names(X.shape[1])):

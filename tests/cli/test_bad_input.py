@@ -128,7 +128,3 @@ def test_bad_input_exits_2_with_one_clear_line(
         and not any(p.is_relative_to(tmp_path / n) for n in files)
     ]
     assert written == [], written
-
-
-def test_the_catalogue_is_at_least_thirty_strong() -> None:
-    assert len(CATALOGUE) >= 30

@@ -1,23 +1,12 @@
-"""Data: mini-batches, CSV files and their errors, and the data sets gdlab ships."""
+"""Data: synthetic lines and planes, and the shuffled mini-batches of an epoch."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from gdlab.cli import app
-from gdlab.core.data import DataError
-from gdlab.core.theory import least_squares
+from gdlab.core.data import make_linear_data, standardize
 from gdlab.core.train import batches
-from gdlab.record.build import load_data, prepare, run_training
-from gdlab.record.config import load_config
-from gdlab.record.csvdata import read_csv
-from tests.conftest import REPO
-
-cli = CliRunner()
 
 
 def test_batches_cover_every_sample_once_and_the_last_is_smaller() -> None:
@@ -30,140 +19,19 @@ def test_batches_cover_every_sample_once_and_the_last_is_smaller() -> None:
     assert not np.array_equal(np.concatenate(first), np.concatenate(second))  # reshuffled
 
 
-def test_mini_batch_runs_are_reproducible_and_log_their_steps() -> None:
-    overrides = ["training.batch_size=16", "training.epochs=50", "training.log_steps=true"]
-    config = load_config(overrides=overrides)
-    X, y = load_data(config)
-    a, b = run_training(config, X, y), run_training(config, X, y)
-    np.testing.assert_array_equal(a.w, b.w)
-    assert a.steps is not None and b.steps is not None
-    np.testing.assert_array_equal(a.steps, b.steps)
-    assert a.steps.shape == (50 * 7, 5)  # 100 samples in batches of 16: 7 steps an epoch
-    assert a.steps[-1, 0] == 350 and a.steps[-1, 1] == 50
-    # The epoch's row is the state after its last step.
-    assert a.steps[-1, 3] == a.w[-1, 0] and a.steps[-1, 4] == a.b[-1]
-    other = load_config(overrides=[*overrides, "data.seed=7"])
-    assert not np.array_equal(run_training(other, *load_data(other)).w, a.w)
+def test_synthetic_data_follows_its_line_and_its_seed() -> None:
+    X, y = make_linear_data(500, 2.0, 4.0, [1.5, -2.0], 3.0, 0.0, np.random.default_rng(5))
+    assert X.shape == (500, 2) and X.min() >= 2.0 and X.max() < 4.0
+    np.testing.assert_allclose(y, X @ [1.5, -2.0] + 3.0)
+    again, _ = make_linear_data(500, 2.0, 4.0, [1.5, -2.0], 3.0, 0.0, np.random.default_rng(5))
+    np.testing.assert_array_equal(X, again)
 
 
-def test_small_batches_still_head_for_the_optimum() -> None:
-    config = load_config(
-        overrides=["training.batch_size=10", "training.epochs=3000", "optimizer.lr=0.001"]
-    )
-    X, y = load_data(config)
-    history = run_training(config, X, y)
-    ls = least_squares(X, y)
-    assert abs(history.final_w[0] - ls.w[0]) < 0.05 and abs(history.final_b - ls.b) < 0.3
-
-
-def test_two_noiseless_features_recover_both_weights() -> None:
-    config = load_config(
-        overrides=[
-            "data.true_w=[1.5, -2]",
-            "data.noise_std=0",
-            "optimizer.lr=0.004",
-            "training.epochs=30000",
-        ]
-    )
-    X, y = load_data(config)
-    history = run_training(config, X, y)
-    np.testing.assert_allclose(history.final_w, [1.5, -2.0], atol=1e-6)
-    assert history.final_b == pytest.approx(2.0, abs=1e-6)
-
-
-def _csv(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "d.csv"
-    path.write_text(text)
-    return path
-
-
-CSV_ERRORS = [
-    (None, ["x"], "y", ["nope.csv", "no such file"]),
-    ("", ["x"], "y", ["empty"]),
-    ("x,y\n1,2\n2,3\n", ["z"], "y", ["no column 'z'", "the columns are x, y"]),
-    ("x,y\n1,2\n2,abc\n", ["x"], "y", ["line 3", "column 'y'", "'abc' is not a number"]),
-    ("x,y\n1,2\n,3\n", ["x"], "y", ["line 3", "column 'x'", "missing"]),
-    ("x,y\n1,2\n2,3\n3\n", ["x"], "y", ["line 4", "column 'y'", "missing"]),
-    ("x,y\n1,2\ninf,3\n", ["x"], "y", ["line 3", "'inf' is not a finite number"]),
-    ("x,y\n1,2\n", ["x"], "y", ["1 rows of data", "2 parameters"]),
-    ("x,y\n4,2\n4,3\n4,5\n", ["x"], "y", ["column 'x' is constant"]),
-]
-
-
-@pytest.mark.parametrize(("text", "x_columns", "y_column", "words"), CSV_ERRORS)
-def test_csv_errors_name_the_file_column_and_line(
-    tmp_path: Path, text: str | None, x_columns: list[str], y_column: str, words: list[str]
-) -> None:
-    path = tmp_path / "nope.csv" if text is None else _csv(tmp_path, text)
-    with pytest.raises(DataError) as caught:
-        read_csv(path, x_columns, y_column)
-    for word in words:
-        assert word in str(caught.value)
-
-
-def test_a_bad_csv_stops_train_with_exit_2_and_writes_nothing(tmp_path: Path) -> None:
-    _csv(tmp_path, "x,y\n1,2\n2,oops\n")
-    config = tmp_path / "c.yaml"
-    config.write_text("data:\n  source: csv\n  path: d.csv\n  x_columns: x\n  y_column: y\n")
-    result = cli.invoke(app, ["train", "--config", str(config)])
-    assert result.exit_code == 2
-    assert "line 3, column 'y': 'oops' is not a number" in result.stderr
-    assert not (tmp_path / "results").exists()
-
-
-def test_csv_paths_in_a_config_are_relative_to_the_config_file(tmp_path: Path) -> None:
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "d.csv").write_text("a,b,t\n1,0,3\n2,1,4\n0,3,2\n5,2,9\n")
-    config = tmp_path / "sub" / "c.yaml"
-    config.write_text("data:\n  source: csv\n  path: d.csv\n  x_columns: [a, b]\n  y_column: t\n")
-    loaded = load_config(config)
-    assert loaded.data.path == str(tmp_path / "sub" / "d.csv")
-    X, y = load_data(loaded)
-    assert X.shape == (4, 2) and y.tolist() == [3.0, 4.0, 2.0, 9.0]
-
-
-@pytest.mark.parametrize("k", [1, 2, 3, 4])
-def test_every_anscombe_set_trains_to_the_same_least_squares_line(k: int) -> None:
-    config = load_config(
-        REPO / "configs" / "anscombe.yaml", [f"data.path={REPO}/data/anscombe_{k}.csv"]
-    )
-    X, y = load_data(config)
-    history = run_training(config, X, y)
-    ls = least_squares(X, y)
-    assert history.final_w[0] == pytest.approx(ls.w[0], abs=1e-8)
-    assert history.final_b == pytest.approx(ls.b, abs=1e-8)
-    assert ls.w[0] == pytest.approx(0.5, abs=0.001) and ls.b == pytest.approx(3.0, abs=0.003)
-
-
-def test_forbes_trains_standardized_to_the_least_squares_line() -> None:
-    config = load_config(REPO / "configs" / "forbes.yaml")
-    X, y = load_data(config)
-    problem = prepare(config, X, y)
-    history = run_training(config, problem.X_train, y)
-    w, b = problem.scaling.to_original(history.final_w, history.final_b)
-    ls = least_squares(X, y)
-    assert w[0] == pytest.approx(ls.w[0], abs=1e-8) and b == pytest.approx(ls.b, abs=1e-6)
-    assert X.shape == (17, 1)
-
-
-def test_a_sweep_over_optimizer_and_rate_on_anscombe(tmp_path: Path) -> None:
-    args = [
-        "sweep",
-        "--config",
-        str(REPO / "configs" / "anscombe.yaml"),
-        "--grid",
-        "optimizer.name=gd,adam",
-        "--grid",
-        "optimizer.lr=0.001,0.01",
-        "--set",
-        "training.epochs=300",
-        "--set",
-        "output.plots=false",
-    ]
-    result = cli.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    (folder,) = (tmp_path / "results" / "sweeps").iterdir()
-    lines = (folder / "sweep.csv").read_text().splitlines()
-    assert lines[0].startswith("index,optimizer.name,optimizer.lr,seed,status")
-    assert len(lines) == 5
-    assert {p.name for p in folder.iterdir()} >= {"loss_curves.png", "distance_vs_lr.png"}
+def test_scaling_round_trips_and_refuses_a_constant_column() -> None:
+    X = np.array([[1.0, 5.0], [2.0, 5.0], [4.0, 5.0]])
+    with pytest.raises(ValueError, match="feature 2 is constant"):
+        standardize(X)
+    scaling = standardize(X[:, :1])
+    w, b = scaling.to_original(*scaling.to_scaled(np.array([2.5]), -1.0))
+    np.testing.assert_allclose(w, [2.5])
+    assert b == pytest.approx(-1.0)

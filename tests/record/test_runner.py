@@ -1,4 +1,4 @@
-"""Runs you can trust: interruption, crashes, resuming, concurrency, listing, verifying."""
+"""One run into its folder: the path it takes, interruption, crashes, concurrency, verifying."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
+from gdlab.core import model
+from gdlab.record.config import load_config
+from gdlab.record.runner import run_experiment
 from tests.conftest import REPO
 
 cli = CliRunner()
@@ -92,3 +97,85 @@ def test_verify_passes_on_a_fresh_run_and_fails_after_an_edit(tmp_path: Path) ->
     bad = cli.invoke(app, ["verify", str(folder)])
     assert bad.exit_code == 1
     assert "DIFFERS" in bad.stdout and "metrics.csv" in bad.stdout
+
+
+def test_a_standardized_run_reports_both_units(tmp_path: Path) -> None:
+    result = cli.invoke(app, ["train", "--set", "data.standardize=true", "-q"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((Path(result.stdout.strip()) / "summary.json").read_text())
+    block = summary["standardized"]
+    assert "original units" in block["note"]
+    assert summary["theory"]["condition_number"] == pytest.approx(1.0)
+    assert block["condition_number_original"] > 100
+    assert summary["distance_to_least_squares"] < 1e-8
+
+
+def _metrics(folder: Path) -> np.ndarray:  # type: ignore[type-arg]
+    return np.loadtxt(folder / "metrics.csv", delimiter=",", skiprows=1, ndmin=2)
+
+
+def test_the_default_run_says_it_ran_the_four_functions(tmp_path: Path) -> None:
+    result = cli.invoke(app, ["train", *QUICK])
+    assert result.exit_code == 0, result.output
+    assert "path: four functions" in result.stdout
+    summary = json.loads((_only_run(tmp_path / "results") / "summary.json").read_text())
+    assert summary["path"] == "four functions"
+    assert "sample-epochs" in summary["path_reason"]
+
+
+def test_halving_grad_w_in_model_py_changes_the_default_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert cli.invoke(app, ["train", *QUICK, "-r", "right"]).exit_code == 0
+    real = model.gradients
+
+    def half_grad_w(X, y, y_hat):  # type: ignore[no-untyped-def]
+        grad_w, grad_b = real(X, y, y_hat)
+        return grad_w / 2, grad_b
+
+    monkeypatch.setattr(model, "gradients", half_grad_w)
+    assert cli.invoke(app, ["train", *QUICK, "-r", "wrong"]).exit_code == 0
+    right, wrong = _metrics(_only_run(tmp_path / "right")), _metrics(_only_run(tmp_path / "wrong"))
+    assert right.shape == wrong.shape
+    assert wrong[1, 2] == right[1, 2] / 2  # epoch 1's w: the first step was half as long
+    assert not np.array_equal(right, wrong)
+
+
+def test_a_long_run_on_well_conditioned_data_takes_the_sums_and_says_why(tmp_path: Path) -> None:
+    config = load_config(
+        overrides=["data.n_samples=10000", "training.epochs=10000", "output.plots=false"]
+    )
+    summary = run_experiment(config, tmp_path, "long", ["test"]).summary
+    assert summary["path"] == "sums"
+    assert "100,000,000 sample-epochs" in summary["path_reason"]
+    assert "condition number" in summary["path_reason"]
+
+
+def test_ctrl_c_with_log_every_keeps_the_last_finished_epoch_in_metrics_csv(
+    tmp_path: Path,
+) -> None:
+    config = load_config(
+        overrides=["training.epochs=1000", "training.log_every=7", "output.plots=false"]
+    )
+
+    def ctrl_c_at_epoch_40(epoch: int, loss: float) -> None:
+        if epoch == 40:
+            raise KeyboardInterrupt
+
+    result = run_experiment(config, tmp_path, "cut", ["test"], on_progress=ctrl_c_at_epoch_40)
+    assert result.summary["status"] == "interrupted" and result.summary["epochs_run"] == 40
+    assert _metrics(result.path)[:, 0].tolist() == [0, 7, 14, 21, 28, 35, 40]
+
+
+def test_a_drawing_failure_leaves_the_finished_summary_whole(tmp_path: Path) -> None:
+    config = load_config(overrides=["training.epochs=100"])
+
+    def out_of_memory(*args: object) -> None:
+        raise MemoryError("no room to draw")
+
+    with pytest.raises(MemoryError):
+        run_experiment(config, tmp_path, "drawn", ["test"], draw=out_of_memory)
+    (folder,) = tmp_path.iterdir()
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["epochs_run"] == 100
+    assert (folder / "meta.json").exists()

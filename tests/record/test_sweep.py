@@ -184,3 +184,36 @@ def test_an_interrupted_sweep_resumes_to_the_same_table(
     assert json.loads((cut / "summary.json").read_text())["status"] == "completed"
     for name in ("loss_curves.png", "trajectories.png", "distance_vs_lr.png"):
         assert (cut / name).exists()
+
+
+def test_resume_reruns_a_point_whose_saved_config_differs_from_the_sweeps(tmp_path: Path) -> None:
+    first = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK])
+    assert first.exit_code == 0, first.output
+    folder = _sweep_dir(tmp_path / "results")
+    child = folder / "runs" / "002-lr=0.005"
+    config = child / "config.yaml"
+    config.write_text(config.read_text().replace("lr: 0.005", "lr: 0.006"))
+    untouched = (folder / "runs" / "001-lr=0.001" / "summary.json").stat().st_mtime_ns
+    resumed = cli.invoke(app, ["sweep", "--resume", str(folder)])
+    assert resumed.exit_code == 0, resumed.output
+    assert (folder / "runs" / "002-lr=0.005.unfinished-1").is_dir()  # set aside, not reused
+    assert "lr: 0.005" in config.read_text()  # rerun with the sweep's own config
+    assert (folder / "runs" / "001-lr=0.001" / "summary.json").stat().st_mtime_ns == untouched
+
+
+def test_plain_points_step_together_and_say_so_in_their_config(tmp_path: Path) -> None:
+    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK])
+    assert result.exit_code == 0, result.output
+    folder = _sweep_dir(tmp_path / "results")
+    assert [r["path"] for r in _rows(folder)] == ["sums", "sums", "sums"]
+    child = folder / "runs" / "002-lr=0.005"
+    assert "fast: true" in (child / "config.yaml").read_text()
+    four = cli.invoke(
+        app, ["sweep", "-c", STUDY, *QUICK, "--set", "training.fast=false", "-r", "f"]
+    )
+    assert four.exit_code == 0, four.output
+    (other,) = (tmp_path / "f" / "sweeps").iterdir()
+    assert [r["path"] for r in _rows(other)] == ["four functions"] * 3
+    # Both paths predict and observe the same epochs.
+    for key in ("observed_epochs_to_tol", "observed_first_inf_epoch", "observed_first_nan_epoch"):
+        assert [r[key] for r in _rows(folder)] == [r[key] for r in _rows(other)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from gdlab.record.runner import run_experiment
 from gdlab.record.sweep import run_sweep
 from gdlab.record.sweep_files import sweep_rows
 from gdlab.report.claims import check_claims
-from gdlab.report.document import FigureBlock, Heading, Paragraph, TableBlock, to_html, to_markdown
 from tests.conftest import REPO
 
 STUDY = REPO / "configs" / "lr_study.yaml"
@@ -53,27 +51,6 @@ def test_claims_fail_when_the_evidence_says_otherwise(evidence: Any) -> None:
     rows[1]["observed_epochs_to_tol"] = None
     claims = check_claims(summary, rows)
     assert not claims[3].holds and not claims[4].holds
-
-
-def test_markdown_and_html_carry_the_same_content(tmp_path: Path) -> None:
-    from matplotlib.figure import Figure
-
-    png = tmp_path / "f.png"
-    Figure(figsize=(1, 1)).savefig(png, format="png")
-    blocks = [
-        Heading("Title", 1),
-        Paragraph("text with `code` & <angle>"),
-        TableBlock(["a", "verdict"], [["x|y", "✓ holds"], ["z", "✗ does not hold"]]),
-        FigureBlock(png, "a caption"),
-    ]
-    md = to_markdown(blocks, tmp_path)
-    assert md.startswith("# Title\n")
-    assert "| x\\|y | ✓ holds |" in md and "![a caption](f.png)" in md
-    page = to_html(blocks, "t")
-    assert "<code>code</code> &amp; &lt;angle&gt;" in page
-    assert 'class="yes"' in page and 'class="no"' in page
-    assert re.search(r'src="data:image/png;base64,[A-Za-z0-9+/=]{20,}"', page)
-    assert "f.png" not in page  # self-contained: nothing to fetch
 
 
 def test_reproduce_writes_the_report_and_every_claim_holds(tmp_path: Path) -> None:

@@ -1,0 +1,68 @@
+"""The results folder read back: listing, finding a run by id, differing keys, file hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gdlab.record import runs
+from gdlab.record.catalog import (
+    RunRefError,
+    differing_keys,
+    file_hashes,
+    list_entries,
+    read_entry,
+    resolve,
+)
+
+
+def _run(results: Path, name: str, status: str = "completed") -> Path:
+    folder = results / "runs" / name
+    folder.mkdir(parents=True)
+    runs.write_text(folder / "config.yaml", "optimizer:\n  name: gd\n  lr: 0.1\n")
+    runs.write_json(folder / "summary.json", {"status": status, "epochs_run": 3})
+    return folder
+
+
+def test_entries_are_listed_newest_first_and_a_damaged_folder_is_unknown(tmp_path: Path) -> None:
+    _run(tmp_path, "20261126T010000Z-old")
+    new = _run(tmp_path, "20261126T020000Z-new")
+    (new / "summary.json").write_text("{half a file")
+    entries = list_entries(tmp_path)
+    assert [e.id for e in entries] == ["20261126T020000Z-new", "20261126T010000Z-old"]
+    assert [e.status for e in entries] == ["unknown", "completed"]
+    assert entries[1].row()["lr"] == 0.1 and entries[1].row()["name"] == "old"
+
+
+def test_a_running_folder_whose_process_is_gone_reads_as_crashed(tmp_path: Path) -> None:
+    folder = _run(tmp_path, "20261126T010000Z-x")
+    dead = {**runs.process_record(), "pid_started": -1}  # this pid, but not this process
+    runs.write_json(folder / "summary.json", {"status": "running", "process": dead})
+    assert read_entry(folder, "run").status == "crashed"
+
+
+def test_a_run_is_found_by_path_or_unique_prefix(tmp_path: Path) -> None:
+    a = _run(tmp_path, "20261126T010000Z-a")
+    _run(tmp_path, "20261126T020000Z-b")
+    assert resolve(tmp_path, str(a)) == a
+    assert resolve(tmp_path, "20261126T01") == a
+    with pytest.raises(RunRefError, match="matches 2 runs"):
+        resolve(tmp_path, "20261126T0")
+    with pytest.raises(RunRefError, match="no run"):
+        resolve(tmp_path, "nothing")
+
+
+def test_only_the_keys_that_differ_are_compared() -> None:
+    configs = [
+        {"optimizer": {"lr": 0.1, "name": "gd"}, "training": {"epochs": 5}},
+        {"optimizer": {"lr": 0.2, "name": "gd"}, "training": {"epochs": 5}},
+    ]
+    assert differing_keys(configs) == {"optimizer.lr": [0.1, 0.2]}
+
+
+def test_file_hashes_skip_meta_json_and_hidden_temporary_files(tmp_path: Path) -> None:
+    folder = _run(tmp_path, "20261126T010000Z-a")
+    (folder / "meta.json").write_text("{}")
+    (folder / ".summary.tmp.json").write_text("half")
+    assert sorted(file_hashes(folder)) == ["config.yaml", "summary.json"]

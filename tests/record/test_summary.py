@@ -1,0 +1,50 @@
+"""summary.json: deterministic, theory beside observation, and the path a run took."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdlab.core.theory import predict_run
+from gdlab.record.build import load_data, path_for, prepare, run_training
+from gdlab.record.config import load_config
+from gdlab.record.summary import summarize
+
+
+def _summary(*overrides: str) -> dict:  # type: ignore[type-arg]
+    config = load_config(overrides=["training.epochs=4000", *overrides])
+    problem = prepare(config, *load_data(config))
+    path = path_for(config, problem)
+    history = run_training(config, problem.X_train, problem.y, path=path)
+    return summarize(config, history, problem, path)
+
+
+def test_plain_descent_gets_the_spectrums_prediction_beside_what_it_did() -> None:
+    summary = _summary()
+    config = load_config()
+    problem = prepare(config, *load_data(config))
+    expected = predict_run(problem.trained, 0.005, np.zeros(2), 1e-3)
+    predicted, observed = summary["theory"]["predicted"], summary["theory"]["observed"]
+    assert predicted["epochs_to_tol"] == expected.epochs_to_tol == observed["epochs_to_tol"]
+    assert predicted["epochs_to_tol_per_param"] == {"w": 2330, "b": 3123}
+    assert summary["path"] == "four functions"
+
+
+@pytest.mark.parametrize(
+    "overrides", [["optimizer.name=momentum"], ["training.batch_size=10"]], ids=["momentum", "sgd"]
+)
+def test_other_rules_are_observed_only_and_say_so(overrides: list[str]) -> None:
+    theory = _summary(*overrides)["theory"]
+    assert theory["predicted"] is None
+    assert "without momentum" in theory["predicted_for"]
+    assert theory["observed"]["epochs_to_tol"] is not None
+
+
+def test_the_summary_is_plain_json_with_no_clock_in_it(tmp_path: Path) -> None:
+    a, b = _summary(), _summary()
+    assert a == b
+    text = json.dumps(a, allow_nan=False)  # every number finite before it is written
+    assert "time" not in text and "pid" not in text
