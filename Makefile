@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check gdlab tests
 	$(BIN)/ruff format --check gdlab tests
 	$(BIN)/mypy gdlab
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix gdlab tests
@@ -51,5 +52,5 @@ figures: $(STAMP)
 	cp results/figures/sweeps/*-lr_study/loss_curves.png docs/images/
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
 	find results -mindepth 1 -maxdepth 1 ! -name README.md ! -name .gitignore -exec rm -rf {} +
