@@ -20,14 +20,14 @@ test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
-	$(BIN)/ruff check gdlab tests
-	$(BIN)/ruff format --check gdlab tests
+	$(BIN)/ruff check gdlab tests benchmarks
+	$(BIN)/ruff format --check gdlab tests benchmarks
 	$(BIN)/mypy gdlab
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix gdlab tests
-	$(BIN)/ruff format gdlab tests
+	$(BIN)/ruff check --fix gdlab tests benchmarks
+	$(BIN)/ruff format gdlab tests benchmarks
 
 train: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gdlab train

@@ -97,7 +97,7 @@ def progress_bar(console: Console, label: str, detail: str) -> Progress:
 
     It redraws only when updated (``refresh=True``), never from a thread of its
     own: with no other thread running, drawing a run's figures can fork
-    (gdlab/parallel.py).
+    (gdlab/plots/helpers.py).
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

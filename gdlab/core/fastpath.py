@@ -78,7 +78,8 @@ def choose_path(
     )
     if fast:
         warning = "" if gap <= limit else f"; warning: {conditioning}, and the run ends there"
-        return PathChoice(SUMS, f"training.fast is true{warning}", sums)
+        why = "training.fast is true (in the config, or set by a sweep that stepped it with others)"
+        return PathChoice(SUMS, f"{why}{warning}", sums)
     if gap > limit:
         return PathChoice(
             FOUR_FUNCTIONS,

@@ -114,7 +114,7 @@ def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
 def hessian(X: Array, gram: Array | None = None) -> Array:
     """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1).
 
-    Assembled from the data's sums (see gdlab/sums.py), so no copy of [X, 1] is
+    Assembled from the data's sums (see gdlab/core/sums.py), so no copy of [X, 1] is
     made; pass A^T A when it is already known.
     """
     gram = gram if gram is not None else gram_matrix(X)

@@ -112,12 +112,14 @@ def train(
     with np.errstate(over="ignore", invalid="ignore"):
         try:
             for epoch in range(epochs + 1):
+                # Where are we? The predictions, the loss and its gradients at (w, b).
                 if sums is None:  # the four functions of gdlab/core/model.py
                     y_hat = model.predict(X, w, b)
                     current = model.loss(y_hat, y)
                     grad_w, grad_b = model.gradients(X, y, y_hat)
                 else:  # the same loss and gradients, from the data's sums
                     current, grad_w, grad_b = sums.loss_and_gradients(w, b)
+                # Record this epoch (row e: the state after e updates); stop if the rule says so.
                 ending = watch.check(epoch, current, grad_w, grad_b)
                 log.record(epoch, current, w, b, grad_w, grad_b, keep=ending is not None)
                 if on_progress is not None and (epoch % report_every == 0 or ending):
@@ -125,6 +127,7 @@ def train(
                 if ending is not None:
                     status = ending
                     break
+                # Update: one step downhill (one per mini-batch with batch_size).
                 if batch_size is None or batch_size >= len(y):
                     w, b = optimizer.step(w, b, grad_w, grad_b)
                     if steps is not None:

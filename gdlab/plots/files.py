@@ -23,7 +23,7 @@ from gdlab.record.schema import Config
 
 SWEEP_FIGURES = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
 
-# Processes that draw a run's figures side by side (gdlab is built on two-core machines).
+# Processes that draw a run's figures side by side; `make bench` measures what two gain.
 DRAWING_SHARES = 2
 
 

@@ -1,8 +1,8 @@
 """Work finished in forked processes, side by side: how a run's figures get drawn.
 
 A default `gdlab train` spends most of its time importing Matplotlib and
-drawing, and gdlab is built on machines with two cores. :class:`Helpers` forks
-before training, so the import overlaps it, and splits the drawing in two.
+drawing. :class:`Helpers` forks before training, so the import overlaps it,
+and splits the drawing between processes that run side by side.
 They pay rent: `make bench` times a default `gdlab train` with them and with
 ``GDLAB_HELPERS=0`` (everything drawn in the process itself), by turns, in one
 run; they must make it at least 25% faster.

@@ -1,10 +1,16 @@
 """The run folder: create it, write into it atomically, describe where a run came from.
 
-Layout of one run (see the README for each file)::
+Layout of one run (the README's "The run folder" says what each file holds)::
 
     results/runs/<UTC timestamp>-<name>/
-        config.yaml  data.csv  metrics.csv  summary.json  meta.json
-        fit.png  loss.png  params.png
+        config.yaml  summary.json  meta.json  metrics.csv
+        data.csv      (unless data.save_csv is false)
+        steps.csv     (with training.log_steps)
+        fit.png  loss.png  params.png          (unless output.plots is false)
+        contour.png  evolution.png             (one feature, with output.plots)
+        evolution.gif                          (one feature, with output.animate)
+
+A sweep's points are run folders too, under results/sweeps/<id>/runs/<label>/.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# The figures the seed reported (../shared/seed.txt), quoted beside ours.
+# The figures the seed reported (docs/seed.md), quoted beside ours.
 SEED = {
     "w": 3.015,
     "b": 1.811,

@@ -49,3 +49,13 @@ def test_the_sweep_example_in_the_readme_is_the_shipped_study() -> None:
     assert yaml.safe_load(block.group(1)) == yaml.safe_load(
         (REPO / "configs" / "lr_study.yaml").read_text()
     )
+
+
+def test_the_python_examples_print_what_the_readme_says(capsys: pytest.CaptureFixture[str]) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+        printed = capsys.readouterr().out.strip().splitlines()
+        promised = re.findall(r"print\(.*\)  # (.*)$", block, flags=re.MULTILINE)
+        assert printed == promised

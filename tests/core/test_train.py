@@ -193,3 +193,9 @@ def test_ctrl_c_before_the_first_epoch_is_finished_is_raised() -> None:
 
     history = train(X, y, SGD(0.005), epochs=10, on_progress=interrupt)
     assert history.epoch.tolist() == [0]  # epoch 0 was recorded before the callback ran
+
+
+def test_the_example_in_trains_docstring_runs() -> None:
+    import doctest
+
+    assert doctest.testmod(train_module).failed == 0
