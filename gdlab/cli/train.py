@@ -98,14 +98,14 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
         f"[{STATUS_STYLE.get(status, 'yellow')}]{status}[/] after "
         f"{summary['epochs_run']:,} epochs at lr = {summary['lr']:g}"
     )
-    caption = f"path: {summary['path']} ({summary['path_reason']})\nrun folder: {path}"
+    caption = f"path: {summary['path']} — {summary['path_reason']}\nrun folder: {path}"
     if "standardized" in summary:
         condition = summary["standardized"]["condition_number_original"]
         caption = (
             f"trained on standardized x (condition number {condition:.4g} → "
             f"{summary['theory']['condition_number']:.3g}); w and b in x's own units\n{caption}"
         )
-    table = Table(title=title, caption=caption, title_justify="left")
+    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left")
     final, ls, true = summary["final"], summary["least_squares"], summary["true"]
     table.add_column("")
     for column in ("learned", "least squares", *(("true",) if true else ())):
