@@ -10,11 +10,12 @@ from gdlab.cli import train  # noqa: F401  (registers train)
 from gdlab.cli import sweep  # noqa: F401  (registers sweep and reproduce)
 from gdlab.cli import explain  # noqa: F401  (registers analyze and gradcheck)
 from gdlab.cli import runs  # noqa: F401  (registers runs and verify)
-from gdlab.cli.app import app
+from gdlab.cli.app import app, handle_stop_signals
 
 
 def main() -> None:
     """Entry point of the ``gdlab`` console script."""
+    handle_stop_signals()
     app()
 
 

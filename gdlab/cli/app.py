@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import signal
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
 EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
 REDRAW_SECONDS = 0.1  # a progress bar redraws at most this often
 STATUS_STYLE = {
     "completed": "green",
@@ -62,10 +64,43 @@ def _root(
     """Gradient descent from the inside."""
 
 
-def fail(message: str) -> NoReturn:
-    """Report bad input on stderr in one line and exit with status 2, no traceback."""
+def fail(message: str, status: int = EXIT_BAD_INPUT) -> NoReturn:
+    """Report an error on stderr in one line and exit (2: bad input), no traceback."""
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}")
-    raise typer.Exit(EXIT_BAD_INPUT)
+    raise typer.Exit(status)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, exactly as Ctrl-C raises KeyboardInterrupt.
+
+    So a scheduler's stop or a closed terminal takes the same road as Ctrl-C:
+    finished epochs kept, the run marked interrupted, exit status 128 + signal.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_last_signal = [int(signal.SIGINT)]  # what stopped us; Ctrl-C unless a handler says otherwise
+
+
+def _stop(signum: int, frame: object) -> None:
+    _last_signal[0] = signum
+    raise Stopped(signum)
+
+
+def handle_stop_signals() -> None:
+    """Make SIGTERM and SIGHUP interrupt like Ctrl-C (called once, by the console script)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
+
+
+def interrupted(console: Console | None = None) -> NoReturn:
+    """Say which signal interrupted the command and exit with 128 + its number (130 for Ctrl-C)."""
+    name = signal.Signals(_last_signal[0]).name
+    (console or Console(stderr=True)).print(f"[yellow]interrupted[/] ({name})")
+    raise typer.Exit(128 + _last_signal[0])
 
 
 ConfigOption = Annotated[

@@ -11,7 +11,15 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gdlab.cli.app import STATUS_STYLE, ResultsOption, app, fail, fmt_num
+from gdlab.cli.app import (
+    EXIT_FAILED,
+    STATUS_STYLE,
+    ResultsOption,
+    app,
+    fail,
+    fmt_num,
+    interrupted,
+)
 
 runs_app = typer.Typer(
     help="Browse and compare the runs and sweeps in a results folder.\n\n"
@@ -181,6 +189,12 @@ def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
         )
     except (ConfigError, DataError, run_files.RunDirError) as err:
         fail(str(err))
+    except OSError as err:
+        fail(runner.describe_error(err), EXIT_FAILED)
+    except KeyboardInterrupt:
+        interrupted()
+    if rerun.summary["status"] == "interrupted":  # an interrupted rerun proves nothing either way
+        interrupted()
     before, after = file_hashes(original), file_hashes(rerun.path)
     table = Table(
         title=f"verify {original.name}",

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gdlab.cli.app import (
+    EXIT_FAILED,
     STATUS_STYLE,
     ResultsOption,
     SetOption,
@@ -20,6 +21,7 @@ from gdlab.cli.app import (
     fail,
     fmt_num,
     fmt_opt,
+    interrupted,
     progress_bar,
 )
 
@@ -77,7 +79,7 @@ def sweep(
     that fails is recorded as failed, the others still run, and the exit status
     is 1. Predictions come from the Hessian's eigenvalues before any run starts.
     """
-    from gdlab.record import grid, runs, sweep_files
+    from gdlab.record import grid, runner, runs, sweep_files
     from gdlab.record.config import ConfigError
 
     try:
@@ -97,23 +99,31 @@ def sweep(
     except (ConfigError, ValueError, runs.RunDirError) as err:  # DataError is a ValueError
         fail(str(err))
     console = Console(highlight=False)
-    resume_hint = f"[bold yellow]interrupted[/]: finish it with gdlab sweep --resume {folder}"
+    resume_hint = f"finish it with: gdlab sweep --resume {folder}"
     try:
         results, rows = _run_sweep_with_progress(console, spec, folder, resume is not None)
+    except runs.FolderBusy as err:
+        fail(str(err))
+    except OSError as err:  # a full disk: sweep.csv keeps what finished
+        fail(f"{runner.describe_error(err)}; {resume_hint}", EXIT_FAILED)
     except KeyboardInterrupt:
         console.print(resume_hint)
-        raise typer.Exit(130) from None
+        interrupted(console)
     console.print(_sweep_table(rows, spec, folder, console.width))
     for problem in sweep_files.disagreements(rows):
         console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
     failed = [r for r in results if r.status == "failed"]
     for result in failed:
         console.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
+    undrawn = [r for r in results if r.run is not None and r.run.summary.get("figures")]
+    for result in undrawn:
+        figures = result.run.summary["figures"] if result.run else {}
+        console.print(f"[bold red]figures not drawn:[/] {result.point.label}: {figures['error']}")
     if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
         console.print(resume_hint)
-        raise typer.Exit(130)
-    if failed:
-        raise typer.Exit(1)
+        interrupted(console)
+    if failed or undrawn:
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command(
@@ -163,13 +173,21 @@ def reproduce(
                 on_progress,
                 draw=drawing,
             )
+        console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
+        results, rows = _run_sweep_with_progress(console, spec, folder)
+        if run.summary["status"] == "interrupted" or len(results) < len(spec.points):
+            interrupted(console)
+        if any(r.status == "failed" for r in results):
+            fail(f"the study had failed runs; see {folder / 'sweep.csv'}", EXIT_FAILED)
+        verdicts, paths = report.write_reproduction(
+            run.path, run.summary, folder, rows, results_dir
+        )
+    except OSError as err:
+        fail(runner.describe_error(err), EXIT_FAILED)
+    except KeyboardInterrupt:
+        interrupted(console)
     finally:
         drawing.cancel()
-    console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
-    results, rows = _run_sweep_with_progress(console, spec, folder)
-    if any(r.status == "failed" for r in results):
-        fail(f"the study had failed runs; see {folder / 'sweep.csv'}")
-    verdicts, paths = report.write_reproduction(run.path, run.summary, folder, rows, results_dir)
     console.print(_claims_table(verdicts))
     console.print("report: " + " and ".join(str(p) for p in paths))
     if not all(c.holds for c in verdicts):

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gdlab.cli.app import (
+    EXIT_FAILED,
     STATUS_STYLE,
     ConfigOption,
     ResultsOption,
@@ -18,6 +19,7 @@ from gdlab.cli.app import (
     app,
     fail,
     fmt_num,
+    interrupted,
 )
 from gdlab.core.notation import feature_names
 
@@ -76,9 +78,10 @@ def train(
             )
     except (runs.RunDirError, DataError) as err:
         fail(str(err))
+    except OSError as err:  # a full disk, a failed write: the run says failed, with this reason
+        fail(runner.describe_error(err), EXIT_FAILED)
     except KeyboardInterrupt:  # outside the training loop: the folder says so already
-        Console(stderr=True).print("interrupted")
-        raise typer.Exit(130) from None
+        interrupted()
     finally:
         if drawing is not None:
             drawing.cancel()
@@ -89,7 +92,11 @@ def train(
     if show:
         _show_fit(console, result.path)
     if result.summary["status"] == "interrupted":
-        raise typer.Exit(130)
+        interrupted()
+    figures = result.summary.get("figures")
+    if figures:
+        missing = ", ".join(figures["missing"] or []) or "some figures"
+        fail(f"{missing} not drawn: {figures['error']} (the results are whole)", EXIT_FAILED)
 
 
 def _summary_table(summary: dict[str, Any], path: Path) -> Table:

@@ -89,19 +89,30 @@ def train_together(runs: Sequence[PlainRun], log_every: int = 1) -> list[History
     ]
 
     start = 0
+    done: tuple[int, Array, Array, Array] | None = None  # the last epoch of the last whole block
     with np.errstate(over="ignore", invalid="ignore"):
-        while True:
-            size = min(BLOCK, int(ends.epochs.max()) - start + 1)
-            _descend(stacked, lr, views[:size], step)
-            grads = evaluated[:size, :p]
-            rows.log(start, loss[:size], theta[:size], grads)
-            for k, epoch in ends.check(start, loss[:size], grads):
-                i = epoch - start
-                rows.finish(k, epoch, loss[i, k], theta[i, :, k], grads[i, :, k])
-            if not ends.active.any():
-                break
-            theta[0] = theta[size]
-            start += size
+        try:
+            while True:
+                size = min(BLOCK, int(ends.epochs.max()) - start + 1)
+                _descend(stacked, lr, views[:size], step)
+                grads = evaluated[:size, :p]
+                rows.log(start, loss[:size], theta[:size], grads)
+                for k, epoch in ends.check(start, loss[:size], grads):
+                    i = epoch - start
+                    rows.finish(k, epoch, loss[i, k], theta[i, :, k], grads[i, :, k])
+                if not ends.active.any():
+                    break
+                last = size - 1
+                done = (start + last, loss[last].copy(), theta[last].copy(), grads[last].copy())
+                theta[0] = theta[size]
+                start += size
+        except KeyboardInterrupt:
+            # As train does alone: every point still running keeps its finished epochs.
+            if done is None:
+                raise
+            epoch, done_loss, done_theta, done_grad = done
+            for k in ends.interrupt(epoch):
+                rows.finish(k, epoch, done_loss[k], done_theta[:, k], done_grad[:, k])
     return [
         rows.history(k, ends.status[k], int(ends.run[k]), ends.first_inf[k], ends.first_nan[k])
         for k in range(P)
@@ -162,6 +173,17 @@ class _Ends:
             ended.append((int(k), e))
         self.active &= ends_at == NEVER
         return ended
+
+    def interrupt(self, epoch: int) -> list[int]:
+        """End every running point at ``epoch``, interrupted; returns those points."""
+        running = [int(k) for k in np.flatnonzero(self.active)]
+        for k in running:
+            self.status[k], self.run[k] = "interrupted", epoch
+        # A block cut short may have seen later epochs: they never finished.
+        for first in (self.first_inf, self.first_nan):
+            first[self.active & (first > epoch)] = NEVER
+        self.active[:] = False
+        return running
 
 
 def _first(happened: NDArray[np.bool_], start: int) -> Epochs:

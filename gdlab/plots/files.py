@@ -7,7 +7,8 @@ between two forked helper processes (gdlab/plots/helpers.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from gdlab.plots.helpers import Helpers
 from gdlab.record import runs
 from gdlab.record.build import Problem
 from gdlab.record.grid import PointResult
+from gdlab.record.runner import FiguresInterrupted, FiguresMissing, describe_error
 from gdlab.record.schema import Config
 
 SWEEP_FIGURES = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
@@ -39,7 +41,8 @@ class Drawing:
         self.helpers = Helpers(DRAWING_SHARES, warm=import_figures, job=_draw_share)
 
     def __call__(self, folder: Path, config: Config, problem: Problem, history: History) -> None:
-        self.helpers.finish((folder, config, problem, history))
+        with _saying_what_is_missing(folder, config, problem.X.shape[1]):
+            self.helpers.finish((folder, config, problem, history))
 
     def cancel(self) -> None:
         """Stop the helpers, or wait for them if they are drawing (nothing is left half-written)."""
@@ -57,6 +60,29 @@ def draw_run_in_shares(folder: Path, config: Config, problem: Problem, history: 
         return
     import_figures()  # once per process: every helper forked from here starts with it
     Drawing()(folder, config, problem, history)
+
+
+def figure_names(config: Config, n_features: int) -> list[str]:
+    """The figures a run of this config draws, in the order they are drawn."""
+    one_feature = n_features == 1
+    names = ["evolution.gif"] if config.output.animate and one_feature else []
+    if config.output.plots:
+        names += ["fit.png", "loss.png", "params.png"]
+        names += ["contour.png", "evolution.png"] if one_feature else []
+    return names
+
+
+@contextmanager
+def _saying_what_is_missing(folder: Path, config: Config, n_features: int) -> Iterator[None]:
+    """Turn a failure or an interrupt while drawing into one that names the missing figures."""
+    try:
+        yield
+    except BaseException as err:
+        names = figure_names(config, n_features)
+        missing = [name for name in names if not (folder / name).exists()]
+        if isinstance(err, Exception):
+            raise FiguresMissing(missing, describe_error(err)) from err
+        raise FiguresInterrupted(missing) from err
 
 
 def import_figures() -> None:
@@ -80,6 +106,17 @@ def draw_run(
     ``share = (k, n)`` draws only every n-th figure from the k-th, so n processes
     can share the work.
     """
+    with _saying_what_is_missing(folder, config, problem.X.shape[1]):
+        _draw_run(folder, config, problem, history, share)
+
+
+def _draw_run(
+    folder: Path,
+    config: Config,
+    problem: Problem,
+    history: History,
+    share: tuple[int, int],
+) -> None:
     from gdlab.plots import run, surface  # Matplotlib: only when there is something to draw
     from gdlab.plots.common import Truth
 

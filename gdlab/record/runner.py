@@ -24,7 +24,24 @@ from gdlab.record.config import Config, dump_config
 from gdlab.record.summary import summarize
 
 # Draws a finished run's figures into its folder: (folder, config, problem, history).
+# It may raise FiguresMissing or FiguresInterrupted to say which figures were not drawn.
 DrawRun = Callable[[Path, Config, Problem, History], None]
+
+
+class FiguresMissing(Exception):
+    """Some figures of a finished run could not be drawn: which, and why."""
+
+    def __init__(self, missing: list[str], reason: str) -> None:
+        super().__init__(f"figures not drawn ({', '.join(missing) or 'none missing'}): {reason}")
+        self.missing, self.reason = missing, reason
+
+
+class FiguresInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM, SIGHUP) while a finished run's figures were drawn."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"interrupted while drawing ({', '.join(missing)} not drawn)")
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -61,31 +78,49 @@ def run_experiment(
     ``ready`` hands in what a sweep already did, so nothing is read or trained
     twice. Everything that can be refused (the results folder, the data) is
     checked before the folder is created, so bad input leaves nothing behind.
-    A run that fails or is interrupted still says so in its summary.json; once
-    summary.json holds the results, nothing that happens while drawing
-    (``draw``) changes it.
+    A run that fails or is interrupted still says so in its summary.json, with
+    the reason (a full disk included). Once summary.json holds the results,
+    nothing that happens while drawing (``draw``) changes them: a drawing that
+    fails is recorded beside them (summary.json's ``figures``) and the result
+    returned; one that is interrupted is recorded, and the interrupt goes on.
     """
     started = runs.now()
     problem = ready.problem if ready else prepare(config, *load_data(config))
     runs.ensure_writable(parent)
     folder = runs.create_run_dir(parent, name, started if stamped else None)
-    runs.write_json(
-        folder / "summary.json", {"status": "running", "process": runs.process_record()}
-    )
+    try:
+        runs.write_json(
+            folder / "summary.json", {"status": "running", "process": runs.process_record()}
+        )
+    except OSError:
+        folder.rmdir()  # nothing of the run was written: leave nothing behind
+        raise
     try:
         result = _fill_run_dir(folder, config, problem, on_progress, ready)
     except KeyboardInterrupt:
-        _record_failure(folder, "interrupted", "interrupted (Ctrl-C)", argv, started)
+        _record_failure(folder, "interrupted", "interrupted", argv, started)
         raise
     except Exception as err:
-        _record_failure(folder, "failed", f"{type(err).__name__}: {err}", argv, started)
+        _record_failure(folder, "failed", describe_error(err), argv, started)
         raise
     try:
         if draw is not None and result.history.status != "interrupted":
             draw(folder, config, problem, result.history)
-    finally:
-        _write_meta(folder, argv, started)
+    except BaseException as err:
+        _record_figures(folder, result.summary, err)
+        _write_meta(folder, argv, started, best_effort=True)
+        if not isinstance(err, Exception):
+            raise  # Ctrl-C, SIGTERM: the command stops, the results stand
+        return result
+    _write_meta(folder, argv, started)
     return result
+
+
+def describe_error(err: BaseException) -> str:
+    """One line for an error: the file and the reason for a failed write, else type and message."""
+    if isinstance(err, OSError) and err.strerror:
+        return f"{err.filename}: {err.strerror}" if err.filename else err.strerror
+    return f"{type(err).__name__}: {err}"
 
 
 def _fill_run_dir(
@@ -118,11 +153,32 @@ def _fill_run_dir(
 def _record_failure(
     folder: Path, status: str, error: str, argv: list[str], started: datetime
 ) -> None:
-    runs.write_json(folder / "summary.json", {"status": status, "error": error})
-    _write_meta(folder, argv, started)
+    """Say how the run ended, even on a full disk (then in place of the 'running' record)."""
+    runs.write_json_even_if_full(folder / "summary.json", {"status": status, "error": error})
+    _write_meta(folder, argv, started, best_effort=True)
 
 
-def _write_meta(folder: Path, argv: list[str], started: datetime) -> None:
+def _record_figures(folder: Path, summary: dict[str, Any], err: BaseException) -> None:
+    """Beside the results, which figures are missing and why; the run's status is unchanged."""
+    summary["figures"] = {
+        "status": "failed" if isinstance(err, Exception) else "interrupted",
+        "missing": getattr(err, "missing", None),
+        "error": err.reason if isinstance(err, FiguresMissing) else describe_error(err),
+    }
+    runs.write_json_even_if_full(folder / "summary.json", summary)
+
+
+def _write_meta(
+    folder: Path, argv: list[str], started: datetime, best_effort: bool = False
+) -> None:
+    try:
+        _write_meta_now(folder, argv, started)
+    except OSError:
+        if not best_effort:
+            raise
+
+
+def _write_meta_now(folder: Path, argv: list[str], started: datetime) -> None:
     ended = runs.now()
     meta = runs.describe_environment(argv, Path.cwd())
     meta.update(

@@ -16,6 +16,7 @@ A sweep's points are run folders too, under results/sweeps/<id>/runs/<label>/.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import math
@@ -68,6 +69,41 @@ def ensure_writable(folder: Path) -> None:
         raise RunDirError(f"results folder {folder}: cannot write there ({reason})") from None
 
 
+class FolderBusy(RunDirError):
+    """Another live process owns the folder (see :func:`owned`)."""
+
+
+@contextmanager
+def owned(folder: Path) -> Iterator[None]:
+    """Own ``folder`` while the block runs; refuse at once if a live process owns it already.
+
+    The lock is the kernel's (flock on ``folder/.lock``): it ends with its
+    process however that ends, so a lock left by a killed process is simply
+    free, and nothing stale has to be cleaned up. The file says who owns it.
+    """
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        owner = _owner_text(os.read(fd, 4096))
+        os.close(fd)
+        raise FolderBusy(f"{folder}: in use by {owner}; wait for it to end, or stop it") from None
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps(process_record()).encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _owner_text(raw: bytes) -> str:
+    try:
+        record = json.loads(raw)
+        return f"process {int(record['pid'])} on {record['host']}"
+    except (ValueError, KeyError, TypeError):
+        return "another process"
+
+
 def timestamp(moment: datetime) -> str:
     """A UTC moment as it appears in folder names: 20261126T040130Z."""
     return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -106,6 +142,10 @@ def atomic_target(path: Path) -> Iterator[Path]:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give it a normal file's mode
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        # Name the file the user knows, not the hidden temporary one.
+        raise OSError(err.errno, err.strerror or str(err), str(path)) from err
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -120,6 +160,24 @@ def write_text(path: Path, text: str) -> None:
 def write_json(path: Path, obj: Any) -> None:
     """Write JSON atomically; inf, -inf and nan become the strings "inf", "-inf", "nan"."""
     write_text(path, json.dumps(_finite_json(obj), indent=2, allow_nan=False) + "\n")
+
+
+def write_json_even_if_full(path: Path, obj: Any) -> None:
+    """Write JSON atomically or, when that fails (a full disk), over the file in place.
+
+    Overwriting bytes a file already has needs no new room on the disk, and the
+    padding spaces keep the result valid JSON when the new text is shorter. If
+    even that fails, the error goes on.
+    """
+    text = json.dumps(_finite_json(obj), indent=2, allow_nan=False) + "\n"
+    try:
+        write_text(path, text)
+    except OSError:
+        data = text.encode("utf-8")
+        with open(path, "r+b") as f:
+            old = len(f.read())
+            f.seek(0)
+            f.write(data + b" " * max(0, old - len(data)))
 
 
 def _finite_json(obj: Any) -> Any:

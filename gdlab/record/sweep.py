@@ -47,11 +47,25 @@ def run_sweep(
     lists what finished. With ``resume``, a point whose folder already holds a
     finished run of the same config is read back instead of run again; an
     unfinished folder is set aside (renamed, never deleted) and the point reruns.
-    Ctrl-C stops the sweep after recording the point it interrupted.
+    Ctrl-C (SIGTERM, SIGHUP) stops it after recording the point it interrupted, and
+    the points that were stepping together, each up to its last finished epoch.
     ``draw_run`` draws each run's figures, ``draw_sweep`` the comparison
     figures from whatever finished.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    with runs.owned(folder):  # a second process on this sweep is refused before it writes
+        return _run_owned(sweep, folder, argv, on_point_done, resume, draw_run, draw_sweep)
+
+
+def _run_owned(
+    sweep: Sweep,
+    folder: Path,
+    argv: list[str],
+    on_point_done: Callable[[PointResult], None] | None,
+    resume: bool,
+    draw_run: DrawRun | None,
+    draw_sweep: DrawSweep | None,
+) -> list[PointResult]:
     runs.write_json(
         folder / "summary.json", {"status": "running", "process": runs.process_record()}
     )
@@ -62,26 +76,33 @@ def run_sweep(
         reused = {p.label: _reuse(p, folder) if resume else None for p in points}
         train_in_batches([p for p in points if reused[p.label] is None], ready)
         for point in points:
+            plan = ready.get(point.label)
+            trained = plan is not None and plan.history is not None
+            if status == "interrupted" and not trained:
+                break  # nothing new starts after an interrupt; what was trained is written
             result = reused[point.label]
             if result is None:
-                result = _run_point(point, folder, argv, resume, ready.get(point.label), draw_run)
+                result = _run_point(point, folder, argv, resume, plan, draw_run)
             results.append(result)
             write_table(folder, results)
             if on_point_done is not None:
                 on_point_done(result)
             if result.status == "interrupted":
                 status = "interrupted"
-                break
         if draw_sweep is not None:
             draw_sweep(folder, results)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
+    except Exception:
+        status = "failed"
+        raise
     finally:
         if status == "completed" and any(r.status == "failed" for r in results):
             status = "failed"
         record = {"status": status, "points": len(sweep.points), "finished": len(results)}
-        runs.write_json(folder / "summary.json", record)
+        with contextlib.suppress(OSError):  # a full disk: the error on its way out says so
+            runs.write_json_even_if_full(folder / "summary.json", record)
     return results
 
 

@@ -95,3 +95,27 @@ def test_a_point_ends_at_the_grace_boundary_exactly_as_alone(
     assert all(h.epochs_run == h.first_inf_epoch + grace for h in alone)  # type: ignore[operator]
     assert len({h.epochs_run % BLOCK for h in alone}) > 1
     _assert_together_is_alone(group, log_every=1)
+
+
+def test_an_interrupt_keeps_every_points_finished_epochs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gdlab.core import batch
+
+    real, calls = batch._descend, []
+
+    def ctrl_c_in_the_third_block(*args: object) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "_descend", ctrl_c_in_the_third_block)
+    group = [_run(0.005), _run(0.02, tol=1e-3), _run(0.1, epochs=50)]
+    histories = train_together(group, log_every=10)
+    last = 2 * BLOCK - 1  # the last epoch of the second, whole, block
+    assert [h.status for h in histories] == ["interrupted", "interrupted", "completed"]
+    for run, together in zip(group[:2], histories[:2], strict=True):
+        assert together.epochs_run == last and together.epoch[-1] == last
+        alone = _alone(PlainRun(**{**run.__dict__, "epochs": last}), 10)  # the same run, cut
+        for field in ("epoch", "loss", "w", "b", "grad_w", "grad_b"):
+            np.testing.assert_array_equal(getattr(together, field), getattr(alone, field))
+    assert histories[2].epochs_run == 50  # it had ended before: untouched

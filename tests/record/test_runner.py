@@ -167,15 +167,27 @@ def test_ctrl_c_with_log_every_keeps_the_last_finished_epoch_in_metrics_csv(
     assert _metrics(result.path)[:, 0].tolist() == [0, 7, 14, 21, 28, 35, 40]
 
 
-def test_a_drawing_failure_leaves_the_finished_summary_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("what", [MemoryError("no room to draw"), KeyboardInterrupt()])
+def test_a_drawing_failure_or_interrupt_leaves_the_finished_summary_whole(
+    tmp_path: Path, what: BaseException
+) -> None:
     config = load_config(overrides=["training.epochs=100"])
 
-    def out_of_memory(*args: object) -> None:
-        raise MemoryError("no room to draw")
+    def draw(*args: object) -> None:
+        raise what
 
-    with pytest.raises(MemoryError):
-        run_experiment(config, tmp_path, "drawn", ["test"], draw=out_of_memory)
+    if isinstance(what, Exception):
+        result = run_experiment(config, tmp_path, "drawn", ["test"], draw=draw)
+        assert result.summary["figures"]["status"] == "failed"
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            run_experiment(config, tmp_path, "drawn", ["test"], draw=draw)
     (folder,) = tmp_path.iterdir()
     summary = json.loads((folder / "summary.json").read_text())
+    undisturbed = run_experiment(config, tmp_path / "alone", "alone", ["test"]).path
+    alone = json.loads((undisturbed / "summary.json").read_text())
+    assert {k: v for k, v in summary.items() if k != "figures"} == alone  # the results stand
     assert summary["status"] == "completed" and summary["epochs_run"] == 100
-    assert (folder / "meta.json").exists()
+    expected = "failed" if isinstance(what, Exception) else "interrupted"
+    assert summary["figures"]["status"] == expected
+    assert (folder / "meta.json").exists() and (folder / "metrics.csv").exists()
