@@ -96,10 +96,10 @@ def handle_stop_signals() -> None:
         signal.signal(signum, _stop)
 
 
-def interrupted(console: Console | None = None) -> NoReturn:
-    """Say which signal interrupted the command and exit with 128 + its number (130 for Ctrl-C)."""
+def interrupted() -> NoReturn:
+    """Say on stderr which signal interrupted the command; exit 128 + its number (130: Ctrl-C)."""
     name = signal.Signals(_last_signal[0]).name
-    (console or Console(stderr=True)).print(f"[yellow]interrupted[/] ({name})")
+    Console(stderr=True, highlight=False).print(f"[yellow]interrupted[/] ({name})")
     raise typer.Exit(128 + _last_signal[0])
 
 

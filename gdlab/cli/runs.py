@@ -82,7 +82,9 @@ def list_runs(
     for r in rows:
         style = STATUS_STYLE.get(r["status"], "yellow")
         cells = [r["id"], f"[{style}]{r['status']}[/]"]
-        if r["kind"] == "sweep":
+        if r["status"] == "unreadable":
+            cells += [r["problem"] or "", "", "", ""]
+        elif r["kind"] == "sweep":
             cells += ["sweep", "", _fmt(r["points"]), ""]
         else:
             cells += [_fmt(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
@@ -109,17 +111,21 @@ def _resolve(results_dir: Path, ref: str) -> Path:
 )
 def show(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
     """Show one run: its summary, config, theory block and the paths of its plots."""
+    import yaml
+
     from gdlab.record.catalog import read_entry
 
     entry = read_entry(_resolve(results_dir, run), "run")
     console = Console(highlight=False)
     style = STATUS_STYLE.get(entry.status, "yellow")
     console.print(f"[bold]{entry.path}[/]  [{style}]{entry.status}[/]")
+    if entry.problem:
+        console.print(f"[yellow]unreadable:[/] {entry.problem}")
     summary = {k: v for k, v in entry.summary.items() if k != "theory"}
     console.print_json(json.dumps(summary))
     console.print("[bold]config.yaml[/]")
-    console.print((entry.path / "config.yaml").read_text(encoding="utf-8"))
-    if "theory" in entry.summary:
+    console.print(yaml.safe_dump(entry.config, sort_keys=False) if entry.config else "(unreadable)")
+    if isinstance(entry.summary.get("theory"), dict):
         console.print("[bold]theory[/]")
         console.print_json(json.dumps(entry.summary["theory"]))
     plots = sorted(p.name for p in entry.path.iterdir() if p.suffix in (".png", ".gif"))
@@ -152,7 +158,12 @@ def compare(
         table.add_row(key.replace("_", " "), *(_fmt(e.row()[key]) for e in entries))
     console = Console(highlight=False)
     console.print(table)
-    finished = {e.id: load_result(e.path).history for e in entries if "final" in e.summary}
+    finished = {}
+    for e in entries:
+        try:
+            finished[e.id] = load_result(e.path).history
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            console.print(f"[yellow]{e.id}[/]: no readable metrics.csv and summary.json, left out")
     if len(finished) >= 2:
         folder = run_files.create_run_dir(results_dir / "compare", "compare", run_files.now())
         with run_files.atomic_target(folder / "compare.png") as tmp:

@@ -108,7 +108,7 @@ def sweep(
         fail(f"{runner.describe_error(err)}; {resume_hint}", EXIT_FAILED)
     except KeyboardInterrupt:
         console.print(resume_hint)
-        interrupted(console)
+        interrupted()
     console.print(_sweep_table(rows, spec, folder, console.width))
     for problem in sweep_files.disagreements(rows):
         console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
@@ -121,7 +121,7 @@ def sweep(
         console.print(f"[bold red]figures not drawn:[/] {result.point.label}: {figures['error']}")
     if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
         console.print(resume_hint)
-        interrupted(console)
+        interrupted()
     if failed or undrawn:
         raise typer.Exit(EXIT_FAILED)
 
@@ -176,7 +176,7 @@ def reproduce(
         console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
         results, rows = _run_sweep_with_progress(console, spec, folder)
         if run.summary["status"] == "interrupted" or len(results) < len(spec.points):
-            interrupted(console)
+            interrupted()
         if any(r.status == "failed" for r in results):
             fail(f"the study had failed runs; see {folder / 'sweep.csv'}", EXIT_FAILED)
         verdicts, paths = report.write_reproduction(
@@ -185,7 +185,7 @@ def reproduce(
     except OSError as err:
         fail(runner.describe_error(err), EXIT_FAILED)
     except KeyboardInterrupt:
-        interrupted(console)
+        interrupted()
     finally:
         drawing.cancel()
     console.print(_claims_table(verdicts))

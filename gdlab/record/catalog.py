@@ -18,68 +18,104 @@ class RunRefError(ValueError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One row of `gdlab runs list`."""
+    """One row of `gdlab runs list`: what a folder says about itself, read, never trusted."""
 
     id: str
     kind: str  # "run" or "sweep"
     path: Path
-    status: str
+    status: str  # as recorded, "crashed" for a dead writer, "unreadable" for a damaged folder
     summary: dict[str, Any]
     config: dict[str, Any]
     meta: dict[str, Any]
+    problem: str | None = None  # why the folder is unreadable
 
     def row(self) -> dict[str, Any]:
         """The entry as plain values, for JSON and tables."""
-        final = self.summary.get("final") or {}
-        optimizer = self.config.get("optimizer", {})
-        git = self.meta.get("git") or {}
+        final, optimizer = _dict(self.summary.get("final")), _dict(self.config.get("optimizer"))
+        git = _dict(self.meta.get("git"))
         return {
             "id": self.id,
             "kind": self.kind,
             "name": self.id.split("-", 1)[1] if "-" in self.id else self.id,
             "status": self.status,
-            "optimizer": optimizer.get("name"),
-            "lr": optimizer.get("lr"),
-            "epochs": self.summary.get("epochs_run"),
-            "final_loss": final.get("loss"),
-            "w": final.get("w"),
-            "b": final.get("b"),
-            "started": self.meta.get("started"),
-            "git_commit": git.get("commit"),
+            "optimizer": _plain(optimizer.get("name")),
+            "lr": _plain(optimizer.get("lr")),
+            "epochs": _plain(self.summary.get("epochs_run")),
+            "final_loss": _plain(final.get("loss")),
+            "w": _plain(final.get("w")),
+            "b": _plain(final.get("b")),
+            "started": _plain(self.meta.get("started")),
+            "git_commit": _plain(git.get("commit")),
             "points": f"{self.summary.get('finished', '?')}/{self.summary.get('points', '?')}"
             if self.kind == "sweep"
             else None,
             "path": str(self.path),
+            "problem": self.problem,
         }
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _plain(value: Any) -> Any:
+    """A value fit for a table cell: numbers, short strings, lists of numbers; else None."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        return value[:200]
+    if isinstance(value, list) and all(isinstance(v, (int, float, str)) for v in value):
+        return value[:20]
+    return None
+
+
+def _read(path: Path) -> tuple[dict[str, Any], str | None]:
+    """A JSON object from a file, or {} and why not."""
+    if not path.is_file():
+        return {}, f"no {path.name}" if not path.exists() else f"{path.name} is not a file"
     try:
         value = runs.read_json(path)
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+    except (OSError, ValueError, RecursionError) as err:
+        return {}, f"{path.name} cannot be read ({type(err).__name__})"
+    if not isinstance(value, dict):
+        return {}, f"{path.name} is not a JSON object"
+    return value, None
 
 
 def _config(path: Path) -> dict[str, Any]:
     import yaml
 
+    if not path.is_file():
+        return {}
     try:
         value = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+    except (OSError, ValueError, yaml.YAMLError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 
 
 def read_entry(folder: Path, kind: str) -> Entry:
-    """What a run or sweep folder says about itself, with 'running' checked for a live process."""
-    summary = _read(folder / "summary.json")
-    status = runs.live_status(str(summary.get("status", "unknown")), summary.get("process"))
+    """What a run or sweep folder says about itself, with 'running' checked for a live process.
+
+    Every file is untrusted: a folder whose summary.json is missing, damaged or
+    not gdlab's is 'unreadable', with the reason in ``problem``.
+    """
+    summary, problem = _read(folder / "summary.json")
+    status = summary.get("status")
+    if problem is None and not isinstance(status, str):
+        problem = "summary.json has no status"
+    if problem is not None:
+        status = "unreadable"
+    else:
+        status = runs.live_status(str(status), summary.get("process"))
     if kind == "sweep":
-        config = _config(folder / "sweep.yaml").get("base") or {}
+        config = _dict(_config(folder / "sweep.yaml").get("base"))
     else:
         config = _config(folder / "config.yaml")
-    return Entry(folder.name, kind, folder, status, summary, config, _read(folder / "meta.json"))
+    meta, _ = _read(folder / "meta.json")
+    return Entry(folder.name, kind, folder, str(status), summary, config, meta, problem)
 
 
 def list_entries(results_dir: Path) -> list[Entry]:
@@ -129,10 +165,17 @@ def differing_keys(configs: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
 
 
 def file_hashes(folder: Path, skip: Iterable[str] = ("meta.json",)) -> dict[str, str]:
-    """sha256 of every file in a run folder (not hidden temporary ones, not ``skip``)."""
+    """sha256 of every regular file in a run folder (not hidden ones, not ``skip``).
+
+    Read a block at a time, so a file of any size costs no more memory than that.
+    """
     skipped = set(skip)
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".") and p.name not in skipped
-    }
+    hashes = {}
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and not p.name.startswith(".") and p.name not in skipped:
+            digest = hashlib.sha256()
+            with p.open("rb") as f:
+                while block := f.read(1 << 20):
+                    digest.update(block)
+            hashes[p.name] = digest.hexdigest()
+    return hashes

@@ -190,10 +190,16 @@ def _write_meta_now(folder: Path, argv: list[str], started: datetime) -> None:
 
 
 def load_result(folder: Path) -> RunResult:
-    """A finished run read back from its folder: summary.json and metrics.csv."""
+    """A finished run read back from its folder: summary.json and metrics.csv.
+
+    Raises ValueError (or OSError) for a folder whose files are not a finished run's.
+    """
     summary = runs.read_json(folder / "summary.json")
     table = np.loadtxt(folder / "metrics.csv", delimiter=",", skiprows=1, ndmin=2)
-    d = (table.shape[1] - 4) // 2  # epoch, loss, w_1..w_d, b, grad_w_1..grad_w_d, grad_b
+    # epoch, loss, w_1..w_d, b, grad_w_1..grad_w_d, grad_b
+    if not isinstance(summary, dict) or table.shape[1] < 6 or table.shape[1] % 2 or not len(table):
+        raise ValueError(f"{folder}: not the summary.json and metrics.csv of a finished run")
+    d = (table.shape[1] - 4) // 2
     history = History(
         epoch=table[:, 0].astype(np.int64),
         loss=table[:, 1],

@@ -272,11 +272,20 @@ def _process_start(pid: int) -> int | None:
     return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counting after the name
 
 
-def process_alive(record: dict[str, Any]) -> bool | None:
-    """Whether the recorded process still runs; None when it ran on another host."""
-    if record.get("host") != socket.gethostname():
+PID_MAX = 2**22  # the largest pid Linux hands out
+
+
+def process_alive(record: object) -> bool | None:
+    """Whether the recorded process still runs; None when that cannot be told.
+
+    None for another host, and for a record that is not one gdlab wrote (a pid
+    that is not a plausible whole number): the record is read, never trusted.
+    """
+    if not isinstance(record, dict) or record.get("host") != socket.gethostname():
         return None
-    pid = int(record["pid"])
+    pid = record.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid < PID_MAX:
+        return None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -287,7 +296,7 @@ def process_alive(record: dict[str, Any]) -> bool | None:
     return started is None or _process_start(pid) == started
 
 
-def live_status(status: str, record: dict[str, Any] | None) -> str:
+def live_status(status: str, record: object) -> str:
     """A recorded status, with 'running' checked against the process that wrote it.
 
     A run killed outright (SIGKILL, power cut) never got to write its end: its

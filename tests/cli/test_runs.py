@@ -32,3 +32,19 @@ def test_an_ambiguous_or_unknown_run_id_is_refused(tmp_path: Path) -> None:
     unknown = cli.invoke(app, ["verify", "nothing-like-this"])
     assert unknown.exit_code == 2 and "no run" in unknown.stderr
     assert not (tmp_path / "results" / "verify").exists()
+
+
+def test_a_damaged_folder_is_listed_unreadable_and_the_rest_as_usual(tmp_path: Path) -> None:
+    for name in ("good", "bad"):
+        assert cli.invoke(app, ["train", *QUICK, "-n", name]).exit_code == 0
+    good, bad = sorted((tmp_path / "results" / "runs").iterdir(), key=lambda p: p.name[-3:])
+    (bad / "summary.json").write_text('{"status": "running", "process": {"pid": "x"}')
+    (bad / "metrics.csv").write_text("epoch,loss\nnot,numbers\n")
+    listed = cli.invoke(app, ["runs", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "unreadable" in listed.stdout and "completed" in listed.stdout
+    shown = cli.invoke(app, ["runs", "show", str(bad)])
+    assert shown.exit_code == 0 and "unreadable: summary.json cannot be read" in shown.stdout
+    compared = cli.invoke(app, ["runs", "compare", str(good), str(bad)])
+    assert compared.exit_code == 0, compared.output
+    assert "left out" in compared.stdout

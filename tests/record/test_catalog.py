@@ -25,14 +25,48 @@ def _run(results: Path, name: str, status: str = "completed") -> Path:
     return folder
 
 
-def test_entries_are_listed_newest_first_and_a_damaged_folder_is_unknown(tmp_path: Path) -> None:
+def test_entries_are_listed_newest_first_and_a_damaged_folder_is_unreadable(
+    tmp_path: Path,
+) -> None:
     _run(tmp_path, "20261126T010000Z-old")
     new = _run(tmp_path, "20261126T020000Z-new")
     (new / "summary.json").write_text("{half a file")
     entries = list_entries(tmp_path)
     assert [e.id for e in entries] == ["20261126T020000Z-new", "20261126T010000Z-old"]
-    assert [e.status for e in entries] == ["unknown", "completed"]
+    assert [e.status for e in entries] == ["unreadable", "completed"]
+    assert entries[0].problem == "summary.json cannot be read (JSONDecodeError)"
     assert entries[1].row()["lr"] == 0.1 and entries[1].row()["name"] == "old"
+
+
+# What a damaged or foreign summary.json can hold, and why the folder is unreadable.
+DAMAGED = [
+    ("", "cannot be read"),
+    ("[1, 2]", "not a JSON object"),
+    ('{"epochs_run": 3}', "no status"),
+    ('{"status": 7}', "no status"),
+    ('{"status": "running", "process": {"pid": "abc", "host": "%s"}}', None),
+    ('{"status": "running", "process": {"pid": 1e999, "host": "%s"}}', None),
+    ('{"status": "running", "process": {"pid": 99999999999999999999999, "host": "%s"}}', None),
+    ('{"status": "running", "process": [1, 2]}', None),
+    ('{"status": "completed", "final": 5, "epochs_run": {"a": 1}}', None),
+    ("[" * 100_000, "cannot be read"),
+]
+
+
+@pytest.mark.parametrize(("text", "problem"), DAMAGED)
+def test_no_damaged_summary_breaks_the_listing(
+    tmp_path: Path, text: str, problem: str | None
+) -> None:
+    import socket
+
+    _run(tmp_path, "20261126T010000Z-good")
+    bad = _run(tmp_path, "20261126T020000Z-bad")
+    (bad / "summary.json").write_text(text.replace("%s", socket.gethostname()))
+    entries = list_entries(tmp_path)
+    rows = [e.row() for e in entries]  # every row can be shown
+    assert [r["status"] for r in rows][1] == "completed"
+    if problem is not None:
+        assert rows[0]["status"] == "unreadable" and problem in rows[0]["problem"]
 
 
 def test_a_running_folder_whose_process_is_gone_reads_as_crashed(tmp_path: Path) -> None:

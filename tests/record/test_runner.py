@@ -40,28 +40,12 @@ def _only_run(results: Path) -> Path:
 
 def _start_a_long_train(tmp_path: Path) -> subprocess.Popen[str]:
     """A train that would run for hours, returned once its run folder exists."""
-    process = _gdlab("train", "--set", "training.epochs=100000000", "--set", "output.plots=false")
+    process = _gdlab("train", "--set", "training.epochs=10000000", "--set", "output.plots=false")
     deadline = time.monotonic() + 30
     while not list(tmp_path.glob("results/runs/*/summary.json")):
         assert time.monotonic() < deadline, "the run folder never appeared"
         time.sleep(0.05)
     return process
-
-
-def test_ctrl_c_keeps_the_finished_epochs_and_exits_130(tmp_path: Path) -> None:
-    process = _start_a_long_train(tmp_path)
-    time.sleep(0.5)  # let it train a while
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 130, err
-    folder = _only_run(tmp_path / "results")
-    summary = json.loads((folder / "summary.json").read_text())
-    assert summary["status"] == "interrupted"
-    rows = (folder / "metrics.csv").read_text().splitlines()
-    assert int(rows[-1].split(",")[0]) == summary["epochs_run"] > 0
-    assert len(rows) == summary["epochs_run"] + 2  # header, epoch 0 .. epochs_run
-    listed = json.loads(cli.invoke(app, ["runs", "list", "--json"]).stdout)
-    assert listed[0]["status"] == "interrupted"
 
 
 def test_a_killed_run_is_listed_as_crashed(tmp_path: Path) -> None:

@@ -1,0 +1,97 @@
+"""Signals sent to real gdlab processes: Ctrl-C, a scheduler's SIGTERM, a closed terminal's SIGHUP.
+
+Each is handled as Ctrl-C is: the finished epochs are kept, the run or sweep
+says interrupted, and the exit status is 128 + the signal's number.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gdlab.record.config import dump_config, load_config
+from tests.conftest import REPO
+
+STUDY = str(REPO / "configs" / "lr_study.yaml")
+LONG = ["--set", "training.epochs=10000000", "--set", "output.plots=false"]
+
+
+def _gdlab(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gdlab", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for(tmp_path: Path, pattern: str) -> Path:
+    deadline = time.monotonic() + 30
+    while not (found := list(tmp_path.glob(pattern))):
+        assert time.monotonic() < deadline, f"{pattern} never appeared"
+        time.sleep(0.05)
+    return found[0]
+
+
+def _stop(process: subprocess.Popen[str], signum: int, after: float) -> tuple[str, str]:
+    time.sleep(after)  # let it work a while
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err
+    assert "Traceback" not in err
+    return out, err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_stopped_train_keeps_its_finished_epochs(tmp_path: Path, signum: int) -> None:
+    process = _gdlab("train", *LONG)
+    folder = _wait_for(tmp_path, "results/runs/*/summary.json").parent
+    _, err = _stop(process, signum, after=0.5)
+    assert f"interrupted ({signal.Signals(signum).name})" in err
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "interrupted"
+    rows = (folder / "metrics.csv").read_text().splitlines()
+    assert int(rows[-1].split(",")[0]) == summary["epochs_run"] > 0
+    assert len(rows) == summary["epochs_run"] + 2  # header, epoch 0 .. epochs_run
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_stopped_sweep_keeps_what_its_points_trained(tmp_path: Path, signum: int) -> None:
+    process = _gdlab("sweep", "-c", STUDY, *LONG, "--set", "training.log_every=100")
+    folder = _wait_for(tmp_path, "results/sweeps/*/summary.json").parent
+    out, _ = _stop(process, signum, after=1.5)
+    assert "--resume" in out
+    assert json.loads((folder / "summary.json").read_text())["status"] == "interrupted"
+    with (folder / "sweep.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["status"] for r in rows] == ["interrupted", "interrupted", "diverged"]
+    for row in rows[:2]:  # stepped together, stopped together, each at its last whole epoch
+        assert int(row["epochs_run"]) > 1000
+        metrics = (folder / row["folder"] / "metrics.csv").read_text().splitlines()
+        assert metrics[-1].startswith(f"{row['epochs_run']},")
+
+
+def test_a_stopped_verify_says_interrupted_not_irreproducible(tmp_path: Path) -> None:
+    original = tmp_path / "results" / "runs" / "20261127T000000Z-long"
+    original.mkdir(parents=True)
+    config = load_config(overrides=["training.epochs=10000000", "output.plots=false"])
+    (original / "config.yaml").write_text(dump_config(config))
+    process = _gdlab("verify", str(original))
+    _wait_for(tmp_path, "results/verify/*/summary.json")
+    out, err = _stop(process, signal.SIGTERM, after=0.5)
+    assert "interrupted (SIGTERM)" in err
+    assert "reproducible" not in out
+
+
+def test_a_stopped_reproduce_exits_as_interrupted(tmp_path: Path) -> None:
+    process = _gdlab("reproduce", "--study", STUDY, "-r", "out")
+    _wait_for(tmp_path, "out/runs/*/summary.json")
+    _, err = _stop(process, signal.SIGTERM, after=0.0)
+    assert "interrupted (SIGTERM)" in err
