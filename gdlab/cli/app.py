@@ -96,6 +96,17 @@ def handle_stop_signals() -> None:
         signal.signal(signum, _stop)
 
 
+def announce_if_long(seconds: float, what: str) -> None:
+    """Say on stderr, before it starts, that the work will take a while (Ctrl-C keeps it)."""
+    from gdlab.record.budget import LONG_SECONDS, describe_seconds
+
+    if seconds > LONG_SECONDS:
+        Console(stderr=True, highlight=False).print(
+            f"[yellow]note:[/] {what} will take {describe_seconds(seconds)} of training; "
+            "Ctrl-C keeps what is done"
+        )
+
+
 def interrupted() -> NoReturn:
     """Say on stderr which signal interrupted the command; exit 128 + its number (130: Ctrl-C)."""
     name = signal.Signals(_last_signal[0]).name

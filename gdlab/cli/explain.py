@@ -130,6 +130,8 @@ def _prediction_table(found: Any, tol: float) -> Table:
     if p.outcome == "diverges":
         table.add_row("loss overflows to inf at", fmt_opt(p.first_inf_epoch))
         table.add_row("loss turns nan at", fmt_opt(p.first_nan_epoch))
+    if p.outcome == "converges" and (p.rates == 1.0).any():
+        table.add_row("in float64, 1 − lr·λ rounds to exactly 1", "the error there never moves")
     rates = ", ".join(f"{r:.6g}" for r in p.rates)
     table.add_section()
     table.add_row("error factor per epoch, per eigenvector", rates)

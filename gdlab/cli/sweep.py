@@ -17,6 +17,7 @@ from gdlab.cli.app import (
     ResultsOption,
     SetOption,
     TrainingProgress,
+    announce_if_long,
     app,
     fail,
     fmt_num,
@@ -79,6 +80,8 @@ def sweep(
     that fails is recorded as failed, the others still run, and the exit status
     is 1. Predictions come from the Hessian's eigenvalues before any run starts.
     """
+    import numpy as np
+
     from gdlab.record import grid, runner, runs, sweep_files
     from gdlab.record.config import ConfigError
 
@@ -93,12 +96,15 @@ def sweep(
         else:
             spec = grid.load_sweep(config, grid_items or [], seeds, set_ or [], name)
             runs.check_name(spec.name)
-        grid.check_data(spec)
+        cost = grid.check_data(spec, resume if resume is not None else results_dir)
         if resume is None:
             folder = sweep_files.start_sweep_folder(spec, results_dir)
     except (ConfigError, ValueError, runs.RunDirError) as err:  # DataError is a ValueError
         fail(str(err))
+    except np.linalg.LinAlgError as err:
+        fail(f"the data cannot be analysed ({err})")
     console = Console(highlight=False)
+    announce_if_long(cost.seconds, f"{len(spec.points):,} runs")
     resume_hint = f"finish it with: gdlab sweep --resume {folder}"
     try:
         results, rows = _run_sweep_with_progress(console, spec, folder, resume is not None)

@@ -16,6 +16,7 @@ from gdlab.cli.app import (
     ResultsOption,
     SetOption,
     TrainingProgress,
+    announce_if_long,
     app,
     fail,
     fmt_num,
@@ -62,6 +63,8 @@ def train(
     from gdlab.core.data import DataError
     from gdlab.plots.files import Drawing, draws
     from gdlab.record import runner, runs
+    from gdlab.record.budget import check_run
+    from gdlab.record.build import load_data, prepare
     from gdlab.record.config import ConfigError, load_config
 
     try:
@@ -69,14 +72,26 @@ def train(
         run_name = runs.check_name(name or (config.stem if config else "default"))
     except (ConfigError, ValueError) as err:
         fail(str(err))
+    try:
+        problem = prepare(cfg, *load_data(cfg))
+        cost = check_run(cfg, len(problem.y), results_dir, "config")
+    except (ConfigError, DataError) as err:
+        fail(str(err))
+    announce_if_long(cost.seconds, "this run")
     console = Console(highlight=False)
     drawing = Drawing() if draws(cfg) else None  # forked now: Matplotlib loads while training runs
     try:
         with TrainingProgress(console, cfg.training.epochs, enabled=not quiet) as on_progress:
             result = runner.run_experiment(
-                cfg, results_dir / "runs", run_name, runs.python_argv(), on_progress, draw=drawing
+                cfg,
+                results_dir / "runs",
+                run_name,
+                runs.python_argv(),
+                on_progress,
+                ready=runner.Ready(problem),
+                draw=drawing,
             )
-    except (runs.RunDirError, DataError) as err:
+    except (runs.RunDirError, DataError, ConfigError) as err:
         fail(str(err))
     except OSError as err:  # a full disk, a failed write: the run says failed, with this reason
         fail(runner.describe_error(err), EXIT_FAILED)

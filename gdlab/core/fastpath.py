@@ -58,8 +58,9 @@ def choose_path(
     ``analysis`` is the data's (its least-squares optimum and condition number);
     ``in_sweep`` says the run would step together with others.
     """
+    ignored = " (training.fast: true does not apply)" if fast else ""
     if not full_batch:
-        return PathChoice(FOUR_FUNCTIONS, "mini-batches need the samples themselves")
+        return PathChoice(FOUR_FUNCTIONS, f"mini-batches need the samples themselves{ignored}")
     if fast is False:
         return PathChoice(FOUR_FUNCTIONS, "training.fast is false")
     size = len(y) * epochs
@@ -69,17 +70,27 @@ def choose_path(
             f"the default: {len(y):,} samples x {epochs:,} epochs = {size:,} sample-epochs, "
             f"below the {SUMS_FROM_SAMPLE_EPOCHS:,} from which gdlab may use the data's sums",
         )
-    sums = SufficientStats(X, y)
+    kappa = f"condition number {analysis.condition_number:.3g}"
+    try:
+        sums = SufficientStats(X, y)
+    except np.linalg.LinAlgError:  # A^T A is not even positive definite in float64
+        return PathChoice(
+            FOUR_FUNCTIONS,
+            f"the data's sums cannot be used: at {kappa} the normal equations they solve "
+            "have no solution in float64"
+            + (" (training.fast: true does not apply)" if fast else ""),
+        )
     gap = float(np.linalg.norm(sums.theta_star - analysis.theta_ls))
     limit = tol * SUMS_SHARE_OF_TOL
-    conditioning = (
-        f"at condition number {analysis.condition_number:.3g} their optimum is {gap:.2g} "
-        "from the least-squares optimum"
-    )
+    conditioning = f"at {kappa} their optimum is {gap:.2g} from the least-squares optimum"
     if fast:
-        warning = "" if gap <= limit else f"; warning: {conditioning}, and the run ends there"
-        why = "training.fast is true (in the config, or set by a sweep that stepped it with others)"
-        return PathChoice(SUMS, f"{why}{warning}", sums)
+        warning = "; warning: the run ends there" if gap > limit else ""
+        return PathChoice(
+            SUMS,
+            "training.fast is true (in the config, or set by a sweep that steps its points "
+            f"together); {conditioning}{warning}",
+            sums,
+        )
     if gap > limit:
         return PathChoice(
             FOUR_FUNCTIONS,

@@ -86,6 +86,23 @@ def qr_of_data(X: Array, y: Array, rows: int = _QR_ROWS) -> Array:
     return R
 
 
+def first_dependent_column(X: Array, rows: int = _QR_ROWS) -> int | None:
+    """The first column of A = [X, 1] that is a linear combination of those before it, or None.
+
+    Column d (the last) is the intercept's column of ones. Decided on the R of a
+    QR of A (built by blocks, as :func:`least_squares` does), with numpy's rank
+    tolerance for A itself: sigma_max * max(n, d + 1) * eps.
+    """
+    n, d = X.shape
+    R = qr_of_data(X, np.zeros(n), rows)[:, : d + 1]
+    sigma = np.linalg.svd(R, compute_uv=False)
+    tol = float(sigma[0]) * max(n, d + 1) * float(np.finfo(np.float64).eps)
+    for k in range(1, d + 2):
+        if np.linalg.matrix_rank(R[:, :k], tol=tol) < k:
+            return k - 1
+    return None
+
+
 def lstsq_on_all_the_data(X: Array, y: Array) -> Array:
     """(w_1..w_d, b) by ``numpy.linalg.lstsq`` on [X, 1] itself, as `gdlab analyze` shows."""
     theta, *_ = np.linalg.lstsq(design_matrix(X), y, rcond=None)
@@ -207,7 +224,9 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
     if converges:
         total = _epochs_to_norm(coeffs, rho, tol)
         per_param: list[int | None] = [
-            _settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, total)
+            None
+            if total is None
+            else _settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, total)
             for k in range(len(coeffs))
         ]
         first_inf = first_nan = None
@@ -230,8 +249,15 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
     )
 
 
-def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int:
-    """Smallest t with sum_i (c_i rho_i^t)^2 < tol^2 (all |rho_i| < 1, so it only falls)."""
+def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int | None:
+    """Smallest t with sum_i (c_i rho_i^t)^2 < tol^2 (all |rho_i| <= 1, so it only falls).
+
+    None when it never happens in float64: a rate so small that 1 - lr lambda_i
+    rounds to exactly 1 leaves the error along v_i where it is, every epoch.
+    """
+    stuck = rho == 1.0
+    if float(np.linalg.norm(coeffs[stuck])) >= tol:
+        return None
 
     def below(t: int) -> bool:
         with np.errstate(under="ignore"):

@@ -38,7 +38,7 @@ class History:
     """What one run did, epoch by epoch.
 
     Row ``i`` of the traces is the state after ``epoch[i]`` updates: the
-    parameters, the loss there, and the gradient there (the next step's).
+    parameters, and the loss and its gradient there, on all the data.
     """
 
     epoch: NDArray[np.int64]
@@ -111,7 +111,7 @@ def train(
     # Overflow to inf and inf - inf = nan are results here, not warnings.
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            for epoch in range(epochs + 1):
+            for epoch in range(epochs + 1):  # epoch 0 is the start; `epochs` updates follow
                 # Where are we? The predictions, the loss and its gradients at (w, b).
                 if sums is None:  # the four functions of gdlab/core/model.py
                     y_hat = model.predict(X, w, b)
@@ -130,7 +130,7 @@ def train(
                 # Update: one step downhill (one per mini-batch with batch_size).
                 if batch_size is None or batch_size >= len(y):
                     w, b = optimizer.step(w, b, grad_w, grad_b)
-                    if steps is not None:
+                    if steps is not None:  # one step an epoch; its loss is the epoch's own
                         steps.append([epoch + 1, epoch + 1, math.nan, *w, b])
                 else:
                     w, b = minibatch_epoch(X, y, w, b, optimizer, batch_size, shuffle, steps, epoch)
@@ -214,6 +214,7 @@ class _Watch:
     """Follows the loss and gradient of one run, and applies :func:`stops` to each epoch."""
 
     def __init__(self, epochs: int, tol: float | None) -> None:
+        # No tolerance is tol = nan: no norm is <= nan, so none ever ends the run.
         self.epochs, self.tol = epochs, math.nan if tol is None else tol
         self.first_inf: int | None = None
         self.first_nan: int | None = None
@@ -262,7 +263,8 @@ class _Log:
 
     def keep_last(self) -> bool:
         """After Ctrl-C: keep the last finished epoch too; False if no epoch finished."""
-        if self.pending is not None:
+        last = int(self.epoch[self.size - 1]) if self.size else -1
+        if self.pending is not None and self.pending[0] > last:  # not one already kept
             self.record(*self.pending, keep=True)
         return self.size > 0
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.core.train import History
-from gdlab.plots.helpers import Helpers
+from gdlab.plots.helpers import HelperFailed, Helpers
 from gdlab.record import runs
 from gdlab.record.build import Problem
 from gdlab.record.grid import PointResult
@@ -81,7 +81,8 @@ def _saying_what_is_missing(folder: Path, config: Config, n_features: int) -> It
         names = figure_names(config, n_features)
         missing = [name for name in names if not (folder / name).exists()]
         if isinstance(err, Exception):
-            raise FiguresMissing(missing, describe_error(err)) from err
+            reason = str(err) if isinstance(err, HelperFailed) else describe_error(err)
+            raise FiguresMissing(missing, reason) from err
         raise FiguresInterrupted(missing) from err
 
 

@@ -10,13 +10,13 @@ run; they must make it at least 25% faster.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pickle
 import signal
 import sys
 import threading
-import traceback
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -30,7 +30,8 @@ class Helpers:
     (each fork starts with Matplotlib loaded) and every process does
     ``job(share, shares, payload)``. Every figure is written on its own
     (atomic_target), so the shares never meet. Where fork is missing or unsafe
-    (see _can_fork), the whole job runs here, in finish, instead.
+    (see _can_fork), the whole job runs here, in finish, instead. A helper that
+    fails sends back one line saying why (HelperFailed), never a traceback.
     """
 
     def __init__(
@@ -40,21 +41,25 @@ class Helpers:
         self.pid: int | None = None
         if not _can_fork():
             return
-        read, write = os.pipe()
+        read, write = os.pipe()  # the payload, from here to the helper
+        why_read, why_write = os.pipe()  # why a helper failed, from any helper to here
         try:
             self.pid = os.fork()
         except OSError:  # no room for another process: draw here instead
-            os.close(read)
-            os.close(write)
+            for fd in (read, write, why_read, why_write):
+                os.close(fd)
             return
         if self.pid == 0:
             os.close(write)
-            _run_then_exit(lambda: self._serve(read))
+            os.close(why_read)
+            _run_then_exit(lambda: self._serve(read, why_write), why_write)
         os.close(read)
+        os.close(why_write)
         self.write: int | None = write  # None once the payload is sent
+        self.why: int | None = why_read
 
     def finish(self, payload: Any) -> None:
-        """Send the helper the payload and wait; RuntimeError if a share failed (see stderr)."""
+        """Send the helper the payload and wait; HelperFailed if a share failed, saying why."""
         if self.pid is None:
             self.warm()
             for share in range(self.shares):
@@ -69,7 +74,7 @@ class Helpers:
             pass  # it has died already: waitpid says how
         status = self._wait()
         if status != 0:
-            raise RuntimeError(f"the drawing helper process failed ({_exit_text(status)})")
+            raise HelperFailed(self._why() or f"a drawing helper failed ({_exit_text(status)})")
 
     def cancel(self) -> None:
         """Stop the helper, or, if it has its payload (Ctrl-C while it draws), let it finish.
@@ -91,7 +96,15 @@ class Helpers:
         self.pid = None
         return status
 
-    def _serve(self, read: int) -> None:
+    def _why(self) -> str:
+        """The first line any helper wrote on its way out (they have all ended by now)."""
+        if self.why is None:
+            return ""
+        with open(self.why, "rb") as pipe:
+            self.why = None
+            return pipe.read().decode("utf-8", "replace").partition("\n")[0]
+
+    def _serve(self, read: int, why: int) -> None:
         self.warm()
         with open(read, "rb") as pipe:
             data = pipe.read()
@@ -106,7 +119,7 @@ class Helpers:
                 mine.append(share)
                 continue
             if pid == 0:
-                _run_then_exit(functools.partial(self.job, share, self.shares, payload))
+                _run_then_exit(functools.partial(self.job, share, self.shares, payload), why)
             pids.append(pid)
         try:
             for share in mine:
@@ -114,7 +127,11 @@ class Helpers:
         finally:
             failed = [os.waitpid(pid, 0)[1] for pid in pids]
         if any(failed):
-            raise RuntimeError(f"a share of the job failed ({_exit_text(max(failed))})")
+            raise HelperFailed(f"a share of the job failed ({_exit_text(max(failed))})")
+
+
+class HelperFailed(RuntimeError):
+    """A helper's job failed; the message is the helper's own one-line reason."""
 
 
 def _can_fork() -> bool:
@@ -129,16 +146,21 @@ def _can_fork() -> bool:
     return wanted and system.startswith("linux") and threading.active_count() == 1
 
 
-def _run_then_exit(work: Callable[[], None]) -> NoReturn:
-    """In a forked child: do the work and leave, skipping the parent's exit handlers and buffers."""
+def _run_then_exit(work: Callable[[], None], why: int) -> NoReturn:
+    """In a forked child: do the work and leave, skipping the parent's exit handlers and buffers.
+
+    A failure is told to the parent in one line on ``why``; the parent says it.
+    """
     code = 1
     try:
         work()
         code = 0
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent reports it
         code = 130
-    except BaseException:
-        traceback.print_exc(file=sys.__stderr__)
+    except BaseException as err:
+        reason = getattr(err, "reason", None) or f"{type(err).__name__}: {err}"
+        with contextlib.suppress(OSError):
+            os.write(why, (" ".join(str(reason).split())[:2000] + "\n").encode())
     finally:
         os._exit(code)
 

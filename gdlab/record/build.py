@@ -11,12 +11,13 @@ from pathlib import Path
 
 import numpy as np
 
-from gdlab.core.data import Scaling, identity_scaling, make_linear_data, standardize
+from gdlab.core.data import DataError, Scaling, identity_scaling, make_linear_data, standardize
 from gdlab.core.fastpath import PathChoice, choose_path
-from gdlab.core.notation import Array
+from gdlab.core.notation import Array, feature_names
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
-from gdlab.core.theory import Analysis, analyze
+from gdlab.core.theory import Analysis, analyze, first_dependent_column
 from gdlab.core.train import History, ProgressCallback, train
+from gdlab.record.budget import check_data_size
 from gdlab.record.csvdata import read_csv
 from gdlab.record.schema import Config, OptimizerConfig
 
@@ -30,6 +31,7 @@ def load_data(config: Config) -> tuple[Array, Array]:
     if d.source == "csv":
         assert d.path is not None and d.y_column is not None  # the config checked both
         return read_csv(Path(d.path), d.x_columns, d.y_column)
+    check_data_size(config, "config")
     rng = np.random.default_rng(d.seed)
     return make_linear_data(d.n_samples, d.x_min, d.x_max, d.true_w, d.true_b, d.noise_std, rng)
 
@@ -48,13 +50,48 @@ class Problem:
 
 
 def prepare(config: Config, X: Array, y: Array) -> Problem:
-    """Standardize x when the config asks, and analyse the data as trained on and as given."""
+    """Standardize x when the config asks, and analyse the data as trained on and as given.
+
+    Raises DataError for data that cannot determine w and b (a column that is a
+    combination of others) or whose numbers overflow float64 once squared.
+    """
     if not config.data.standardize:
+        check_determined(config, X, y)
         analysis = analyze(X, y)
         return Problem(X, y, identity_scaling(X.shape[1]), X, analysis, analysis)
     scaling = standardize(X)
     X_train = scaling.apply(X)
+    check_determined(config, X_train, y)
     return Problem(X, y, scaling, X_train, analyze(X_train, y), analyze(X, y))
+
+
+def check_determined(config: Config, X: Array, y: Array) -> None:
+    """Refuse data whose sums overflow, or whose columns do not determine every parameter."""
+    d = config.data
+    where = d.path if d.source == "csv" else "the synthetic data"
+    names = list(d.x_columns) if d.source == "csv" else feature_names("x", X.shape[1])
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = float(np.max(np.abs(X))) if X.size else 0.0
+        if not (np.isfinite(X).all() and np.isfinite(y).all() and np.isfinite(scale**2 * len(y))):
+            raise DataError(
+                f"{where}: the numbers are too large for float64 once squared and summed "
+                f"(|x| up to {scale:.3g}): rescale them"
+            )
+    dependent = first_dependent_column(X)
+    if dependent is None:
+        return
+    quoted = ", ".join(repr(n) for n in names)
+    if dependent < len(names):
+        before = ", ".join([repr(n) for n in names[:dependent]] + ["the intercept"])
+        raise DataError(
+            f"{where}: column {names[dependent]!r} is a linear combination of "
+            f"{before.replace(', the', ' and the')}, so their weights cannot be told apart: "
+            "drop one"
+        )
+    hint = "" if config.data.standardize else "; far from zero, data.standardize: true helps"
+    what = f"column {quoted} barely varies" if len(names) == 1 else f"columns {quoted} add up to"
+    what += "" if len(names) == 1 else " a constant"
+    raise DataError(f"{where}: {what} in float64, so the weights and b cannot be told apart{hint}")
 
 
 def make_optimizer(config: OptimizerConfig) -> Optimizer:

@@ -57,9 +57,15 @@ def _as_float(value: Any) -> float:
         raise TypeError
     if isinstance(value, str):
         value = float(value.strip())
-    if not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not isinstance(value, (int, float)):
         raise TypeError
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float64's range
+        raise TypeError from None
+    if not math.isfinite(number):
+        raise TypeError
+    return number
 
 
 def _as_int(value: Any) -> int:
@@ -248,6 +254,16 @@ def _check_together(config: Config, where: Callable[[str], str]) -> None:
                 "is required when data.source is csv: the name of the x column, or a list of names",
                 "data.x_columns",
             )
+    if data.source == "csv":
+        _check_columns(data.x_columns, data.y_column, where)
+    elif data.n_samples < config.n_features + 1:
+        raise ConfigError(
+            where("data.n_samples"),
+            f"expected at least {config.n_features + 1}: {config.n_features} weights and b "
+            "need one sample each",
+            "data.n_samples",
+            data.n_samples,
+        )
     if len(training.init_w) not in (1, config.n_features):
         raise ConfigError(
             where("training.init_w"),
@@ -258,11 +274,64 @@ def _check_together(config: Config, where: Callable[[str], str]) -> None:
         )
 
 
+def _check_columns(
+    x_columns: tuple[str, ...], y_column: str | None, where: Callable[[str], str]
+) -> None:
+    """Each x column once, and y not among them."""
+    for i, name in enumerate(x_columns):
+        if name in x_columns[:i]:
+            raise ConfigError(
+                where("data.x_columns"),
+                f"column {name!r} is given twice (items {x_columns.index(name) + 1} and {i + 1})",
+                "data.x_columns",
+                list(x_columns),
+            )
+    if y_column in x_columns:
+        raise ConfigError(
+            where("data.y_column"),
+            f"{y_column!r} is also an x column: the target cannot be one of its own features",
+            "data.y_column",
+            y_column,
+        )
+
+
 # --- YAML files and --set overrides --------------------------------------
+
+
+MAX_CONFIG_BYTES = 1_000_000  # a config is a page of YAML; anything larger is not one
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key written twice in one mapping (YAML says "last one wins")."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice (lines {seen[key]} and {line})",
+                    key_node.start_mark,
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def safe_load(text: str) -> Any:
+    """YAML with the safe loader (no Python objects) and no duplicate keys."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no Python objects
 
 
 def read_yaml(path: Path) -> Any:
     """Read a YAML file with the safe loader; errors name the file and line."""
+    if path.exists() and not path.is_dir() and not path.is_file():
+        raise ConfigError(str(path), "is not a regular file (a FIFO or a device?)")
+    if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
+        size = path.stat().st_size
+        raise ConfigError(str(path), f"is {size:,} bytes; expected a YAML config (at most 1 MB)")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -272,7 +341,7 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(str(path), f"cannot be read ({err})") from None
     try:
-        return yaml.safe_load(text)
+        return safe_load(text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = f", line {mark.line + 1}" if mark is not None else ""

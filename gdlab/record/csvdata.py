@@ -15,19 +15,29 @@ import numpy as np
 
 from gdlab.core.data import DataError
 from gdlab.core.notation import Array
+from gdlab.record.budget import check_csv_size
 
 
 def read_csv(path: Path, x_columns: Sequence[str], y_column: str) -> tuple[Array, Array]:
     """Read X (one column per name in ``x_columns``) and y from a CSV file with a header.
 
     Every value must be a finite number; there must be at least one row per
-    parameter (d weights and b), and no x column may be constant.
+    parameter (d weights and b), and no x column may be constant. The file must
+    be a regular file small enough to read (not a FIFO or a device), and each
+    column named once in its header.
     """
+    if path.exists() and not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file (a FIFO or a device?)"
+        raise DataError(f"{path}: is {kind}; expected a CSV file")
+    if path.is_file():
+        check_csv_size(path)
     try:
         with path.open(newline="", encoding="utf-8-sig") as f:
             rows = list(csv.reader(f))
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
+    except csv.Error as err:  # e.g. a field larger than the csv module's limit
+        raise DataError(f"{path}: not a CSV file gdlab can read ({err})") from None
     except (OSError, UnicodeDecodeError) as err:
         raise DataError(f"{path}: cannot be read ({err})") from None
     if not rows:
@@ -37,6 +47,12 @@ def read_csv(path: Path, x_columns: Sequence[str], y_column: str) -> tuple[Array
     for name in wanted:
         if name not in header:
             raise DataError(f"{path}: no column {name!r}; the columns are {', '.join(header)}")
+        if header.count(name) > 1:
+            first, second = (i + 1 for i, h in enumerate(header) if h == name)
+            raise DataError(
+                f"{path}: column {name!r} appears twice in the header "
+                f"(columns {first} and {second}); name each column once"
+            )
     table = np.array(
         [
             [_number(path, line, row, header, name) for name in wanted]

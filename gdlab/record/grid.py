@@ -17,6 +17,7 @@ points; gdlab/record/sweep_files.py writes what they found.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from gdlab.record.budget import Cost, check_data_size, check_points, check_sweep
 from gdlab.record.build import load_data, prepare
 from gdlab.record.config import (
     Config,
@@ -109,8 +111,15 @@ def load_sweep(
         )
         if "data.path" in grid:
             grid["data.path"] = [anchor_path(v, path.parent) for v in grid["data.path"]]
+    given: dict[str, str] = {}
     for item in grid_items:
-        grid.update(_check_grid(dict([parse_grid(item)]), f"--grid {item!r}"))
+        key, values = parse_grid(item)
+        if key in given:
+            raise ConfigError(
+                f"--grid {item!r}", f"{key} is already swept by --grid {given[key]!r}: give it once"
+            )
+        given[key] = item
+        grid.update(_check_grid({key: values}, f"--grid {item!r}"))
     seed_list = _check_seeds(raw.get("seeds") if is_sweep_file else None, f"{origin}: seeds")
     if seeds is not None:
         seed_list = _check_seeds(_parse_list(seeds, "--seeds"), "--seeds")
@@ -120,6 +129,8 @@ def load_sweep(
     )
     # The base alone may be incomplete (a CSV sweep can take data.path from its grid):
     # what must be valid is every point, and every point is built and checked here.
+    count = math.prod(len(values) for values in grid.values()) * len(seed_list or [None])
+    check_points(count, origin)
     points = list(_expand(base_raw, origins, origin, grid, seed_list))
     sweep_name = name or str(raw.get("name") or (path.stem if path else "sweep"))
     return Sweep(sweep_name, dict(base_raw), grid, seed_list, points)
@@ -190,15 +201,24 @@ def _check_seeds(seeds: Any, where: str) -> list[int] | None:
     return list(items)
 
 
-def check_data(sweep: Sweep) -> None:
-    """Read every distinct CSV the points use, so bad data stops the sweep before it starts."""
-    seen = set()
+def check_data(sweep: Sweep, results: Path) -> Cost:
+    """Read every distinct CSV the points use and estimate the sweep's cost, refusing what
+    cannot be done (bad data, more memory or disk than there is) before the sweep starts."""
+    n_samples: dict[tuple[Any, ...], int] = {}
     for point in sweep.points:
-        d = point.config.data
-        key = (d.path, d.x_columns, d.y_column, d.standardize)
-        if d.source == "csv" and key not in seen:
-            seen.add(key)
-            prepare(point.config, *load_data(point.config))
+        key = _data_key(point.config)
+        if point.config.data.source == "synthetic":
+            check_data_size(point.config, f"grid point {point.index}")
+            n_samples[key] = point.config.data.n_samples
+        elif key not in n_samples:
+            n_samples[key] = len(prepare(point.config, *load_data(point.config)).y)
+    sized = [(p.config, n_samples[_data_key(p.config)]) for p in sweep.points]
+    return check_sweep(sized, results, f"sweep {sweep.name}")
+
+
+def _data_key(config: Config) -> tuple[Any, ...]:
+    d = config.data
+    return (d.source, d.path, d.x_columns, d.y_column, d.standardize, d.n_samples)
 
 
 @dataclass

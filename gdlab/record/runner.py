@@ -19,6 +19,7 @@ from gdlab.core.fastpath import PathChoice
 from gdlab.core.notation import feature_names
 from gdlab.core.train import History, ProgressCallback
 from gdlab.record import runs
+from gdlab.record.budget import check_run
 from gdlab.record.build import Problem, load_data, path_for, prepare, run_training
 from gdlab.record.config import Config, dump_config
 from gdlab.record.summary import summarize
@@ -87,6 +88,7 @@ def run_experiment(
     started = runs.now()
     problem = ready.problem if ready else prepare(config, *load_data(config))
     runs.ensure_writable(parent)
+    check_run(config, len(problem.y), parent, "config")
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     try:
         runs.write_json(

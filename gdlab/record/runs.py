@@ -41,7 +41,7 @@ import gdlab
 _UMASK = os.umask(0)  # read the process umask (the only way is to set it) ...
 os.umask(_UMASK)  # ... and put it back at once
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # the whole name (fullmatch)
 
 
 class RunDirError(OSError):
@@ -50,7 +50,7 @@ class RunDirError(OSError):
 
 def check_name(name: str) -> str:
     """Return ``name`` if it is safe as part of a folder name, else raise ValueError."""
-    if not NAME_PATTERN.match(name):
+    if not NAME_PATTERN.fullmatch(name):
         raise ValueError(
             f"--name {name!r}: expected letters, digits, '.', '_' or '-' "
             "(at most 64, starting with a letter or digit)"
@@ -115,9 +115,10 @@ def create_run_dir(parent: Path, name: str, started: datetime | None) -> Path:
     With ``started`` None the folder is ``parent/<name>`` (``-2``... if taken).
 
     ``mkdir`` either creates the folder or fails, so two processes starting in
-    the same second still get a folder each.
+    the same second still get a folder each. A ``parent`` that is not a
+    writable folder raises RunDirError.
     """
-    parent.mkdir(parents=True, exist_ok=True)
+    ensure_writable(parent)
     stem = name if started is None else f"{timestamp(started)}-{name}"
     for attempt in range(1, 10_000):
         path = parent / (stem if attempt == 1 else f"{stem}-{attempt}")

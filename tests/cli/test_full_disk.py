@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,20 +17,18 @@ from gdlab.record import runs
 cli = CliRunner()
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 256 KiB tmpfs: room for a run's config and data, not for its metrics."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
+@contextmanager
+def _tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    folder.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
     )
     if mounted.returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root): the injected-error test covers it")
+        pytest.skip("cannot mount a tmpfs here (needs root): the injected-error tests cover it")
     try:
-        yield disk
+        yield folder
     finally:
-        subprocess.run(["umount", str(disk)], check=True)
+        subprocess.run(["umount", str(folder)], check=True)
 
 
 def _assert_failed_whole(results: Path, result: object) -> None:
@@ -43,9 +42,27 @@ def _assert_failed_whole(results: Path, result: object) -> None:
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary files
 
 
-def test_a_run_filling_a_small_disk_says_failed_and_why(small_disk: Path) -> None:
-    result = cli.invoke(app, ["train", "--set", "output.plots=false", "-r", str(small_disk)])
-    _assert_failed_whole(small_disk, result)
+def test_a_run_too_large_for_the_disk_is_refused_before_it_starts(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "disk", "256k") as disk:  # no room for 10,000 rows of metrics
+        result = cli.invoke(app, ["train", "--set", "output.plots=false", "-r", str(disk)])
+        assert result.exit_code == 2, result.output
+        assert "MB to write and" in result.stderr and "free" in result.stderr
+        assert list(disk.iterdir()) == []  # nothing written
+
+
+def test_figures_that_fill_the_disk_leave_the_results_whole(tmp_path: Path) -> None:
+    with _tmpfs(tmp_path / "disk", "1400k") as disk:  # the numbers fit; five figures do not
+        result = cli.invoke(app, ["train", "-r", str(disk)])
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "not drawn" in lines[0] and "No space left" in lines[0]
+        (folder,) = (disk / "runs").iterdir()
+        summary = json.loads((folder / "summary.json").read_text())
+        assert summary["status"] == "completed" and summary["epochs_run"] == 10_000
+        assert summary["figures"]["status"] == "failed" and summary["figures"]["missing"]
+        for name in summary["figures"]["missing"]:
+            assert not (folder / name).exists()
+        assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary files
 
 
 def test_a_write_error_is_a_result_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

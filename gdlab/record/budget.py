@@ -1,0 +1,181 @@
+"""What a run will cost before it starts: memory, disk and time, estimated and checked.
+
+gdlab refuses what this machine cannot do (more memory than half of it, more
+disk than the results folder has free) before anything is written, naming the
+keys to change, and announces what is merely long. The estimates are rough on
+purpose (within a factor of about two); they exist to catch a typo's extra
+zeros, not to plan a schedule.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from gdlab.core.data import DataError
+from gdlab.core.fastpath import SUMS_FROM_SAMPLE_EPOCHS
+from gdlab.record.schema import Config, ConfigError
+
+MEMORY_SHARE = 0.5  # of this machine's memory, the most one command may plan to use
+LONG_SECONDS = 60.0  # a run expected to take longer is announced
+MAX_POINTS = 10_000  # the most points one sweep may have
+CSV_MEMORY_PER_BYTE = 40  # reading a CSV holds its text as Python strings: ~31x measured
+TEXT_BYTES_PER_NUMBER = 22  # a float written by repr, and its comma
+TEXT_MEMORY_PER_BYTE = 3  # a CSV's text is built as lines, then joined
+
+
+def physical_memory() -> int:
+    """This machine's memory in bytes (8 GiB where the system will not say)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def memory_budget() -> int:
+    """The most memory one command may plan to use."""
+    return int(physical_memory() * MEMORY_SHARE)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A run's estimated peak memory (bytes), files written (bytes) and training time (s)."""
+
+    memory: float
+    disk: float
+    seconds: float
+
+
+def run_cost(config: Config, n_samples: int) -> Cost:
+    """Estimate a run of ``config`` on ``n_samples`` samples."""
+    t, d = config.training, config.n_features
+    rows = t.epochs // t.log_every + 2
+    numbers_per_row = 2 * d + 4  # epoch, loss, w..., b, grad_w..., grad_b
+    metrics_text = rows * numbers_per_row * TEXT_BYTES_PER_NUMBER
+    data = n_samples * (d + 1) * 8 * (2 if config.data.standardize else 1)
+    data_text = n_samples * (d + 1) * TEXT_BYTES_PER_NUMBER if config.data.save_csv else 0
+    steps = 0
+    if t.log_steps:
+        batches = math.ceil(n_samples / t.batch_size) if t.batch_size else 1
+        steps = t.epochs * batches * (d + 3)
+    memory = (
+        data
+        + rows * numbers_per_row * 8
+        + TEXT_MEMORY_PER_BYTE * (metrics_text + data_text)
+        + steps * 100  # steps are kept as Python floats in lists
+    )
+    disk = metrics_text + data_text + steps * TEXT_BYTES_PER_NUMBER
+    return Cost(memory, disk, _seconds(config, n_samples))
+
+
+def _seconds(config: Config, n_samples: int) -> float:
+    """Training time: the four functions cost ~10 us an epoch plus ~10 ns a sample and feature;
+    the data's sums (long full-batch runs) ~4 us plus ~0.3 us per pair of parameters."""
+    t, d = config.training, config.n_features
+    if t.batch_size and t.batch_size < n_samples:
+        steps = math.ceil(n_samples / t.batch_size)
+        return t.epochs * (steps * 15e-6 + 10e-9 * n_samples * d)
+    if n_samples * t.epochs >= SUMS_FROM_SAMPLE_EPOCHS and t.fast is not False:
+        return t.epochs * (4e-6 + 0.3e-6 * (d + 1) ** 2)
+    return t.epochs * (10e-6 + 10e-9 * n_samples * d)
+
+
+def check_data_size(config: Config, where: str) -> None:
+    """Refuse synthetic data too large to hold, before it is drawn."""
+    d = config.data
+    need = d.n_samples * (config.n_features + 1) * 8 * 3  # X, y, and the noise while drawing
+    if d.source == "synthetic" and need > memory_budget():
+        raise ConfigError(
+            where,
+            f"would take about {_bytes(need)} of memory to draw; this machine allows "
+            f"{_bytes(memory_budget())} (half of its memory): lower it",
+            "data.n_samples",
+            d.n_samples,
+        )
+
+
+def check_csv_size(path: Path) -> None:
+    """Refuse a CSV file too large to read into memory (as the csv module holds it)."""
+    size = path.stat().st_size
+    if size * CSV_MEMORY_PER_BYTE > memory_budget():
+        raise DataError(
+            f"{path}: is {_bytes(size)}; reading it takes about "
+            f"{_bytes(size * CSV_MEMORY_PER_BYTE)} of memory and this machine allows "
+            f"{_bytes(memory_budget())}"
+        )
+
+
+def check_run(config: Config, n_samples: int, results: Path, where: str) -> Cost:
+    """Refuse a run this machine cannot hold or store; return its cost (for a 'long' notice)."""
+    cost = run_cost(config, n_samples)
+    _check_memory(cost.memory, where, config)
+    _check_disk(cost.disk, results)
+    return cost
+
+
+def check_sweep(configs: list[tuple[Config, int]], results: Path, where: str) -> Cost:
+    """The same for a sweep's points (config, n_samples), which are all held until the end."""
+    costs = [run_cost(config, n) for config, n in configs]
+    total = Cost(
+        sum(c.memory for c in costs), sum(c.disk for c in costs), sum(c.seconds for c in costs)
+    )
+    _check_memory(total.memory, where, configs[0][0] if configs else None)
+    _check_disk(total.disk, results)
+    return total
+
+
+def check_points(count: int, where: str) -> None:
+    """Refuse a grid with more points than one sweep may have, before it is expanded."""
+    if count > MAX_POINTS:
+        raise ConfigError(
+            where,
+            f"the grid has {count:,} points; one sweep runs at most {MAX_POINTS:,}: "
+            "split it into several sweeps",
+        )
+
+
+def _check_memory(memory: float, where: str, config: Config | None) -> None:
+    if memory <= memory_budget():
+        return
+    epochs = f" (training.epochs = {config.training.epochs:,})" if config else ""
+    raise ConfigError(
+        where,
+        f"would keep about {_bytes(memory)} in memory{epochs}; this machine allows "
+        f"{_bytes(memory_budget())} (half of its memory): raise training.log_every, or lower "
+        "training.epochs or data.n_samples",
+    )
+
+
+def _check_disk(disk: float, results: Path) -> None:
+    existing = results
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        free = shutil.disk_usage(existing).free
+    except OSError:
+        return  # nothing to measure against: the writes themselves will say
+    if disk > free:
+        raise ConfigError(
+            f"results folder {results}",
+            f"about {_bytes(disk)} to write and {_bytes(free)} free: raise training.log_every, "
+            "set data.save_csv false, or write elsewhere (--results-dir)",
+        )
+
+
+def _bytes(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} PB"
+
+
+def describe_seconds(seconds: float) -> str:
+    """'about 3 minutes', 'about 2.5 hours', 'about 4 days'."""
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"about {seconds / size:.2g} {unit}"
+    return f"about {seconds:.0f} seconds"
