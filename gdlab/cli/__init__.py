@@ -1,5 +1,9 @@
 """The ``gdlab`` command line: a thin layer over the runner. The only Typer/Rich importer.
 
+It may import every other layer (core, record, plots, report) and nothing imports
+it; the commands import what they need inside themselves, so ``gdlab --help``
+loads neither NumPy's users nor Matplotlib.
+
 Each module registers its commands on the one Typer ``app`` when imported, and
 ``gdlab --help`` lists them in this order: train, sweep, reproduce, analyze,
 gradcheck, runs, verify.

@@ -16,12 +16,13 @@ from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt
 def _load(config: Path | None, set_: list[str] | None) -> Any:
     """The validated config and its data, or one clear error line and exit 2."""
     from gdlab.core.data import DataError
-    from gdlab.record.build import load_data
+    from gdlab.record.build import check_determined, load_data
     from gdlab.record.config import ConfigError, load_config
 
     try:
         cfg = load_config(config, set_ or [])
         X, y = load_data(cfg)
+        check_determined(cfg, X, y)  # the analysis is of the data as given
     except (ConfigError, DataError) as err:
         fail(str(err))
     return cfg, X, y

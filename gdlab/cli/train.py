@@ -74,7 +74,7 @@ def train(
         fail(str(err))
     try:
         problem = prepare(cfg, *load_data(cfg))
-        cost = check_run(cfg, len(problem.y), results_dir, "config")
+        cost = check_run(cfg, len(problem.y), results_dir, str(config or "the config"))
     except (ConfigError, DataError) as err:
         fail(str(err))
     announce_if_long(cost.seconds, "this run")

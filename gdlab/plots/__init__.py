@@ -3,7 +3,8 @@
 ``common`` holds styles and saving, ``run`` the figures of one run, ``surface``
 the loss surface and the moving line, ``sweep`` the figures that compare the
 runs of a sweep, and ``files`` writes them into run and sweep folders. This
-package may import ``gdlab.core`` and ``gdlab.record``; never Typer or Rich.
+package may import ``gdlab.core`` and ``gdlab.record``; never ``gdlab.report``
+(its sibling), Typer or Rich.
 Importing it loads nothing: Matplotlib takes about half a second, so only the
 modules that draw import it.
 """

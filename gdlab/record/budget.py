@@ -140,12 +140,13 @@ def check_points(count: int, where: str) -> None:
 def _check_memory(memory: float, where: str, config: Config | None) -> None:
     if memory <= memory_budget():
         return
-    epochs = f" (training.epochs = {config.training.epochs:,})" if config else ""
     raise ConfigError(
         where,
-        f"would keep about {_bytes(memory)} in memory{epochs}; this machine allows "
+        f"would keep about {_bytes(memory)} in memory; this machine allows "
         f"{_bytes(memory_budget())} (half of its memory): raise training.log_every, or lower "
         "training.epochs or data.n_samples",
+        "training.epochs" if config else None,
+        config.training.epochs if config else None,
     )
 
 

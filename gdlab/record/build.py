@@ -71,12 +71,14 @@ def check_determined(config: Config, X: Array, y: Array) -> None:
     where = d.path if d.source == "csv" else "the synthetic data"
     names = list(d.x_columns) if d.source == "csv" else feature_names("x", X.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
-        scale = float(np.max(np.abs(X))) if X.size else 0.0
-        if not (np.isfinite(X).all() and np.isfinite(y).all() and np.isfinite(scale**2 * len(y))):
-            raise DataError(
-                f"{where}: the numbers are too large for float64 once squared and summed "
-                f"(|x| up to {scale:.3g}): rescale them"
-            )
+        x_max = np.float64(np.max(np.abs(X))) if X.size else np.float64(0.0)
+        y_max = np.float64(np.max(np.abs(y)))
+        sums = (x_max * x_max + y_max * y_max) * len(y)  # the largest a sum of squares can be
+    if not np.isfinite(sums):
+        raise DataError(
+            f"{where}: the numbers are too large for float64 once squared and summed "
+            f"(|x| up to {x_max:.3g}, |y| up to {y_max:.3g}): rescale them"
+        )
     dependent = first_dependent_column(X)
     if dependent is None:
         return

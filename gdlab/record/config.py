@@ -226,6 +226,14 @@ def unknown_key_message(key: str, known: Iterable[str]) -> str:
 def _check_together(config: Config, where: Callable[[str], str]) -> None:
     """Checks that involve more than one key."""
     data, training = config.data, config.training
+    if not math.isfinite(data.x_max - data.x_min):
+        raise ConfigError(
+            where("data.x_max"),
+            f"expected a range data.x_max - data.x_min that fits in float64 "
+            f"(from {data.x_min:g} it overflows)",
+            "data.x_max",
+            data.x_max,
+        )
     if data.x_max <= data.x_min:
         raise ConfigError(
             where("data.x_max"),

@@ -3,5 +3,5 @@
 ``claims`` states each claim of the seed write-up and the rule that judges it;
 ``document`` renders blocks of text, tables and figures as Markdown and as one
 self-contained HTML page. This layer may import ``gdlab.core`` and
-``gdlab.record``; never Typer or Rich.
+``gdlab.record``; never ``gdlab.plots`` (its sibling), Typer or Rich.
 """

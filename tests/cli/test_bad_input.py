@@ -3,6 +3,7 @@ prints no traceback, and leaves nothing in the results folder."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,19 @@ from gdlab.cli import app
 cli = CliRunner()
 
 CSV_CONFIG = "data:\n  source: csv\n  path: d.csv\n  x_columns: [x]\n  y_column: y\n"
+FIFO = "<a FIFO>"  # a file the test makes as a named pipe, not as text
+
+
+def _csv_config(x_columns: str = "[x]", y: str = "y", path: str = "d.csv") -> str:
+    return f"data:\n  source: csv\n  path: {path}\n  x_columns: {x_columns}\n  y_column: {y}\n"
+
+
+BIG = str(10**400)  # an integer far beyond float64
+WIDE_GRID = "sweep --grid optimizer.lr=" + ",".join(f"0.00{i}" for i in range(1, 102))
+WIDE_GRID += " --grid training.epochs=" + ",".join(str(e) for e in range(1, 101))
 
 # (command line, files to create {name: text}, words the one line must contain)
-CATALOGUE: list[tuple[str, dict[str, str], list[str]]] = [
+CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     # configs
     ("train -c missing.yaml", {}, ["missing.yaml", "no such file"]),
     ("train -c folder", {"folder/x": ""}, ["folder", "is a folder"]),
@@ -101,18 +112,133 @@ CATALOGUE: list[tuple[str, dict[str, str], list[str]]] = [
     ("runs show nosuchrun", {}, ["'nosuchrun'", "no run"]),
     ("verify nosuchrun", {}, ["'nosuchrun'", "no run"]),
     ("runs compare only-one", {}, ["two or more"]),
+    # numbers that do not fit float64, or this machine
+    (f"train --set training.epochs={BIG}", {}, ["training.epochs", "whole number"]),
+    (f"train --set optimizer.lr={BIG}", {}, ["optimizer.lr", "a number > 0"]),
+    ("train --set optimizer.lr=1e400", {}, ["optimizer.lr = '1e400'"]),
+    ("train --set training.tol=1e-400", {}, ["training.tol", "> 0"]),
+    ("train --set data.noise_std=1e309", {}, ["data.noise_std"]),
+    ("train --set data.true_w=[1e308]", {}, ["too large for float64"]),
+    ("train --set data.x_min=-1e308 --set data.x_max=1e308", {}, ["data.x_max", "fits in float64"]),
+    ("train --set data.n_samples=10000000000000", {}, ["data.n_samples", "of memory"]),
+    ("train --set training.epochs=1000000000000", {}, ["in memory", "training.log_every"]),
+    (WIDE_GRID, {}, ["10,100 points", "at most 10,000"]),
+    ("train --set data.n_samples=2 --set data.true_w=[1,2]", {}, ["data.n_samples = 2", "3"]),
+    ("train --set data.seed=-1", {}, ["data.seed = -1", ">= 0"]),
+    # special files, and files too large to be what they claim
+    ("train -c f.yaml", {"f.yaml": FIFO}, ["f.yaml", "not a regular file"]),
+    ("train -c /dev/null", {}, ["/dev/null", "not a regular file"]),
+    ("train -c c.yaml", {"c.yaml": _csv_config(path="d.csv"), "d.csv": FIFO}, ["d.csv", "FIFO"]),
+    ("train -c c.yaml", {"c.yaml": _csv_config(path="/dev/zero")}, ["/dev/zero", "regular"]),
+    ("train -c c.yaml", {"c.yaml": _csv_config(path="sub"), "sub/x": ""}, ["sub", "a folder"]),
+    ("train -c big.yaml", {"big.yaml": "# " + "x" * 1_100_000 + "\n"}, ["big.yaml", "1 MB"]),
+    ("verify r/runs/x", {"r/runs/x/config.yaml": FIFO}, ["config.yaml", "not a regular"]),
+    # names and the places gdlab writes
+    (["train", "--name", "run\n"], {}, ["--name", "letters, digits"]),
+    (["train", "--name", "a\tb"], {}, ["--name"]),
+    ("sweep -c s.yaml", {"s.yaml": 'name: "a\\nb"\ngrid:\n  optimizer.lr: [0.1]\n'}, ["--name"]),
+    ("train -r r", {"r/runs": ""}, ["results folder r/runs", "cannot write"]),
+    ("sweep -r r --grid optimizer.lr=0.1", {"r/sweeps": ""}, ["r/sweeps", "cannot write"]),
+    (
+        "reproduce --study s.yaml -r r",
+        {"s.yaml": "grid:\n  optimizer.lr: [0.1]\n", "r/sweeps": ""},
+        ["r/sweeps"],
+    ),
+    # duplicates, resolved by no one's "last one wins"
+    (
+        "train -c c.yaml",
+        {"c.yaml": "optimizer:\n  lr: 0.1\n  lr: 0.2\n"},
+        ["'lr' appears twice", "lines 2 and 3"],
+    ),
+    (
+        "train -c c.yaml",
+        {"c.yaml": "data:\n  seed: 1\ndata:\n  seed: 2\n"},
+        ["'data' appears twice"],
+    ),
+    (
+        "sweep -c s.yaml",
+        {"s.yaml": "grid:\n  optimizer.lr: [0.1]\n  optimizer.lr: [0.2]\n"},
+        ["appears twice"],
+    ),
+    (
+        "sweep --grid optimizer.lr=0.1 --grid optimizer.lr=0.2",
+        {},
+        ["optimizer.lr is already swept"],
+    ),
+    (
+        "train -c c.yaml",
+        {"c.yaml": _csv_config(), "d.csv": "x,x,y\n1,2,3\n2,3,4\n"},
+        ["'x' appears twice", "columns 1 and 2"],
+    ),
+    (
+        "train -c c.yaml",
+        {"c.yaml": _csv_config("[x, x]"), "d.csv": "x,y\n1,2\n2,3\n"},
+        ["data.x_columns", "twice"],
+    ),
+    (
+        "train -c c.yaml",
+        {"c.yaml": _csv_config("[x, y]"), "d.csv": "x,y\n1,2\n2,3\n"},
+        ["data.y_column", "also an x column"],
+    ),
+    # data that cannot determine w and b, or does not fit float64
+    (
+        "train -c c.yaml",
+        {"c.yaml": _csv_config("[a, b]"), "d.csv": "a,b,y\n1,2,3\n2,4,5\n3,6,8\n4,8,9\n"},
+        ["column 'b' is a linear combination of 'a' and the intercept"],
+    ),
+    (
+        "analyze -c c.yaml",
+        {"c.yaml": _csv_config("[a, b]"), "d.csv": "a,b,y\n1,2,3\n2,4,5\n3,6,8\n"},
+        ["'b' is a linear combination"],
+    ),
+    (
+        "train -c c.yaml",
+        {
+            "c.yaml": _csv_config("[a, b, c]"),
+            "d.csv": "a,b,c,y\n1,0,1,1\n0,1,1,2\n1,1,2,3\n2,1,3,5\n",
+        },
+        ["column 'c'"],
+    ),
+    (
+        "train -c c.yaml",
+        {
+            "c.yaml": CSV_CONFIG,
+            "d.csv": "x,y\n100000000,1\n100000000.00000003,2\n100000000.00000006,3\n",
+        },
+        ["'x' barely varies"],
+    ),
+    (
+        "train -c c.yaml",
+        {"c.yaml": CSV_CONFIG, "d.csv": "x,y\n1e200,1\n2e200,2\n3e200,4\n"},
+        ["too large for float64"],
+    ),
+    (
+        "train -c c.yaml",
+        {"c.yaml": CSV_CONFIG, "d.csv": 'x,y\n1,"' + "9" * 200_000 + '"\n'},
+        ["d.csv", "field larger"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("line", "files", "words"), CATALOGUE, ids=[c[0] for c in CATALOGUE])
+def _case_id(case: tuple[str | list[str], dict[str, str], list[str]]) -> str:
+    line = case[0] if isinstance(case[0], str) else " ".join(map(repr, case[0]))
+    return line[:80]
+
+
+@pytest.mark.parametrize(
+    ("line", "files", "words"), CATALOGUE, ids=[_case_id(c) for c in CATALOGUE]
+)
 def test_bad_input_exits_2_with_one_clear_line(
-    tmp_path: Path, line: str, files: dict[str, str], words: list[str]
+    tmp_path: Path, line: str | list[str], files: dict[str, str], words: list[str]
 ) -> None:
     for name, text in files.items():
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    result = cli.invoke(app, line.split())
+        if text == FIFO:
+            os.mkfifo(path)
+        else:
+            path.write_text(text)
+    result = cli.invoke(app, line.split() if isinstance(line, str) else line)
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()

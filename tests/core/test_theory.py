@@ -167,3 +167,17 @@ def test_predictions_match_real_runs(data: tuple, fraction: float) -> None:  # t
         assert abs(prediction.first_inf_epoch - history.first_inf_epoch) <= 2  # type: ignore[operator]
         if history.first_nan_epoch is not None:
             assert abs(prediction.first_nan_epoch - history.first_nan_epoch) <= 2  # type: ignore[operator]
+
+
+def test_a_rate_too_small_to_move_float64_is_predicted_never_to_arrive() -> None:
+    # At lr = 1e-17, 1 - lr * lambda rounds to exactly 1 for the slow eigenvalue (0.47).
+    from gdlab.core.data import make_linear_data
+    from gdlab.core.theory import analyze, predict_run
+
+    X, y = make_linear_data(100, 0.0, 10.0, [3.0], 2.0, 1.0, np.random.default_rng(42))
+    analysis = analyze(X, y)
+    assert 1.0 - 1e-17 * analysis.eigenvalues[0] == 1.0
+    prediction = predict_run(analysis, 1e-17, np.zeros(2), 1e-3)
+    assert prediction.outcome == "converges"
+    assert prediction.epochs_to_tol is None
+    assert prediction.epochs_to_tol_per_param == [None, None]
