@@ -59,6 +59,10 @@ def list_runs(
     """
     from gdlab.record.catalog import list_entries
 
+    if results_dir.exists() and not results_dir.is_dir():
+        fail(f"results folder {results_dir}: is not a folder")
+    if not results_dir.exists() and results_dir != Path("results"):  # a typo, not "no runs yet"
+        fail(f"results folder {results_dir}: no such folder")
     rows = [e.row() for e in list_entries(results_dir)]
     if status is not None:
         rows = [r for r in rows if r["status"] == status]
@@ -142,10 +146,13 @@ def compare(
     from gdlab.plots.run import compare_figure
     from gdlab.record import runs as run_files
     from gdlab.record.catalog import differing_keys, read_entry
-    from gdlab.record.runner import load_result
+    from gdlab.record.runner import describe_error, load_result
 
     if len(runs) < 2:
         fail("runs compare needs two or more runs")
+    target = results_dir / "compare"
+    if target.exists() and not target.is_dir():
+        fail(f"results folder {target}: is not a folder, so compare.png has nowhere to go")
     entries = [read_entry(_resolve(results_dir, ref), "run") for ref in runs]
     table = Table(title="compared", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("")
@@ -165,9 +172,12 @@ def compare(
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             console.print(f"[yellow]{e.id}[/]: no readable metrics.csv and summary.json, left out")
     if len(finished) >= 2:
-        folder = run_files.create_run_dir(results_dir / "compare", "compare", run_files.now())
-        with run_files.atomic_target(folder / "compare.png") as tmp:
-            save_png(compare_figure(finished), tmp)
+        try:
+            folder = run_files.create_run_dir(target, "compare", run_files.now())
+            with run_files.atomic_target(folder / "compare.png") as tmp:
+                save_png(compare_figure(finished), tmp)
+        except OSError as err:  # a full disk, or a folder that cannot be written
+            fail(describe_error(err), EXIT_FAILED)
         console.print(f"loss curves: {folder / 'compare.png'}")
 
 

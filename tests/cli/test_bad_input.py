@@ -144,6 +144,8 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
         {"s.yaml": "grid:\n  optimizer.lr: [0.1]\n", "r/sweeps": ""},
         ["r/sweeps"],
     ),
+    ("runs list -r nowhere", {}, ["results folder nowhere", "no such folder"]),
+    ("runs list -r f", {"f": ""}, ["results folder f", "not a folder"]),
     # duplicates, resolved by no one's "last one wins"
     (
         "train -c c.yaml",
