@@ -22,7 +22,11 @@ def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
     point = result.point
     row: dict[str, Any] = {"index": point.index}
     row.update({key: _cell(value) for key, value in point.values.items()})
-    row.update(seed=point.config.data.seed, status=result.status)
+    row.update(
+        seed=point.config.data.seed,
+        log_every=point.config.training.log_every,
+        status=result.status,
+    )
     if result.run is None:
         row.update(error=result.error, folder=_relative(result.folder, sweep_folder))
         return row
@@ -81,7 +85,8 @@ def _relative(path: Path | None, start: Path) -> str | None:
 def disagreements(rows: list[dict[str, Any]]) -> list[str]:
     """Where prediction and observation differ by more than the stated tolerance.
 
-    Outcomes must match; epochs to tolerance within 1; the inf epoch within 2.
+    Outcomes must match; epochs to tolerance within 1 (within log_every when only
+    every log_every-th epoch was logged); the inf epoch within 2.
     Any line here is a bug in the theory or in the training loop.
     """
     problems = []
@@ -93,7 +98,9 @@ def disagreements(rows: list[dict[str, Any]]) -> list[str]:
             problems.append(
                 f"{label}: predicted {row['predicted_outcome']}, observed {row['observed_outcome']}"
             )
-        for key, slack in (("epochs_to_tol", 1), ("first_inf_epoch", 2)):
+        # Epochs to tolerance are read off the logged rows: late by up to log_every - 1.
+        every = int(row.get("log_every") or 1)
+        for key, slack in (("epochs_to_tol", max(1, every)), ("first_inf_epoch", 2)):
             p, o = row[f"predicted_{key}"], row[f"observed_{key}"]
             seen_too_late = o is not None and (p is None or abs(p - o) > slack)
             missed = o is None and p is not None and p <= row["epochs_run"]

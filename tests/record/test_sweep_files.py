@@ -34,6 +34,8 @@ CASES = [
     ({"observed_outcome": "diverges"}, 1),
     ({"predicted_first_inf_epoch": 208, "observed_first_inf_epoch": 210}, 0),  # within two
     ({"predicted_first_inf_epoch": 208, "observed_first_inf_epoch": 211}, 1),
+    ({"log_every": 100, "observed_epochs_to_tol": 3200}, 0),  # read off every 100th epoch
+    ({"log_every": 100, "observed_epochs_to_tol": 3230}, 1),
     ({"status": "failed", "observed_outcome": None}, 0),  # nothing ran
     ({"predicted_outcome": None, "observed_outcome": "diverges"}, 0),  # nothing predicted
 ]
