@@ -22,11 +22,7 @@ def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
     point = result.point
     row: dict[str, Any] = {"index": point.index}
     row.update({key: _cell(value) for key, value in point.values.items()})
-    row.update(
-        seed=point.config.data.seed,
-        log_every=point.config.training.log_every,
-        status=result.status,
-    )
+    row.update(seed=point.config.data.seed, status=result.status)
     if result.run is None:
         row.update(error=result.error, folder=_relative(result.folder, sweep_folder))
         return row
@@ -55,6 +51,7 @@ def _row(result: PointResult, sweep_folder: Path) -> dict[str, Any]:
     for key in ("first_inf_epoch", "first_nan_epoch"):
         row[f"predicted_{key}"] = predicted[key]
         row[f"observed_{key}"] = observed[key]
+    row.update(log_every=point.config.training.log_every)
     row.update(error=None, folder=_relative(result.folder, sweep_folder))
     return row
 
