@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
@@ -15,6 +17,8 @@ from gdlab import __version__
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+P = ParamSpec("P")
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -83,17 +87,39 @@ class Stopped(KeyboardInterrupt):
 
 
 _last_signal = [int(signal.SIGINT)]  # what stopped us; Ctrl-C unless a handler says otherwise
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _stop(signum: int, frame: object) -> None:
+    """The first stop signal interrupts; later ones are noted and ignored, so a second Ctrl-C
+    (or a scheduler signalling twice) cannot cut short the writing of what is done."""
     _last_signal[0] = signum
+    for other in STOP_SIGNALS:
+        signal.signal(other, _ignore)
     raise Stopped(signum)
 
 
+def _ignore(signum: int, frame: object) -> None:
+    """A stop signal after the first: the command is already on its way out."""
+
+
 def handle_stop_signals() -> None:
-    """Make SIGTERM and SIGHUP interrupt like Ctrl-C (called once, by the console script)."""
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    """Make SIGINT, SIGTERM and SIGHUP interrupt alike, once (called by the console script)."""
+    for signum in STOP_SIGNALS:
         signal.signal(signum, _stop)
+
+
+def interruptible(command: Callable[P, None]) -> Callable[P, None]:
+    """A command that says it was interrupted, and exits 128 + the signal, wherever it is."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt:
+            interrupted()
+
+    return run
 
 
 def announce_if_long(seconds: float, what: str) -> None:

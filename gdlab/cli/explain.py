@@ -10,7 +10,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt
+from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt, interruptible
 
 
 def _load(config: Path | None, set_: list[str] | None) -> Any:
@@ -36,6 +36,7 @@ def _load(config: Path | None, set_: list[str] | None) -> Any:
         "  gdlab analyze --config configs/default.yaml --set data.x_max=100"
     )
 )
+@interruptible
 def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     """Explain a config's data before training: optimum, Hessian, rates, epochs.
 
@@ -168,6 +169,7 @@ def _standardize_table(found: Any) -> Table:
         "Exit status 0 when every relative error is within the threshold, 1 otherwise."
     )
 )
+@interruptible
 def gradcheck(
     config: ConfigOption = None,
     set_: SetOption = None,

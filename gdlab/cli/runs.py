@@ -19,6 +19,7 @@ from gdlab.cli.app import (
     fail,
     fmt_num,
     interrupted,
+    interruptible,
 )
 
 runs_app = typer.Typer(
@@ -34,11 +35,12 @@ RunRef = Annotated[str, typer.Argument(help="A run folder's path, or a unique pr
 
 
 def _fmt(value: Any) -> str:
+    """A cell for a value read from a run folder, whatever it turns out to hold."""
     if isinstance(value, list):
-        return ", ".join(fmt_num(v, 5) for v in value)
+        return ", ".join(_fmt(v) for v in value[:20])
     if isinstance(value, float):
         return fmt_num(value, 5)
-    return "" if value is None else str(value)
+    return "" if value is None else str(value)[:200]
 
 
 @runs_app.command(
@@ -46,6 +48,7 @@ def _fmt(value: Any) -> str:
     epilog="Examples:\n\n  gdlab runs list\n\n  gdlab runs list --status diverged --last 5\n\n"
     "  gdlab runs list --json | jq '.[0].final_loss'",
 )
+@interruptible
 def list_runs(
     results_dir: ResultsOption = Path("results"),
     status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
@@ -113,6 +116,7 @@ def _resolve(results_dir: Path, ref: str) -> Path:
     epilog="Examples:\n\n  gdlab runs show 20261126T0405\n\n"
     "  gdlab runs show results/runs/20261126T040523Z-default",
 )
+@interruptible
 def show(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
     """Show one run: its summary, config, theory block and the paths of its plots."""
     import yaml
@@ -137,6 +141,7 @@ def show(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
 
 
 @runs_app.command("compare", epilog="Examples:\n\n  gdlab runs compare 20261126T0405 20261126T0406")
+@interruptible
 def compare(
     runs: Annotated[list[str], typer.Argument(help="Two or more runs (paths or id prefixes).")],
     results_dir: ResultsOption = Path("results"),
@@ -185,6 +190,7 @@ def compare(
     epilog="Examples:\n\n  gdlab verify 20261126T0405\n\n"
     "Exit status 0 when every file reruns to the same bytes, 1 otherwise."
 )
+@interruptible
 def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
     """Rerun a run from its own config.yaml and compare the outputs byte for byte.
 
@@ -216,6 +222,9 @@ def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
         interrupted()
     if rerun.summary["status"] == "interrupted":  # an interrupted rerun proves nothing either way
         interrupted()
+    figures = rerun.summary.get("figures")
+    if figures:  # a rerun that could not draw proves nothing about the figures either
+        fail(f"the rerun's figures were not drawn: {figures['error']}", EXIT_FAILED)
     before, after = file_hashes(original), file_hashes(rerun.path)
     table = Table(
         title=f"verify {original.name}",

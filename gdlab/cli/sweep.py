@@ -23,6 +23,7 @@ from gdlab.cli.app import (
     fmt_num,
     fmt_opt,
     interrupted,
+    interruptible,
     progress_bar,
 )
 
@@ -38,6 +39,7 @@ from gdlab.cli.app import (
         "loss_curves.png, trajectories.png, distance_vs_lr.png and runs/<one folder per point>/."
     )
 )
+@interruptible
 def sweep(
     config: Annotated[
         Path | None,
@@ -92,6 +94,7 @@ def sweep(
                     "--resume takes the sweep as it was written; leave out --config, --grid, "
                     "--seeds, --set and --name"
                 )
+            runs.check_free(resume)  # a sweep still running is refused before anything else
             spec, folder = grid.load_sweep(resume / "sweep.yaml"), resume
         else:
             spec = grid.load_sweep(config, grid_items or [], seeds, set_ or [], name)
@@ -108,7 +111,7 @@ def sweep(
     resume_hint = f"finish it with: gdlab sweep --resume {folder}"
     try:
         results, rows = _run_sweep_with_progress(console, spec, folder, resume is not None)
-    except runs.FolderBusy as err:
+    except runs.RunDirError as err:  # another process owns the sweep, or its lock is odd
         fail(str(err))
     except OSError as err:  # a full disk: sweep.csv keeps what finished
         fail(f"{runner.describe_error(err)}; {resume_hint}", EXIT_FAILED)
@@ -128,6 +131,9 @@ def sweep(
     if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
         console.print(resume_hint)
         interrupted()
+    sweep_figures = runs.read_json(folder / "summary.json").get("figures")
+    if sweep_figures:
+        fail(f"the sweep's figures were not drawn: {sweep_figures['error']}", EXIT_FAILED)
     if failed or undrawn:
         raise typer.Exit(EXIT_FAILED)
 
@@ -141,6 +147,7 @@ def sweep(
         "beside the run and sweep folders they describe."
     )
 )
+@interruptible
 def reproduce(
     study: Annotated[
         Path, typer.Option("--study", help="The learning-rate study to run (a sweep YAML).")

@@ -21,6 +21,7 @@ from gdlab.cli.app import (
     fail,
     fmt_num,
     interrupted,
+    interruptible,
 )
 from gdlab.core.notation import feature_names
 
@@ -37,6 +38,7 @@ from gdlab.core.notation import feature_names
         "feature, contour.png and evolution.png."
     )
 )
+@interruptible
 def train(
     config: ConfigOption = None,
     set_: SetOption = None,

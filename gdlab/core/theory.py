@@ -19,6 +19,7 @@ follows from e_t = sum_i c_i rho_i^t v_i with c = V^T e_0.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,9 +225,7 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
     if converges:
         total = _epochs_to_norm(coeffs, rho, tol)
         per_param: list[int | None] = [
-            None
-            if total is None
-            else _settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, total)
+            None if total is None else _settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol)
             for k in range(len(coeffs))
         ]
         first_inf = first_nan = None
@@ -259,25 +258,30 @@ def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int | None:
     if float(np.linalg.norm(coeffs[stuck])) >= tol:
         return None
 
-    def below(t: int) -> bool:
+    def norm(t: int) -> float:
         with np.errstate(under="ignore"):
-            return float(np.sqrt(np.sum((coeffs * rho**t) ** 2))) < tol
+            return float(np.sqrt(np.sum((coeffs * rho**t) ** 2)))
 
-    if below(0):
-        return 0
-    high = 1
-    while not below(high):
-        high *= 2
-    low = high // 2  # below(low) is False, below(high) is True
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if below(middle) else (middle, high)
-    return high
+    return _first_below(norm, tol)
 
 
-def _settle_epoch(terms: Array, rho: Array, tol: float, t_end: int) -> int:
-    """First t after which |sum_i terms_i rho_i^t| < tol for good (checked up to t_end)."""
-    high = t_end
+def _settle_epoch(terms: Array, rho: Array, tol: float) -> int:
+    """First t after which |sum_i terms_i rho_i^t| < tol for good.
+
+    The bound sum_i |terms_i| |rho_i|^t only falls, so the first t where it is
+    below tol is found by bisection, and from there on the error is inside for
+    good; the last epoch outside lies before it, and is searched for backwards
+    from there. The cost depends on how loose the bound is, not on how many
+    epochs the run takes (a slow mode this parameter barely has costs nothing).
+    """
+    magnitude = np.abs(terms)
+    rate = np.abs(rho)
+
+    def bound(t: int) -> float:
+        with np.errstate(under="ignore"):
+            return float(np.sum(magnitude * rate**t))
+
+    high = _first_below(bound, tol)
     while high > 0:
         low = max(0, high - _CHUNK)
         t = np.arange(low, high)
@@ -288,6 +292,20 @@ def _settle_epoch(terms: Array, rho: Array, tol: float, t_end: int) -> int:
             return int(low + outside[-1] + 1)
         high = low
     return 0
+
+
+def _first_below(falling: Callable[[int], float], tol: float) -> int:
+    """Smallest t >= 0 with falling(t) < tol; falling never rises, and gets there."""
+    if falling(0) < tol:
+        return 0
+    high = 1
+    while not falling(high) < tol:
+        high *= 2
+    low = high // 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if falling(middle) < tol else (middle, high)
+    return high
 
 
 def _overflow_epoch(analysis: Analysis, coeffs: Array, rho: Array, gradient: bool) -> int | None:

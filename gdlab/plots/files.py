@@ -42,7 +42,11 @@ class Drawing:
 
     def __call__(self, folder: Path, config: Config, problem: Problem, history: History) -> None:
         with _saying_what_is_missing(folder, config, problem.X.shape[1]):
-            self.helpers.finish((folder, config, problem, history))
+            try:
+                self.helpers.finish((folder, config, problem, history))
+            except KeyboardInterrupt:
+                self.helpers.cancel()  # they have the run: wait for their figures, whole
+                raise
 
     def cancel(self) -> None:
         """Stop the helpers, or wait for them if they are drawing (nothing is left half-written)."""
@@ -107,7 +111,8 @@ def draw_run(
     ``share = (k, n)`` draws only every n-th figure from the k-th, so n processes
     can share the work.
     """
-    with _saying_what_is_missing(folder, config, problem.X.shape[1]):
+    # A diverged run's numbers overflow while being drawn: that is its picture, not a warning.
+    with _saying_what_is_missing(folder, config, problem.X.shape[1]), np.errstate(all="ignore"):
         _draw_run(folder, config, problem, history, share)
 
 

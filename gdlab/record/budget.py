@@ -67,6 +67,7 @@ def run_cost(config: Config, n_samples: int) -> Cost:
         + TEXT_MEMORY_PER_BYTE * (metrics_text + data_text)
         + steps * 100  # steps are kept as Python floats in lists
     )
+    # The numbers only: figures that do not fit are recorded as missing beside them.
     disk = metrics_text + data_text + steps * TEXT_BYTES_PER_NUMBER
     return Cost(memory, disk, _seconds(config, n_samples))
 
@@ -151,13 +152,13 @@ def _check_memory(memory: float, where: str, config: Config | None) -> None:
 
 
 def _check_disk(disk: float, results: Path) -> None:
-    existing = results
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
     try:
+        existing = results
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
         free = shutil.disk_usage(existing).free
     except OSError:
-        return  # nothing to measure against: the writes themselves will say
+        return  # nothing to measure against (a name too long, say): the writes will say
     if disk > free:
         raise ConfigError(
             f"results folder {results}",

@@ -13,6 +13,7 @@ import numpy as np
 
 from gdlab.core.data import DataError, Scaling, identity_scaling, make_linear_data, standardize
 from gdlab.core.fastpath import PathChoice, choose_path
+from gdlab.core.model import loss, predict
 from gdlab.core.notation import Array, feature_names
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
 from gdlab.core.theory import Analysis, analyze, first_dependent_column
@@ -68,7 +69,7 @@ def prepare(config: Config, X: Array, y: Array) -> Problem:
 def check_determined(config: Config, X: Array, y: Array) -> None:
     """Refuse data whose sums overflow, or whose columns do not determine every parameter."""
     d = config.data
-    where = d.path if d.source == "csv" else "the synthetic data"
+    where = str(d.path) if d.source == "csv" else "the synthetic data"
     names = list(d.x_columns) if d.source == "csv" else feature_names("x", X.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
         x_max = np.float64(np.max(np.abs(X))) if X.size else np.float64(0.0)
@@ -81,6 +82,7 @@ def check_determined(config: Config, X: Array, y: Array) -> None:
         )
     dependent = first_dependent_column(X)
     if dependent is None:
+        _check_start(config, X, y, where)
         return
     quoted = ", ".join(repr(n) for n in names)
     if dependent < len(names):
@@ -94,6 +96,18 @@ def check_determined(config: Config, X: Array, y: Array) -> None:
     what = f"column {quoted} barely varies" if len(names) == 1 else f"columns {quoted} add up to"
     what += "" if len(names) == 1 else " a constant"
     raise DataError(f"{where}: {what} in float64, so the weights and b cannot be told apart{hint}")
+
+
+def _check_start(config: Config, X: Array, y: Array, where: str) -> None:
+    """Refuse a start (init_w, init_b) whose loss already overflows: nothing could be learned."""
+    w0 = np.array(config.initial_w(), dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        start = loss(predict(X, w0, config.training.init_b), y)
+    if not np.isfinite(start):
+        raise DataError(
+            f"{where}: the loss at the start (training.init_w, training.init_b) is already "
+            f"{start} in float64: start nearer the data"
+        )
 
 
 def make_optimizer(config: OptimizerConfig) -> Optimizer:

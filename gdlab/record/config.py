@@ -69,8 +69,14 @@ def _as_float(value: Any) -> float:
 
 
 def _as_int(value: Any) -> int:
+    # An integer as written stays exact; one written as a float (1e6) must be one exactly.
+    # Either way at most 2^53, where float64 still counts in ones.
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > 2**53:
+            raise TypeError
+        return value
     number = _as_float(value)
-    if not number.is_integer():
+    if not number.is_integer() or abs(number) > 2**53:
         raise TypeError
     return int(number)
 

@@ -77,6 +77,11 @@ def read_csv(path: Path, x_columns: Sequence[str], y_column: str) -> tuple[Array
 
 
 def _number(path: Path, line: int, row: list[str], header: list[str], name: str) -> float:
+    if len(row) > len(header):
+        raise DataError(
+            f"{path}, line {line}: {len(row)} fields, but the header names {len(header)}: "
+            "a value without a column"
+        )
     where = f"{path}, line {line}, column {name!r}"
     index = header.index(name)
     text = row[index].strip() if index < len(row) else ""

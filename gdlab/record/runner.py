@@ -97,10 +97,17 @@ def run_experiment(
     except OSError:
         folder.rmdir()  # nothing of the run was written: leave nothing behind
         raise
+    result: RunResult | None = None
     try:
-        result = _fill_run_dir(folder, config, problem, on_progress, ready)
+        history, path = _train(folder, config, problem, on_progress, ready)
+        # What training found is written whole: a signal that arrives now waits for it.
+        with runs.signals_held():
+            result = _write_results(folder, config, problem, history, path)
     except KeyboardInterrupt:
-        _record_failure(folder, "interrupted", "interrupted", argv, started)
+        if result is not None:  # it was held until the results were written: they stand
+            _write_meta(folder, argv, started, best_effort=True)
+        else:
+            _record_failure(folder, "interrupted", "interrupted", argv, started)
         raise
     except Exception as err:
         _record_failure(folder, "failed", describe_error(err), argv, started)
@@ -125,13 +132,14 @@ def describe_error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-def _fill_run_dir(
+def _train(
     folder: Path,
     config: Config,
     problem: Problem,
     on_progress: ProgressCallback | None,
     ready: Ready | None,
-) -> RunResult:
+) -> tuple[History, PathChoice]:
+    """Write what the run starts from (config.yaml, data.csv), then train (unless a sweep did)."""
     X, y = problem.X, problem.y
     runs.write_text(folder / "config.yaml", dump_config(config))
     if config.data.save_csv:
@@ -141,13 +149,23 @@ def _fill_run_dir(
     history = ready.history if ready and ready.history else None
     if history is None:
         history = run_training(config, problem.X_train, y, on_progress, path)
+    return history, path
+
+
+def _write_results(
+    folder: Path, config: Config, problem: Problem, history: History, path: PathChoice
+) -> RunResult:
+    """metrics.csv, steps.csv and summary.json: what training found."""
     summary = summarize(config, history, problem, path)
     runs.write_text(folder / "metrics.csv", metrics_csv(history))
     if history.steps is not None:
-        header = ["step", "epoch", "batch_loss", *feature_names("w", X.shape[1]), "b"]
+        names = feature_names("w", problem.X.shape[1])
         columns = runs.split_columns(history.steps)
         columns[:2] = [c.astype(np.int64) for c in columns[:2]]
-        runs.write_text(folder / "steps.csv", runs.csv_text(header, columns))
+        runs.write_text(
+            folder / "steps.csv",
+            runs.csv_text(["step", "epoch", "batch_loss", *names, "b"], columns),
+        )
     runs.write_json(folder / "summary.json", summary)
     return RunResult(path=folder, summary=summary, history=history)
 
@@ -196,6 +214,9 @@ def load_result(folder: Path) -> RunResult:
 
     Raises ValueError (or OSError) for a folder whose files are not a finished run's.
     """
+    for name in ("summary.json", "metrics.csv"):
+        if not (folder / name).is_file():  # a FIFO or a device would be read forever
+            raise ValueError(f"{folder / name}: not a regular file")
     summary = runs.read_json(folder / "summary.json")
     table = np.loadtxt(folder / "metrics.csv", delimiter=",", skiprows=1, ndmin=2)
     # epoch, loss, w_1..w_d, b, grad_w_1..grad_w_d, grad_b

@@ -23,10 +23,12 @@ import math
 import os
 import platform
 import re
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -81,7 +83,11 @@ def owned(folder: Path) -> Iterator[None]:
     process however that ends, so a lock left by a killed process is simply
     free, and nothing stale has to be cleaned up. The file says who owns it.
     """
-    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    path = folder / ".lock"
+    try:  # never through a link: the lock file is written to
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666 & ~_UMASK)
+    except OSError as err:
+        raise RunDirError(f"{path}: cannot be this folder's lock ({err.strerror})") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -94,6 +100,13 @@ def owned(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def check_free(folder: Path) -> None:
+    """Refuse at once, before any other work, if a live process owns ``folder``."""
+    if (folder / ".lock").exists() or (folder / ".lock").is_symlink():
+        with owned(folder):
+            pass
 
 
 def _owner_text(raw: bytes) -> str:
@@ -150,6 +163,26 @@ def atomic_target(path: Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP while the block runs; they arrive as soon as it ends.
+
+    For writing results that are already computed: an interrupt then cuts
+    nothing in half. (Only the main thread can hold them, on systems that can.)
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def write_text(path: Path, text: str) -> None:

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from gdlab.record import runs
 from gdlab.record.build import Problem, can_batch, load_data, path_for, prepare, with_sums
 from gdlab.record.config import dump_config
 from gdlab.record.grid import Point, PointResult, Sweep
-from gdlab.record.runner import DrawRun, Ready, load_result, run_experiment
+from gdlab.record.runner import DrawRun, Ready, describe_error, load_result, run_experiment
 from gdlab.record.sweep_files import write_table
 
 # Draws a sweep's comparison figures into its folder, from the points that finished.
@@ -71,6 +72,7 @@ def _run_owned(
     )
     results: list[PointResult] = []
     status = "completed"
+    figures: dict[str, Any] | None = None
     try:
         points, ready = plan_paths(sweep.points)
         reused = {p.label: _reuse(p, folder) if resume else None for p in points}
@@ -89,8 +91,7 @@ def _run_owned(
                 on_point_done(result)
             if result.status == "interrupted":
                 status = "interrupted"
-        if draw_sweep is not None:
-            draw_sweep(folder, results)
+        figures = _draw(draw_sweep, folder, results)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -101,9 +102,29 @@ def _run_owned(
         if status == "completed" and any(r.status == "failed" for r in results):
             status = "failed"
         record = {"status": status, "points": len(sweep.points), "finished": len(results)}
+        if figures is not None:
+            record["figures"] = figures
         with contextlib.suppress(OSError):  # a full disk: the error on its way out says so
             runs.write_json_even_if_full(folder / "summary.json", record)
+    if figures is not None and figures["status"] == "interrupted":
+        raise KeyboardInterrupt  # the points are all written: only the drawing was stopped
     return results
+
+
+def _draw(
+    draw_sweep: DrawSweep | None, folder: Path, results: list[PointResult]
+) -> dict[str, Any] | None:
+    """Draw the comparison figures; a failure or an interrupt is returned, not raised: the
+    points are written and their results stand (summary.json's ``figures`` says what happened)."""
+    if draw_sweep is None:
+        return None
+    try:
+        draw_sweep(folder, results)
+    except Exception as err:
+        return {"status": "failed", "error": describe_error(err)}
+    except KeyboardInterrupt:
+        return {"status": "interrupted", "error": "interrupted while drawing"}
+    return None
 
 
 def plan_paths(points: Sequence[Point]) -> tuple[list[Point], dict[str, Ready]]:

@@ -145,6 +145,15 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
         ["r/sweeps"],
     ),
     ("runs list -r nowhere", {}, ["results folder nowhere", "no such folder"]),
+    ("train -r " + "a" * 300, {}, ["cannot write", "name too long"]),
+    ("train --set training.init_b=1e308", {}, ["loss at the start", "inf"]),
+    ("train --set data.seed=1e30", {}, ["data.seed = '1e30'", "whole number"]),
+    (
+        "train -c c.yaml",
+        {"c.yaml": CSV_CONFIG, "d.csv": "x,y\n1,2,9\n2,3\n3,5\n"},
+        ["line 2", "3 fields"],
+    ),
+    ("sweep --resume s", {"s/.lock/x": ""}, ["s/.lock", "cannot be this folder's lock"]),
     ("runs list -r f", {"f": ""}, ["results folder f", "not a folder"]),
     # duplicates, resolved by no one's "last one wins"
     (

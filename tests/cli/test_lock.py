@@ -61,5 +61,17 @@ def test_resuming_a_live_sweep_is_refused_before_anything_moves(tmp_path: Path) 
         holder.kill()
         holder.wait(timeout=30)
     assert result.exit_code == 2, result.output
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
     assert f"in use by process {holder.pid}" in result.stderr
     assert sorted(p.name for p in (folder / "runs").iterdir()) == before  # nothing set aside
+
+
+def test_a_lock_that_is_a_link_is_never_followed(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / ".lock").symlink_to(victim)
+    with pytest.raises(runs.RunDirError, match="cannot be this folder's lock"), runs.owned(folder):
+        pass
+    assert victim.read_text() == "precious"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
@@ -48,3 +49,42 @@ def test_a_damaged_folder_is_listed_unreadable_and_the_rest_as_usual(tmp_path: P
     compared = cli.invoke(app, ["runs", "compare", str(good), str(bad)])
     assert compared.exit_code == 0, compared.output
     assert "left out" in compared.stdout
+
+
+def test_compare_never_hangs_or_crashes_on_what_a_folder_holds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    for name in ("a", "b"):
+        assert cli.invoke(app, ["train", *QUICK, "-n", name]).exit_code == 0
+    a, b = sorted((tmp_path / "results" / "runs").iterdir())
+    (b / "metrics.csv").unlink()
+    os.mkfifo(b / "metrics.csv")  # reading it would wait forever
+    (b / "config.yaml").write_text("optimizer:\n  lr:\n    - [[1]]\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "gdlab", "runs", "compare", str(a), str(b)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "left out" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_verify_says_when_the_rerun_could_not_draw(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gdlab.plots import files
+
+    assert cli.invoke(app, ["train", "--set", "training.epochs=100"]).exit_code == 0
+    (run,) = (tmp_path / "results" / "runs").iterdir()
+
+    def full_disk(folder: Path, *args: object) -> None:
+        raise files.FiguresMissing(["fit.png"], f"{folder}/fit.png: No space left on device")
+
+    monkeypatch.setattr(files, "draw_run_in_shares", full_disk)
+    result = cli.invoke(app, ["verify", str(run)])
+    assert result.exit_code == 1
+    assert "figures were not drawn" in result.stderr and "No space left" in result.stderr
+    assert "reproducible" not in result.stdout

@@ -95,3 +95,34 @@ def test_a_stopped_reproduce_exits_as_interrupted(tmp_path: Path) -> None:
     _wait_for(tmp_path, "out/runs/*/summary.json")
     _, err = _stop(process, signal.SIGTERM, after=0.0)
     assert "interrupted (SIGTERM)" in err
+
+
+def test_a_second_and_third_signal_cannot_cut_the_writing_short(tmp_path: Path) -> None:
+    process = _gdlab("train", *LONG)
+    folder = _wait_for(tmp_path, "results/runs/*/summary.json").parent
+    time.sleep(1.0)
+    for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # an impatient scheduler
+        process.send_signal(signum)
+        time.sleep(0.002)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, err  # the first one decides
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "interrupted" and summary["epochs_run"] > 0
+    rows = (folder / "metrics.csv").read_text().splitlines()
+    assert len(rows) == summary["epochs_run"] + 2
+
+
+def test_an_interrupt_before_training_starts_is_still_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from typer.testing import CliRunner
+
+    from gdlab.cli import app
+    from gdlab.record import config as config_module
+
+    def ctrl_c(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(config_module, "load_config", ctrl_c)
+    result = CliRunner().invoke(app, ["train"])
+    assert result.exit_code == 130 and "interrupted (SIGINT)" in result.stderr

@@ -217,3 +217,22 @@ def test_plain_points_step_together_and_say_so_in_their_config(tmp_path: Path) -
     # Both paths predict and observe the same epochs.
     for key in ("observed_epochs_to_tol", "observed_first_inf_epoch", "observed_first_nan_epoch"):
         assert [r[key] for r in _rows(folder)] == [r[key] for r in _rows(other)]
+
+
+def test_a_sweep_whose_figures_fail_keeps_its_results_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gdlab.plots import files
+
+    def full_disk(folder: Path, results: object) -> None:
+        raise OSError(28, "No space left on device", str(folder / "loss_curves.png"))
+
+    monkeypatch.setattr(files, "draw_sweep", full_disk)
+    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK])
+    assert result.exit_code == 1
+    assert "sweep lr_study: 3 runs" in result.stdout  # the table is still shown
+    assert "loss_curves.png: No space left on device" in result.stderr
+    folder = _sweep_dir(tmp_path / "results")
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "completed" and summary["figures"]["status"] == "failed"
+    assert [r["status"] for r in _rows(folder)] == ["completed", "completed", "diverged"]
