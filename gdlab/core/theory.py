@@ -59,12 +59,16 @@ def least_squares(X: Array, y: Array, rows: int = _QR_ROWS) -> LeastSquares:
     of ``rows`` rows (:func:`qr_of_data`), so the data is never copied whole:
     calling lstsq on [X, 1] would copy it twice.
     """
-    R = qr_of_data(X, y, rows)
-    p = X.shape[1] + 1
+    return _least_squares_from(qr_of_data(X, y, rows), X.shape[0])
+
+
+def _least_squares_from(R: Array, n: int) -> LeastSquares:
+    """The optimum from the R of [X, 1, y] (see :func:`least_squares`)."""
+    p = R.shape[1] - 1
     theta, *_ = np.linalg.lstsq(R[:, :p], R[:, p], rcond=None)
     residual = R[:, :p] @ theta - R[:, p]
     w, b = np.asarray(theta[:-1], dtype=np.float64), float(theta[-1])
-    return LeastSquares(w=w, b=b, loss=float(residual @ residual) / X.shape[0])
+    return LeastSquares(w=w, b=b, loss=float(residual @ residual) / n)
 
 
 def qr_of_data(X: Array, y: Array, rows: int = _QR_ROWS) -> Array:
@@ -140,19 +144,24 @@ def hessian(X: Array, gram: Array | None = None) -> Array:
 
 
 def standard_errors(
-    X: Array, y: Array, ls: LeastSquares | None = None, gram: Array | None = None
+    X: Array, y: Array, ls: LeastSquares | None = None, R: Array | None = None
 ) -> Array:
     """Standard errors of the least-squares (w, b): sqrt(diag(s^2 (A^T A)^-1)), s^2 = RSS/(n-p).
 
     They say how far noise alone moves the optimum from the true parameters.
-    Pass the optimum and A^T A when they are already known, to skip another pass
-    over the data.
+    (A^T A)^-1 is taken from the triangular factor, R_A^-1 R_A^-T, never from
+    A^T A itself, which squares the condition number and loses digits (about five
+    on Longley's data). Pass the optimum and the R of [X, 1, y] when known.
     """
-    ls = ls if ls is not None else least_squares(X, y)
-    gram = gram if gram is not None else gram_matrix(X)
+    R = R if R is not None else qr_of_data(X, y)
+    ls = ls if ls is not None else _least_squares_from(R, X.shape[0])
     n, p = X.shape[0], X.shape[1] + 1
     s2 = ls.loss * n / max(n - p, 1)
-    return np.asarray(np.sqrt(s2 * np.diag(np.linalg.inv(gram))), dtype=np.float64)
+    try:
+        R_inv = np.linalg.inv(R[:p, :p])
+    except np.linalg.LinAlgError:  # columns that do not determine every parameter
+        return np.full(p, np.nan)
+    return np.asarray(np.sqrt(s2 * np.sum(R_inv * R_inv, axis=1)), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -196,8 +205,9 @@ def analyze(X: Array, y: Array) -> Analysis:
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
-    ls = least_squares(X, y)
-    errors = standard_errors(X, y, ls, gram)
+    R = qr_of_data(X, y)  # one more pass serves the optimum and its standard errors
+    ls = _least_squares_from(R, X.shape[0])
+    errors = standard_errors(X, y, ls, R)
     return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], errors)
 
 

@@ -181,3 +181,46 @@ def test_a_rate_too_small_to_move_float64_is_predicted_never_to_arrive() -> None
     assert prediction.outcome == "converges"
     assert prediction.epochs_to_tol is None
     assert prediction.epochs_to_tol_per_param == [None, None]
+
+
+# NIST StRD Longley (16 rows: GNP deflator, GNP, unemployed, armed forces, population,
+# year; y = total employment) and its certified values, computed by NIST in 500 digits.
+LONGLEY = """83.0 234289 2356 1590 107608 1947 60323
+88.5 259426 2325 1456 108632 1948 61122
+88.2 258054 3682 1616 109773 1949 60171
+89.5 284599 3351 1650 110929 1950 61187
+96.2 328975 2099 3099 112075 1951 63221
+98.1 346999 1932 3594 113270 1952 63639
+99.0 365385 1870 3547 115094 1953 64989
+100.0 363112 3578 3350 116219 1954 63761
+101.2 397469 2904 3048 117388 1955 66019
+104.6 419180 2822 2857 118734 1956 67857
+108.4 442769 2936 2798 120445 1957 68169
+110.8 444546 4681 2637 121950 1958 66513
+112.6 482704 3813 2552 123366 1959 68655
+114.2 502601 3931 2514 125368 1960 69564
+115.7 518173 4806 2572 127852 1961 69331
+116.9 554894 4007 2827 130081 1962 70551"""
+# (w_1..w_6, b) and their standard deviations
+LONGLEY_CERTIFIED = (
+    [15.0618722713733, -0.0358191792925910, -2.02022980381683, -1.03322686717359,
+     -0.0511041056535807, 1829.15146461355, -3482258.63459582],
+    [84.9149257747669, 0.0334910077722432, 0.488399681651699, 0.214274163161675,
+     0.226073200069370, 455.478499142212, 890420.383607373],
+)  # fmt: skip
+
+
+def _lre(estimate: np.ndarray, certified: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    """NIST's log relative error: the number of digits that agree."""
+    return -np.log10(np.abs(estimate - certified) / np.abs(certified))  # type: ignore[no-any-return]
+
+
+def test_longleys_certified_coefficients_and_standard_errors() -> None:
+    from gdlab.core.theory import analyze
+
+    table = np.array([[float(v) for v in row.split()] for row in LONGLEY.splitlines()])
+    analysis = analyze(table[:, :6], table[:, 6])
+    coefficients, errors = (np.array(v) for v in LONGLEY_CERTIFIED)
+    assert _lre(analysis.theta_ls, coefficients).min() >= 11
+    # From the triangular factor, not A^T A: the normal equations keep about 5 digits here.
+    assert _lre(analysis.standard_errors, errors).min() >= 11
