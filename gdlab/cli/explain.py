@@ -61,7 +61,7 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     console.print(_optimum_table(found))
     console.print(_spectrum_table(found))
     console.print(_prediction_table(found, cfg.theory.tol))
-    if not is_plain_gd(cfg):
+    if not is_plain_gd(cfg, len(y)):
         console.print(
             f"[yellow]note:[/] these predictions are for full-batch plain gradient descent; "
             f"this config uses {cfg.optimizer.name}"

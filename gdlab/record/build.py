@@ -131,11 +131,15 @@ def is_full_batch(config: Config, n_samples: int) -> bool:
     return size is None or size >= n_samples
 
 
-def is_plain_gd(config: Config) -> bool:
-    """Full-batch gradient descent with no momentum or decay: what theory.py predicts."""
+def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
+    """Full-batch gradient descent with no momentum or decay: what theory.py predicts.
+
+    A batch as large as the data (``n_samples``, when known) is the full batch.
+    """
     c = config.optimizer
     plain = c.name in ("gd", "momentum") and not c.momentum and not c.weight_decay
-    return plain and config.training.batch_size is None
+    size = config.training.batch_size
+    return plain and (size is None or (n_samples is not None and size >= n_samples))
 
 
 def can_batch(config: Config) -> bool:

@@ -97,7 +97,9 @@ def theory_block(
         "critical_lr": analysis.critical_lr,
         "best_lr": analysis.best_lr,
         "predicted_for": "full-batch gradient descent without momentum or weight decay",
-        "predicted": _predicted(config, analysis, names) if is_plain_gd(config) else None,
+        "predicted": _predicted(config, analysis, names)
+        if is_plain_gd(config, analysis.n_samples)
+        else None,
         "observed": {
             "outcome": "diverges" if grew else "converges",
             "epochs_to_tol": seen.epochs_to_tol,

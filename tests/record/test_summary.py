@@ -48,3 +48,10 @@ def test_the_summary_is_plain_json_with_no_clock_in_it(tmp_path: Path) -> None:
     assert a == b
     text = json.dumps(a, allow_nan=False)  # every number finite before it is written
     assert "time" not in text and "pid" not in text
+
+
+def test_a_batch_as_large_as_the_data_is_full_batch_and_is_predicted() -> None:
+    full = _summary()
+    whole = _summary("training.batch_size=100")  # the seed's 100 samples in one batch
+    assert whole["theory"]["predicted"] == full["theory"]["predicted"]
+    assert whole["final"] == full["final"]  # the same run, step for step
