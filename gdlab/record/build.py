@@ -6,6 +6,7 @@ reads a :class:`Config` and hands the core plain arrays, numbers and objects.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,8 +73,7 @@ def check_determined(config: Config, X: Array, y: Array) -> None:
     where = str(d.path) if d.source == "csv" else "the synthetic data"
     names = list(d.x_columns) if d.source == "csv" else feature_names("x", X.shape[1])
     with np.errstate(over="ignore", invalid="ignore"):
-        x_max = np.float64(np.max(np.abs(X))) if X.size else np.float64(0.0)
-        y_max = np.float64(np.max(np.abs(y)))
+        x_max, y_max = np.float64(_largest(X)), np.float64(_largest(y))  # nan, inf pass through
         sums = (x_max * x_max + y_max * y_max) * len(y)  # the largest a sum of squares can be
     if not np.isfinite(sums):
         raise DataError(
@@ -98,11 +98,24 @@ def check_determined(config: Config, X: Array, y: Array) -> None:
     raise DataError(f"{where}: {what} in float64, so the weights and b cannot be told apart{hint}")
 
 
+def _largest(values: Array) -> float:
+    """max |v| without a copy of the array the size of the data (nan if any v is)."""
+    if not values.size:
+        return 0.0
+    top, bottom = float(values.max()), float(values.min())
+    return math.nan if math.isnan(top) or math.isnan(bottom) else max(abs(top), abs(bottom))
+
+
 def _check_start(config: Config, X: Array, y: Array, where: str) -> None:
     """Refuse a start (init_w, init_b) whose loss already overflows: nothing could be learned."""
     w0 = np.array(config.initial_w(), dtype=np.float64)
+    b0 = config.training.init_b
     with np.errstate(over="ignore", invalid="ignore"):
-        start = loss(predict(X, w0, config.training.init_b), y)
+        # |x w0 + b0 - y| is at most this; only if its square might overflow, look closer.
+        worst = np.float64(_largest(X)) * np.abs(w0).sum() + abs(b0) + _largest(y)
+        if np.isfinite(worst * worst * len(y)):
+            return
+        start = loss(predict(X, w0, b0), y)
     if not np.isfinite(start):
         raise DataError(
             f"{where}: the loss at the start (training.init_w, training.init_b) is already "
