@@ -85,12 +85,17 @@ def list_runs(
     )
     for column in columns:
         left = column in ("id", "status", "optimizer", "started")
-        table.add_column(column, justify="left" if left else "right", no_wrap=column == "id")
+        table.add_column(
+            column,
+            justify="left" if left else "right",
+            no_wrap=column in ("id", "status"),
+            min_width=10 if column == "status" else None,
+        )
     for r in rows:
         style = STATUS_STYLE.get(r["status"], "yellow")
         cells = [r["id"], f"[{style}]{r['status']}[/]"]
-        if r["status"] == "unreadable":
-            cells += [r["problem"] or "", "", "", ""]
+        if r["status"] == "unreadable":  # why, under the table
+            cells += ["", "", "", ""]
         elif r["kind"] == "sweep":
             cells += ["sweep", "", _fmt(r["points"]), ""]
         else:
@@ -100,6 +105,9 @@ def list_runs(
             cells += [_fmt(r["w"]), _fmt(r["b"]), started, (r["git_commit"] or "")[:8]]
         table.add_row(*cells)
     console.print(table)
+    for r in rows:
+        if r["status"] == "unreadable":
+            console.print(f"[yellow]unreadable[/] {r['id']}: {r['problem']}")
 
 
 def _resolve(results_dir: Path, ref: str) -> Path:
