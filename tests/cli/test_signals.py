@@ -105,7 +105,10 @@ def test_a_second_and_third_signal_cannot_cut_the_writing_short(tmp_path: Path) 
         process.send_signal(signum)
         time.sleep(0.002)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 128 + signal.SIGTERM, err  # the first one decides
+    # The first one handled decides (signals that arrive together are handled in number order).
+    sent = {128 + signum: signal.Signals(signum).name for signum in (1, 2, 15)}
+    assert process.returncode in sent, err
+    assert f"interrupted ({sent[process.returncode]})" in err and "Traceback" not in err
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["status"] == "interrupted" and summary["epochs_run"] > 0
     rows = (folder / "metrics.csv").read_text().splitlines()
