@@ -14,15 +14,18 @@ from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt, 
 
 
 def _load(config: Path | None, set_: list[str] | None) -> Any:
-    """The validated config and its data, or one clear error line and exit 2."""
-    from gdlab.core.data import DataError
+    """The validated config and the data a run of it trains on (standardized when it says so),
+    or one clear error line and exit 2."""
+    from gdlab.core.data import DataError, standardize
     from gdlab.record.build import check_determined, load_data
     from gdlab.record.config import ConfigError, load_config
 
     try:
         cfg = load_config(config, set_ or [])
         X, y = load_data(cfg)
-        check_determined(cfg, X, y)  # the analysis is of the data as given
+        if cfg.data.standardize:  # what train trains on, so both say the same
+            X = standardize(X).apply(X)
+        check_determined(cfg, X, y)
     except (ConfigError, DataError) as err:
         fail(str(err))
     return cfg, X, y
@@ -70,8 +73,11 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
         )
     console.print("[bold]Why one parameter is slow[/]")
     console.print(found.slow_direction + "\n")
-    console.print(_standardize_table(found))
-    console.print("Try it: gdlab train --set data.standardize=true")
+    if cfg.data.standardize:
+        console.print("x is standardized (data.standardize: true): every number above is for it.")
+    else:
+        console.print(_standardize_table(found))
+        console.print("Try it: gdlab train --set data.standardize=true")
 
 
 def _table(title: str, *columns: str) -> Table:

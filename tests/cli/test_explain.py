@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -42,3 +44,21 @@ def test_analyze_prints_the_numbers_it_derives() -> None:
     assert "diverges" in result.stdout and "overflows to inf" in result.stdout
     assert "b converges slowest" in result.stdout
     assert "standardizing" in result.stdout
+
+
+def test_analyze_and_train_agree_on_a_standardized_config(tmp_path: Path) -> None:
+    import json
+    import re
+
+    from tests.conftest import REPO
+
+    forbes = str(REPO / "configs" / "forbes.yaml")  # data.standardize: true
+    analyzed = cli.invoke(app, ["analyze", "-c", forbes, "--set", "optimizer.lr=0.3"])
+    assert analyzed.exit_code == 0, analyzed.output
+    assert "At lr = 0.3 gradient descent converges" in analyzed.stdout
+    predicted = re.search(r"to ‖θ − θ_ls‖ < 0\.001\s+(\d+)", analyzed.stdout)
+    assert predicted is not None and "x is standardized" in analyzed.stdout
+    trained = cli.invoke(app, ["train", "-c", forbes, "--set", "optimizer.lr=0.3", "-q"])
+    summary = json.loads((Path(trained.stdout.strip()) / "summary.json").read_text())
+    assert summary["theory"]["predicted"]["epochs_to_tol"] == int(predicted.group(1))
+    assert summary["theory"]["observed"]["epochs_to_tol"] == int(predicted.group(1))
