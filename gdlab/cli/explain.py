@@ -50,7 +50,7 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     """
     import numpy as np
 
-    from gdlab.core.explain import explain
+    from gdlab.core.explain import conditioning_warning, explain
     from gdlab.record.build import is_plain_gd
 
     cfg, X, y = _load(config, set_)
@@ -63,6 +63,9 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     console.print(_data_table(found.data))
     console.print(_optimum_table(found))
     console.print(_spectrum_table(found))
+    warning = conditioning_warning(found.analysis, cfg.data.standardize)
+    if warning:
+        console.print(f"[yellow]warning:[/] {warning}\n")
     console.print(_prediction_table(found, cfg.theory.tol))
     if not is_plain_gd(cfg, len(y)):
         console.print(

@@ -106,6 +106,8 @@ def train(
         typer.echo(str(result.path))
     else:
         console.print(_summary_table(result.summary, result.path))
+        if result.summary["theory"].get("warning"):
+            console.print(f"[yellow]warning:[/] {result.summary['theory']['warning']}")
     if show:
         _show_fit(console, result.path)
     if result.summary["status"] == "interrupted":

@@ -3,6 +3,7 @@ written from them, before any training happens."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,3 +104,24 @@ def slow_direction_words(X: Array, analysis: Analysis, names: list[str], lr: flo
         "much slower that direction is."
     )
     return text
+
+
+WARN_CONDITION = 1e6  # from here on the conditioning costs digits and epochs worth a word
+
+
+def conditioning_warning(analysis: Analysis, standardized: bool) -> str | None:
+    """What the Hessian's condition number costs, with advice; None when it costs little."""
+    kappa = analysis.condition_number
+    if kappa < WARN_CONDITION:
+        return None
+    digits = min(16.0, math.log10(kappa)) if math.isfinite(kappa) else 16.0
+    advice = (
+        "the features are nearly collinear even standardized: drop or combine some"
+        if standardized
+        else "standardize x (data.standardize: true) to bring it near 1"
+    )
+    return (
+        f"the Hessian's condition number is {kappa:.3g}: the slowest direction converges "
+        f"about that many times more slowly than the fastest, and anything computed from "
+        f"A^T A (the data's sums) loses about {digits:.0f} of float64's 16 digits; {advice}"
+    )

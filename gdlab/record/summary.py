@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from gdlab.core.explain import conditioning_warning
 from gdlab.core.fastpath import PathChoice
 from gdlab.core.notation import Array, param_names
 from gdlab.core.theory import Analysis, observe, predict_run
@@ -94,6 +95,7 @@ def theory_block(
         "eigenvalues": analysis.eigenvalues.tolist(),
         "eigenvectors": {n: analysis.eigenvectors[:, i].tolist() for i, n in enumerate(vectors)},
         "condition_number": analysis.condition_number,
+        "warning": conditioning_warning(analysis, config.data.standardize),
         "critical_lr": analysis.critical_lr,
         "best_lr": analysis.best_lr,
         "predicted_for": "full-batch gradient descent without momentum or weight decay",

@@ -55,3 +55,17 @@ def test_a_batch_as_large_as_the_data_is_full_batch_and_is_predicted() -> None:
     whole = _summary("training.batch_size=100")  # the seed's 100 samples in one batch
     assert whole["theory"]["predicted"] == full["theory"]["predicted"]
     assert whole["final"] == full["final"]  # the same run, step for step
+
+
+def test_ill_conditioning_is_warned_about_with_advice() -> None:
+    from gdlab.core.explain import WARN_CONDITION, conditioning_warning
+    from gdlab.record.build import load_data, prepare
+    from tests.conftest import REPO
+
+    assert _summary()["theory"]["warning"] is None  # the seed's 137 costs little
+    raw = load_config(REPO / "configs" / "forbes.yaml", ["data.standardize=false"])
+    analysis = prepare(raw, *load_data(raw)).trained
+    assert analysis.condition_number > WARN_CONDITION
+    warning = conditioning_warning(analysis, standardized=False)
+    assert warning is not None and "data.standardize: true" in warning
+    assert f"{analysis.condition_number:.3g}" in warning
