@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,3 +19,13 @@ def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     return tmp_path
+
+
+def gdlab_process(*args: str) -> subprocess.Popen[str]:
+    """``python -m gdlab ARGS`` as a real process (for signals), its output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "gdlab", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -10,26 +10,16 @@ import csv
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from gdlab.record.config import dump_config, load_config
-from tests.conftest import REPO
+from tests.conftest import REPO, gdlab_process
 
 STUDY = str(REPO / "configs" / "lr_study.yaml")
 LONG = ["--set", "training.epochs=10000000", "--set", "output.plots=false"]
-
-
-def _gdlab(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "gdlab", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _wait_for(tmp_path: Path, pattern: str) -> Path:
@@ -51,7 +41,7 @@ def _stop(process: subprocess.Popen[str], signum: int, after: float) -> tuple[st
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_a_stopped_train_keeps_its_finished_epochs(tmp_path: Path, signum: int) -> None:
-    process = _gdlab("train", *LONG)
+    process = gdlab_process("train", *LONG)
     folder = _wait_for(tmp_path, "results/runs/*/summary.json").parent
     _, err = _stop(process, signum, after=0.5)
     assert f"interrupted ({signal.Signals(signum).name})" in err
@@ -64,7 +54,7 @@ def test_a_stopped_train_keeps_its_finished_epochs(tmp_path: Path, signum: int) 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_stopped_sweep_keeps_what_its_points_trained(tmp_path: Path, signum: int) -> None:
-    process = _gdlab("sweep", "-c", STUDY, *LONG, "--set", "training.log_every=100")
+    process = gdlab_process("sweep", "-c", STUDY, *LONG, "--set", "training.log_every=100")
     folder = _wait_for(tmp_path, "results/sweeps/*/summary.json").parent
     out, _ = _stop(process, signum, after=1.5)
     assert "--resume" in out
@@ -83,7 +73,7 @@ def test_a_stopped_verify_says_interrupted_not_irreproducible(tmp_path: Path) ->
     original.mkdir(parents=True)
     config = load_config(overrides=["training.epochs=10000000", "output.plots=false"])
     (original / "config.yaml").write_text(dump_config(config))
-    process = _gdlab("verify", str(original))
+    process = gdlab_process("verify", str(original))
     _wait_for(tmp_path, "results/verify/*/summary.json")
     out, err = _stop(process, signal.SIGTERM, after=0.5)
     assert "interrupted (SIGTERM)" in err
@@ -91,14 +81,14 @@ def test_a_stopped_verify_says_interrupted_not_irreproducible(tmp_path: Path) ->
 
 
 def test_a_stopped_reproduce_exits_as_interrupted(tmp_path: Path) -> None:
-    process = _gdlab("reproduce", "--study", STUDY, "-r", "out")
+    process = gdlab_process("reproduce", "--study", STUDY, "-r", "out")
     _wait_for(tmp_path, "out/runs/*/summary.json")
     _, err = _stop(process, signal.SIGTERM, after=0.0)
     assert "interrupted (SIGTERM)" in err
 
 
 def test_a_second_and_third_signal_cannot_cut_the_writing_short(tmp_path: Path) -> None:
-    process = _gdlab("train", *LONG)
+    process = gdlab_process("train", *LONG)
     folder = _wait_for(tmp_path, "results/runs/*/summary.json").parent
     time.sleep(1.0)
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):  # an impatient scheduler

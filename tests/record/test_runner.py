@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,20 +16,11 @@ from gdlab.cli import app
 from gdlab.core import model
 from gdlab.record.config import load_config
 from gdlab.record.runner import run_experiment
-from tests.conftest import REPO
+from tests.conftest import REPO, gdlab_process
 
 cli = CliRunner()
 STUDY = str(REPO / "configs" / "lr_study.yaml")
 QUICK = ["--set", "training.epochs=300", "--set", "output.plots=false"]
-
-
-def _gdlab(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "gdlab", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _only_run(results: Path) -> Path:
@@ -40,7 +30,9 @@ def _only_run(results: Path) -> Path:
 
 def _start_a_long_train(tmp_path: Path) -> subprocess.Popen[str]:
     """A train that would run for hours, returned once its run folder exists."""
-    process = _gdlab("train", "--set", "training.epochs=10000000", "--set", "output.plots=false")
+    process = gdlab_process(
+        "train", "--set", "training.epochs=10000000", "--set", "output.plots=false"
+    )
     deadline = time.monotonic() + 30
     while not list(tmp_path.glob("results/runs/*/summary.json")):
         assert time.monotonic() < deadline, "the run folder never appeared"
@@ -60,7 +52,7 @@ def test_a_killed_run_is_listed_as_crashed(tmp_path: Path) -> None:
 
 
 def test_four_trains_at_once_get_four_complete_folders(tmp_path: Path) -> None:
-    processes = [_gdlab("train", *QUICK, "--name", "same", "--quiet") for _ in range(4)]
+    processes = [gdlab_process("train", *QUICK, "--name", "same", "--quiet") for _ in range(4)]
     outputs = [p.communicate(timeout=120) for p in processes]
     assert [p.returncode for p in processes] == [0, 0, 0, 0], outputs
     folders = sorted((tmp_path / "results" / "runs").iterdir())
