@@ -43,7 +43,7 @@ def _load(config: Path | None, set_: list[str] | None) -> Any:
 def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     """Explain a config's data before training: optimum, Hessian, rates, epochs.
 
-    Shows the least-squares optimum two ways, the Hessian's eigenvalues and
+    Shows the least-squares optimum three ways, the Hessian's eigenvalues and
     eigenvectors, the critical and best learning rates, what the configured rate
     will do and in how many epochs, which parameter is slow and why, and what
     standardizing x would change. Nothing is trained and nothing is written.
