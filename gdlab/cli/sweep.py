@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +15,7 @@ from rich.table import Table
 
 from gdlab.cli.app import (
     EXIT_FAILED,
+    REDRAW_SECONDS,
     STATUS_STYLE,
     ResultsOption,
     SetOption,
@@ -233,13 +236,32 @@ def _run_sweep_with_progress(
     bar = progress_bar(console, "sweep", "{task.fields[point]}") if console.is_terminal else None
     with bar if bar is not None else nullcontext():
         task = bar.add_task("sweep", total=len(spec.points), point="") if bar else None
+        stepping: list[Any] = []  # the task that follows the points stepping together
+        drawn = [-math.inf]
 
         def done(result: PointResult) -> None:
             if bar is not None and task is not None:
                 bar.update(task, advance=1, point=result.point.label, refresh=True)
 
+        def together(epoch: int, of: int) -> None:
+            if bar is None:
+                return
+            if not stepping:
+                stepping.append(bar.add_task("epochs", total=of, point="stepping together"))
+            now = time.monotonic()
+            if now - drawn[0] >= REDRAW_SECONDS or epoch >= of:
+                bar.update(stepping[0], completed=epoch, refresh=True)
+                drawn[0] = now
+
         results = sweeps.run_sweep(
-            spec, folder, runs.python_argv(), done, resume, draw_run_in_shares, draw_sweep
+            spec,
+            folder,
+            runs.python_argv(),
+            done,
+            resume,
+            draw_run_in_shares,
+            draw_sweep,
+            together,
         )
     return results, sweep_files.sweep_rows(results, folder)
 

@@ -17,7 +17,7 @@ the block is over; what they compute after their end is never read.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +50,15 @@ class PlainRun:
     tol: float | None = None
 
 
-def train_together(runs: Sequence[PlainRun], log_every: int = 1) -> list[History]:
+def train_together(
+    runs: Sequence[PlainRun],
+    log_every: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[History]:
     """Train every run at once; each History is the one :func:`train` gives it alone.
 
-    They must share the number of features.
+    They must share the number of features. ``on_progress(epoch)`` is called
+    after each block with the last epoch stepped.
     """
     if len(runs) == 1:  # nothing to step with: the very same run, alone
         r = runs[0]
@@ -104,6 +109,8 @@ def train_together(runs: Sequence[PlainRun], log_every: int = 1) -> list[History
                     break
                 last = size - 1
                 done = (start + last, loss[last].copy(), theta[last].copy(), grads[last].copy())
+                if on_progress is not None:
+                    on_progress(start + last)
                 theta[0] = theta[size]
                 start += size
         except KeyboardInterrupt:

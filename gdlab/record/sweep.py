@@ -11,6 +11,7 @@ functions in its own run, one after another.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +42,7 @@ def run_sweep(
     resume: bool = False,
     draw_run: DrawRun | None = None,
     draw_sweep: DrawSweep | None = None,
+    on_epochs: Callable[[int, int], None] | None = None,
 ) -> list[PointResult]:
     """Run every point into ``folder/runs/<label>``; a failing point is recorded, not raised.
 
@@ -51,11 +53,14 @@ def run_sweep(
     Ctrl-C (SIGTERM, SIGHUP) stops it after recording the point it interrupted, and
     the points that were stepping together, each up to its last finished epoch.
     ``draw_run`` draws each run's figures, ``draw_sweep`` the comparison
-    figures from whatever finished.
+    figures from whatever finished; ``on_epochs(epoch, of)`` follows the points
+    that step together.
     """
     folder.mkdir(parents=True, exist_ok=True)
     with runs.owned(folder):  # a second process on this sweep is refused before it writes
-        return _run_owned(sweep, folder, argv, on_point_done, resume, draw_run, draw_sweep)
+        return _run_owned(
+            sweep, folder, argv, on_point_done, resume, draw_run, draw_sweep, on_epochs
+        )
 
 
 def _run_owned(
@@ -66,6 +71,7 @@ def _run_owned(
     resume: bool,
     draw_run: DrawRun | None,
     draw_sweep: DrawSweep | None,
+    on_epochs: Callable[[int, int], None] | None,
 ) -> list[PointResult]:
     runs.write_json(
         folder / "summary.json", {"status": "running", "process": runs.process_record()}
@@ -76,7 +82,7 @@ def _run_owned(
     try:
         points, ready = plan_paths(sweep.points)
         reused = {p.label: _reuse(p, folder) if resume else None for p in points}
-        train_in_batches([p for p in points if reused[p.label] is None], ready)
+        train_in_batches([p for p in points if reused[p.label] is None], ready, on_epochs)
         for point in points:
             plan = ready.get(point.label)
             trained = plan is not None and plan.history is not None
@@ -158,7 +164,11 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], dict[str, Ready]]:
     return [planned[point.label] for point in points], ready
 
 
-def train_in_batches(points: Sequence[Point], ready: dict[str, Ready]) -> None:
+def train_in_batches(
+    points: Sequence[Point],
+    ready: dict[str, Ready],
+    on_epochs: Callable[[int, int], None] | None = None,
+) -> None:
     """Train together the points planned onto the sums, one batch per shape; fills ``ready``.
 
     A lone point, or a batch that fails, trains alone in its own run (and fails alone).
@@ -174,10 +184,20 @@ def train_in_batches(points: Sequence[Point], ready: dict[str, Ready]) -> None:
         if len(members) < 2:
             continue
         plain = [_plain_run(p, ready[p.label]) for p in members]
+        follow = (
+            None
+            if on_epochs is None
+            else functools.partial(_follow, on_epochs, max(run.epochs for run in plain))
+        )
         with contextlib.suppress(Exception):
             log_every = members[0].config.training.log_every
-            for point, history in zip(members, train_together(plain, log_every), strict=True):
+            histories = train_together(plain, log_every, follow)
+            for point, history in zip(members, histories, strict=True):
                 ready[point.label] = replace(ready[point.label], history=history)
+
+
+def _follow(on_epochs: Callable[[int, int], None], total: int, epoch: int) -> None:
+    on_epochs(epoch, total)
 
 
 def _plain_run(point: Point, plan: Ready) -> PlainRun:

@@ -119,3 +119,12 @@ def test_an_interrupt_keeps_every_points_finished_epochs(monkeypatch: pytest.Mon
         for field in ("epoch", "loss", "w", "b", "grad_w", "grad_b"):
             np.testing.assert_array_equal(getattr(together, field), getattr(alone, field))
     assert histories[2].epochs_run == 50  # it had ended before: untouched
+
+
+def test_progress_follows_the_epochs_stepped_together() -> None:
+    seen: list[int] = []
+    group = [_run(0.005, epochs=1000), _run(0.02, epochs=300)]
+    histories = train_together(group, on_progress=seen.append)
+    assert seen == sorted(seen) and seen[0] == BLOCK - 1
+    assert seen[-1] >= 1000 - BLOCK  # followed to the last block
+    assert [h.epochs_run for h in histories] == [1000, 300]
