@@ -87,7 +87,7 @@ def sweep(
     """
     import numpy as np
 
-    from gdlab.record import grid, runner, runs, sweep_files
+    from gdlab.record import grid, owner, runner, runs, sweep_files
     from gdlab.record.config import ConfigError
 
     try:
@@ -97,7 +97,7 @@ def sweep(
                     "--resume takes the sweep as it was written; leave out --config, --grid, "
                     "--seeds, --set and --name"
                 )
-            runs.check_free(resume)  # a sweep still running is refused before anything else
+            owner.check_free(resume)  # a sweep still running is refused before anything else
             spec, folder = grid.load_sweep(resume / "sweep.yaml"), resume
         else:
             spec = grid.load_sweep(config, grid_items or [], seeds, set_ or [], name)

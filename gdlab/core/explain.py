@@ -10,15 +10,9 @@ from typing import Any
 import numpy as np
 
 from gdlab.core.data import standardize
+from gdlab.core.lstsq import lstsq_on_all_the_data, normal_equations
 from gdlab.core.notation import Array, feature_names, param_names
-from gdlab.core.theory import (
-    Analysis,
-    Prediction,
-    analyze,
-    lstsq_on_all_the_data,
-    normal_equations,
-    predict_run,
-)
+from gdlab.core.theory import Analysis, Prediction, analyze, predict_run
 
 
 @dataclass(frozen=True)

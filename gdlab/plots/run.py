@@ -7,8 +7,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
+from gdlab.core.lstsq import LeastSquares
 from gdlab.core.notation import Array, feature_names
-from gdlab.core.theory import LeastSquares
 from gdlab.core.train import History
 from gdlab.plots.common import (
     INF_STYLE,

@@ -16,8 +16,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator
 
 from gdlab.core.data import Scaling
+from gdlab.core.lstsq import LeastSquares
 from gdlab.core.notation import Array
-from gdlab.core.theory import LeastSquares, loss_surface
+from gdlab.core.theory import loss_surface
 from gdlab.core.train import History
 from gdlab.plots.common import PlainLogLabels, Truth, fixed_figure
 

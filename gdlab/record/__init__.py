@@ -2,7 +2,8 @@
 
 ``schema`` and ``config`` validate YAML and ``--set`` into frozen configs;
 ``build`` turns a config into the core's data and calls; ``runner`` runs one
-experiment into its folder (``runs`` writes files atomically), ``summary``
+experiment into its folder (``runs`` writes files atomically, ``owner`` says
+which process owns a folder), ``budget`` refuses what cannot be done, ``summary``
 says what it found; ``grid``, ``sweep`` and ``sweep_files`` do the same for a
 grid of runs; ``catalog`` lists and finds what is there. This layer may import
 ``gdlab.core`` and YAML; never Matplotlib, Typer or Rich. Figures are drawn by

@@ -14,10 +14,11 @@ import numpy as np
 
 from gdlab.core.data import DataError, Scaling, identity_scaling, make_linear_data, standardize
 from gdlab.core.fastpath import PathChoice, choose_path
+from gdlab.core.lstsq import first_dependent_column
 from gdlab.core.model import loss, predict
 from gdlab.core.notation import Array, feature_names
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
-from gdlab.core.theory import Analysis, analyze, first_dependent_column
+from gdlab.core.theory import Analysis, analyze
 from gdlab.core.train import History, ProgressCallback, train
 from gdlab.record.budget import check_data_size
 from gdlab.record.csvdata import read_csv

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gdlab.record import runs
+from gdlab.record import owner, runs
 
 
 class RunRefError(ValueError):
@@ -109,7 +109,7 @@ def read_entry(folder: Path, kind: str) -> Entry:
     if problem is not None:
         status = "unreadable"
     else:
-        status = runs.live_status(str(status), summary.get("process"))
+        status = owner.live_status(str(status), summary.get("process"))
     if kind == "sweep":
         config = _dict(_config(folder / "sweep.yaml").get("base"))
     else:

@@ -18,7 +18,7 @@ import numpy as np
 from gdlab.core.fastpath import PathChoice
 from gdlab.core.notation import feature_names
 from gdlab.core.train import History, ProgressCallback
-from gdlab.record import runs
+from gdlab.record import owner, runs
 from gdlab.record.budget import check_run
 from gdlab.record.build import Problem, load_data, path_for, prepare, run_training
 from gdlab.record.config import Config, dump_config
@@ -92,7 +92,7 @@ def run_experiment(
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     try:
         runs.write_json(
-            folder / "summary.json", {"status": "running", "process": runs.process_record()}
+            folder / "summary.json", {"status": "running", "process": owner.process_record()}
         )
     except OSError:
         folder.rmdir()  # nothing of the run was written: leave nothing behind
@@ -101,7 +101,7 @@ def run_experiment(
     try:
         history, path = _train(folder, config, problem, on_progress, ready)
         # What training found is written whole: a signal that arrives now waits for it.
-        with runs.signals_held():
+        with owner.signals_held():
             result = _write_results(folder, config, problem, history, path)
     except KeyboardInterrupt:
         if result is not None:  # it was held until the results were written: they stand

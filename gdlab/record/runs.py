@@ -16,19 +16,15 @@ A sweep's points are run folders too, under results/sweeps/<id>/runs/<label>/.
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import json
 import math
 import os
 import platform
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -69,52 +65,6 @@ def ensure_writable(folder: Path) -> None:
     except OSError as err:
         reason = err.strerror or str(err)
         raise RunDirError(f"results folder {folder}: cannot write there ({reason})") from None
-
-
-class FolderBusy(RunDirError):
-    """Another live process owns the folder (see :func:`owned`)."""
-
-
-@contextmanager
-def owned(folder: Path) -> Iterator[None]:
-    """Own ``folder`` while the block runs; refuse at once if a live process owns it already.
-
-    The lock is the kernel's (flock on ``folder/.lock``): it ends with its
-    process however that ends, so a lock left by a killed process is simply
-    free, and nothing stale has to be cleaned up. The file says who owns it.
-    """
-    path = folder / ".lock"
-    try:  # never through a link: the lock file is written to
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666 & ~_UMASK)
-    except OSError as err:
-        raise RunDirError(f"{path}: cannot be this folder's lock ({err.strerror})") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        owner = _owner_text(os.read(fd, 4096))
-        os.close(fd)
-        raise FolderBusy(f"{folder}: in use by {owner}; wait for it to end, or stop it") from None
-    try:
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps(process_record()).encode())
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
-def check_free(folder: Path) -> None:
-    """Refuse at once, before any other work, if a live process owns ``folder``."""
-    if (folder / ".lock").exists() or (folder / ".lock").is_symlink():
-        with owned(folder):
-            pass
-
-
-def _owner_text(raw: bytes) -> str:
-    try:
-        record = json.loads(raw)
-        return f"process {int(record['pid'])} on {record['host']}"
-    except (ValueError, KeyError, TypeError):
-        return "another process"
 
 
 def timestamp(moment: datetime) -> str:
@@ -163,26 +113,6 @@ def atomic_target(path: Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM and SIGHUP while the block runs; they arrive as soon as it ends.
-
-    For writing results that are already computed: an interrupt then cuts
-    nothing in half. (Only the main thread can hold them, on systems that can.)
-    """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -289,57 +219,6 @@ def _git(cwd: Path, *args: str) -> str:
         ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
     )
     return done.stdout.strip()
-
-
-def process_record() -> dict[str, Any]:
-    """Who is writing this folder: enough to tell later whether that process still lives."""
-    pid = os.getpid()
-    return {"pid": pid, "host": socket.gethostname(), "pid_started": _process_start(pid)}
-
-
-def _process_start(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot (Linux), so a reused pid is caught."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22, counting after the name
-
-
-PID_MAX = 2**22  # the largest pid Linux hands out
-
-
-def process_alive(record: object) -> bool | None:
-    """Whether the recorded process still runs; None when that cannot be told.
-
-    None for another host, and for a record that is not one gdlab wrote (a pid
-    that is not a plausible whole number): the record is read, never trusted.
-    """
-    if not isinstance(record, dict) or record.get("host") != socket.gethostname():
-        return None
-    pid = record.get("pid")
-    if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid < PID_MAX:
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, owned by someone else
-    started = record.get("pid_started")
-    return started is None or _process_start(pid) == started
-
-
-def live_status(status: str, record: object) -> str:
-    """A recorded status, with 'running' checked against the process that wrote it.
-
-    A run killed outright (SIGKILL, power cut) never got to write its end: its
-    folder still says running, but its process is gone, so it is 'crashed'.
-    """
-    if status != "running" or record is None:
-        return status
-    alive = process_alive(record)
-    return "running" if alive or alive is None else "crashed"
 
 
 def now() -> datetime:

@@ -21,7 +21,7 @@ import numpy as np
 
 from gdlab.core.batch import PlainRun, train_together
 from gdlab.core.fastpath import SUMS
-from gdlab.record import runs
+from gdlab.record import owner, runs
 from gdlab.record.build import Problem, can_batch, load_data, path_for, prepare, with_sums
 from gdlab.record.config import dump_config
 from gdlab.record.grid import Point, PointResult, Sweep
@@ -57,7 +57,7 @@ def run_sweep(
     that step together.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    with runs.owned(folder):  # a second process on this sweep is refused before it writes
+    with owner.owned(folder):  # a second process on this sweep is refused before it writes
         return _run_owned(
             sweep, folder, argv, on_point_done, resume, draw_run, draw_sweep, on_epochs
         )
@@ -74,7 +74,7 @@ def _run_owned(
     on_epochs: Callable[[int, int], None] | None,
 ) -> list[PointResult]:
     runs.write_json(
-        folder / "summary.json", {"status": "running", "process": runs.process_record()}
+        folder / "summary.json", {"status": "running", "process": owner.process_record()}
     )
     results: list[PointResult] = []
     status = "completed"

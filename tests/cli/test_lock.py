@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
-from gdlab.record import runs
+from gdlab.record import owner, runs
 from tests.conftest import REPO
 
 cli = CliRunner()
@@ -21,8 +21,8 @@ STUDY = str(REPO / "configs" / "lr_study.yaml")
 HOLD = """
 import sys, time
 from pathlib import Path
-from gdlab.record import runs
-with runs.owned(Path(sys.argv[1])):
+from gdlab.record import owner
+with owner.owned(Path(sys.argv[1])):
     print("owned", flush=True)
     time.sleep(60)
 """
@@ -38,12 +38,12 @@ def _hold(folder: Path) -> subprocess.Popen[str]:
 
 def test_a_live_owner_refuses_a_second_and_a_killed_ones_lock_is_free(tmp_path: Path) -> None:
     holder = _hold(tmp_path)
-    busy = pytest.raises(runs.FolderBusy, match=f"in use by process {holder.pid} on")
-    with busy, runs.owned(tmp_path):
+    busy = pytest.raises(owner.FolderBusy, match=f"in use by process {holder.pid} on")
+    with busy, owner.owned(tmp_path):
         pass
     holder.send_signal(signal.SIGKILL)
     holder.wait(timeout=30)
-    with runs.owned(tmp_path):  # taken over: the kernel let go of the dead process's lock
+    with owner.owned(tmp_path):  # taken over: the kernel let go of the dead process's lock
         pass
 
 
@@ -72,6 +72,6 @@ def test_a_lock_that_is_a_link_is_never_followed(tmp_path: Path) -> None:
     folder = tmp_path / "sweep"
     folder.mkdir()
     (folder / ".lock").symlink_to(victim)
-    with pytest.raises(runs.RunDirError, match="cannot be this folder's lock"), runs.owned(folder):
+    with pytest.raises(runs.RunDirError, match="cannot be this folder's lock"), owner.owned(folder):
         pass
     assert victim.read_text() == "precious"

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from gdlab.core.data import make_linear_data
+from gdlab.core.lstsq import least_squares
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
-from gdlab.core.theory import least_squares
 from gdlab.core.train import train
 
 GRADS = [2.0, -1.0, 0.5]

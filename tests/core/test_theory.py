@@ -7,16 +7,9 @@ import math
 import numpy as np
 import pytest
 
+from gdlab.core.lstsq import least_squares, qr_of_data, standard_errors
 from gdlab.core.model import gradients, predict
-from gdlab.core.theory import (
-    analyze,
-    hessian,
-    least_squares,
-    observe,
-    predict_run,
-    qr_of_data,
-    standard_errors,
-)
+from gdlab.core.theory import analyze, hessian, observe, predict_run
 from gdlab.record.build import run_training
 from gdlab.record.config import load_config
 

@@ -8,9 +8,9 @@ import pytest
 from gdlab.core import model
 from gdlab.core import train as train_module
 from gdlab.core.data import make_linear_data
+from gdlab.core.lstsq import least_squares
 from gdlab.core.notation import Array
 from gdlab.core.optimizers import SGD
-from gdlab.core.theory import least_squares
 from gdlab.core.train import NEVER, outcome, stops, train
 
 

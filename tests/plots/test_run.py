@@ -7,7 +7,7 @@ from pathlib import Path
 import matplotlib.image as mpimg
 import numpy as np
 
-from gdlab.core.theory import least_squares
+from gdlab.core.lstsq import least_squares
 from gdlab.plots import common, run
 from gdlab.record.build import load_data, run_training
 from gdlab.record.config import load_config

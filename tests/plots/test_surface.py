@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from gdlab.core.theory import least_squares
+from gdlab.core.lstsq import least_squares
 from gdlab.plots import surface
 from gdlab.plots.common import Truth
 from gdlab.record.build import load_data, prepare, run_training

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdlab.core.theory import least_squares
+from gdlab.core.lstsq import least_squares
 from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
 

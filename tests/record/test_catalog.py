@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gdlab.record import runs
+from gdlab.record import owner, runs
 from gdlab.record.catalog import (
     RunRefError,
     differing_keys,
@@ -71,7 +71,7 @@ def test_no_damaged_summary_breaks_the_listing(
 
 def test_a_running_folder_whose_process_is_gone_reads_as_crashed(tmp_path: Path) -> None:
     folder = _run(tmp_path, "20261126T010000Z-x")
-    dead = {**runs.process_record(), "pid_started": -1}  # this pid, but not this process
+    dead = {**owner.process_record(), "pid_started": -1}  # this pid, but not this process
     runs.write_json(folder / "summary.json", {"status": "running", "process": dead})
     assert read_entry(folder, "run").status == "crashed"
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from gdlab.cli import app
 from gdlab.core.data import DataError
-from gdlab.core.theory import least_squares
+from gdlab.core.lstsq import least_squares
 from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
 from gdlab.record.csvdata import read_csv

@@ -71,7 +71,7 @@ def test_git_state_is_none_outside_a_repository(tmp_path: Path) -> None:
 
 
 def test_process_checks_use_this_machine_only() -> None:
-    from gdlab.record.runs import live_status, process_record
+    from gdlab.record.owner import live_status, process_record
 
     mine = process_record()
     assert live_status("running", mine) == "running"
