@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from gdlab.record.checks import check_together
 from gdlab.record.schema import (
     SECTIONS,
     Config,
@@ -28,6 +29,7 @@ from gdlab.record.schema import (
     all_keys,
     flow_yaml,
 )
+from gdlab.record.yamlfiles import anchor_data_path, read_yaml
 
 __all__ = [
     "Config",
@@ -36,14 +38,11 @@ __all__ = [
     "OptimizerConfig",
     "TrainingConfig",
     "all_keys",
-    "anchor_data_path",
-    "anchor_path",
     "apply_overrides",
     "build_config",
     "dump_config",
     "load_config",
     "parse_override",
-    "read_yaml",
     "unknown_key_message",
 ]
 
@@ -158,7 +157,7 @@ def build_config(raw: Mapping[str, Any], origins: Mapping[str, str], default_ori
             raise ConfigError(where(name), "expected a mapping of keys", name, given)
         sections[name] = _build_section(name, cls, given, where)
     config = resolve_defaults(Config(**sections))
-    _check_together(config, where)
+    check_together(config, where)
     return config
 
 
@@ -229,140 +228,7 @@ def unknown_key_message(key: str, known: Iterable[str]) -> str:
     return f"unknown key '{key}'{hint}"
 
 
-def _check_together(config: Config, where: Callable[[str], str]) -> None:
-    """Checks that involve more than one key."""
-    data, training = config.data, config.training
-    if not math.isfinite(data.x_max - data.x_min):
-        raise ConfigError(
-            where("data.x_max"),
-            f"expected a range data.x_max - data.x_min that fits in float64 "
-            f"(from {data.x_min:g} it overflows)",
-            "data.x_max",
-            data.x_max,
-        )
-    if data.x_max <= data.x_min:
-        raise ConfigError(
-            where("data.x_max"),
-            f"expected a number above data.x_min = {data.x_min} (the x range is empty)",
-            "data.x_max",
-            data.x_max,
-        )
-    opt = config.optimizer
-    if opt.nesterov and (not opt.momentum or opt.dampening != 0):
-        raise ConfigError(
-            where("optimizer.nesterov"),
-            f"expected momentum > 0 and dampening 0 with it (got momentum {opt.momentum}, "
-            f"dampening {opt.dampening}), as torch.optim.SGD requires",
-            "optimizer.nesterov",
-            True,
-        )
-    if data.source == "csv":
-        for key, value in (("path", data.path), ("y_column", data.y_column)):
-            if not value:
-                raise ConfigError(
-                    where(f"data.{key}"), "is required when data.source is csv", f"data.{key}"
-                )
-        if not data.x_columns:
-            raise ConfigError(
-                where("data.x_columns"),
-                "is required when data.source is csv: the name of the x column, or a list of names",
-                "data.x_columns",
-            )
-    if data.source == "csv":
-        _check_columns(data.x_columns, data.y_column, where)
-    elif data.n_samples < config.n_features + 1:
-        raise ConfigError(
-            where("data.n_samples"),
-            f"expected at least {config.n_features + 1}: {config.n_features} weights and b "
-            "need one sample each",
-            "data.n_samples",
-            data.n_samples,
-        )
-    if len(training.init_w) not in (1, config.n_features):
-        raise ConfigError(
-            where("training.init_w"),
-            f"expected one number, or a list of {config.n_features} "
-            "(one per feature in data.true_w)",
-            "training.init_w",
-            list(training.init_w),
-        )
-
-
-def _check_columns(
-    x_columns: tuple[str, ...], y_column: str | None, where: Callable[[str], str]
-) -> None:
-    """Each x column once, and y not among them."""
-    for i, name in enumerate(x_columns):
-        if name in x_columns[:i]:
-            raise ConfigError(
-                where("data.x_columns"),
-                f"column {name!r} is given twice (items {x_columns.index(name) + 1} and {i + 1})",
-                "data.x_columns",
-                list(x_columns),
-            )
-    if y_column in x_columns:
-        raise ConfigError(
-            where("data.y_column"),
-            f"{y_column!r} is also an x column: the target cannot be one of its own features",
-            "data.y_column",
-            y_column,
-        )
-
-
 # --- YAML files and --set overrides --------------------------------------
-
-
-MAX_CONFIG_BYTES = 1_000_000  # a config is a page of YAML; anything larger is not one
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key written twice in one mapping (YAML says "last one wins")."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            line = key_node.start_mark.line + 1
-            if isinstance(key, (str, int, float, bool)) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"key {key!r} appears twice (lines {seen[key]} and {line})",
-                    key_node.start_mark,
-                )
-            seen[key] = line
-        return super().construct_mapping(node, deep=deep)
-
-
-def safe_load(text: str) -> Any:
-    """YAML with the safe loader (no Python objects) and no duplicate keys."""
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: no Python objects
-
-
-def read_yaml(path: Path) -> Any:
-    """Read a YAML file with the safe loader; errors name the file and line."""
-    if path.exists() and not path.is_dir() and not path.is_file():
-        raise ConfigError(str(path), "is not a regular file (a FIFO or a device?)")
-    if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
-        size = path.stat().st_size
-        raise ConfigError(str(path), f"is {size:,} bytes; expected a YAML config (at most 1 MB)")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(str(path), "is a folder, expected a YAML file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(str(path), f"cannot be read ({err})") from None
-    try:
-        return safe_load(text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = err.problem or err.context or "not valid YAML"
-        raise ConfigError(f"{path}{line}", f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as err:
-        raise ConfigError(str(path), f"invalid YAML: {err}") from None
 
 
 def parse_override(item: str) -> tuple[str, Any]:
@@ -393,21 +259,6 @@ def apply_overrides(
         target[name] = value
         origins[key] = origin
     return merged
-
-
-def anchor_path(value: Any, base: Path) -> Any:
-    """A relative data.path written in a file is taken relative to that file's folder."""
-    if isinstance(value, str) and value and not Path(value).is_absolute():
-        return str((base / value).resolve())
-    return value
-
-
-def anchor_data_path(raw: Mapping[str, Any], base: Path) -> Mapping[str, Any]:
-    """``raw`` with its data.path (if any) anchored at ``base``."""
-    data = raw.get("data")
-    if not isinstance(data, Mapping) or "path" not in data:
-        return raw
-    return {**raw, "data": {**data, "path": anchor_path(data["path"], base)}}
 
 
 def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:

@@ -31,15 +31,13 @@ from gdlab.record.config import (
     Config,
     ConfigError,
     all_keys,
-    anchor_data_path,
-    anchor_path,
     apply_overrides,
     build_config,
     parse_override,
-    read_yaml,
     unknown_key_message,
 )
 from gdlab.record.runner import RunResult
+from gdlab.record.yamlfiles import anchor_data_path, anchor_path, read_yaml
 
 SWEEP_KEYS = ("name", "base", "grid", "seeds", "points")  # points: written, not read
 

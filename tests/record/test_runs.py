@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -68,14 +67,3 @@ def test_an_unwritable_results_folder_is_reported(tmp_path: Path) -> None:
 
 def test_git_state_is_none_outside_a_repository(tmp_path: Path) -> None:
     assert runs.git_state(tmp_path) is None
-
-
-def test_process_checks_use_this_machine_only() -> None:
-    from gdlab.record.owner import live_status, process_record
-
-    mine = process_record()
-    assert live_status("running", mine) == "running"
-    assert live_status("running", {**mine, "pid_started": -1}) == "crashed"  # a reused pid
-    assert live_status("running", {**mine, "host": "elsewhere"}) == "running"
-    assert live_status("completed", None) == "completed"
-    assert os.getpid() == mine["pid"]

@@ -1,0 +1,88 @@
+"""The checks a config needs beyond each value on its own: keys that depend on each other."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from gdlab.record.schema import Config, ConfigError
+
+
+def check_together(config: Config, where: Callable[[str], str]) -> None:
+    """Checks that involve more than one key."""
+    data, training = config.data, config.training
+    if not math.isfinite(data.x_max - data.x_min):
+        raise ConfigError(
+            where("data.x_max"),
+            f"expected a range data.x_max - data.x_min that fits in float64 "
+            f"(from {data.x_min:g} it overflows)",
+            "data.x_max",
+            data.x_max,
+        )
+    if data.x_max <= data.x_min:
+        raise ConfigError(
+            where("data.x_max"),
+            f"expected a number above data.x_min = {data.x_min} (the x range is empty)",
+            "data.x_max",
+            data.x_max,
+        )
+    opt = config.optimizer
+    if opt.nesterov and (not opt.momentum or opt.dampening != 0):
+        raise ConfigError(
+            where("optimizer.nesterov"),
+            f"expected momentum > 0 and dampening 0 with it (got momentum {opt.momentum}, "
+            f"dampening {opt.dampening}), as torch.optim.SGD requires",
+            "optimizer.nesterov",
+            True,
+        )
+    if data.source == "csv":
+        for key, value in (("path", data.path), ("y_column", data.y_column)):
+            if not value:
+                raise ConfigError(
+                    where(f"data.{key}"), "is required when data.source is csv", f"data.{key}"
+                )
+        if not data.x_columns:
+            raise ConfigError(
+                where("data.x_columns"),
+                "is required when data.source is csv: the name of the x column, or a list of names",
+                "data.x_columns",
+            )
+    if data.source == "csv":
+        _check_columns(data.x_columns, data.y_column, where)
+    elif data.n_samples < config.n_features + 1:
+        raise ConfigError(
+            where("data.n_samples"),
+            f"expected at least {config.n_features + 1}: {config.n_features} weights and b "
+            "need one sample each",
+            "data.n_samples",
+            data.n_samples,
+        )
+    if len(training.init_w) not in (1, config.n_features):
+        raise ConfigError(
+            where("training.init_w"),
+            f"expected one number, or a list of {config.n_features} "
+            "(one per feature in data.true_w)",
+            "training.init_w",
+            list(training.init_w),
+        )
+
+
+def _check_columns(
+    x_columns: tuple[str, ...], y_column: str | None, where: Callable[[str], str]
+) -> None:
+    """Each x column once, and y not among them."""
+    for i, name in enumerate(x_columns):
+        if name in x_columns[:i]:
+            raise ConfigError(
+                where("data.x_columns"),
+                f"column {name!r} is given twice (items {x_columns.index(name) + 1} and {i + 1})",
+                "data.x_columns",
+                list(x_columns),
+            )
+    if y_column in x_columns:
+        raise ConfigError(
+            where("data.y_column"),
+            f"{y_column!r} is also an x column: the target cannot be one of its own features",
+            "data.y_column",
+            y_column,
+        )
