@@ -11,7 +11,8 @@ gradcheck, runs, verify.
 # isort: skip_file
 
 from gdlab.cli import train  # noqa: F401  (registers train)
-from gdlab.cli import sweep  # noqa: F401  (registers sweep and reproduce)
+from gdlab.cli import sweep  # noqa: F401  (registers sweep)
+from gdlab.cli import reproduce  # noqa: F401  (registers reproduce)
 from gdlab.cli import explain  # noqa: F401  (registers analyze and gradcheck)
 from gdlab.cli import runs  # noqa: F401  (registers runs and verify)
 from gdlab.cli.app import app, handle_stop_signals

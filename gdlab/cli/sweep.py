@@ -1,4 +1,4 @@
-"""`gdlab sweep` and `gdlab reproduce`: grids of runs, and the seed study with its report."""
+"""`gdlab sweep`: a grid of runs, compared, predicted beside observed."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from gdlab.cli.app import (
     STATUS_STYLE,
     ResultsOption,
     SetOption,
-    TrainingProgress,
     announce_if_long,
     app,
     fail,
@@ -113,7 +112,7 @@ def sweep(
     announce_if_long(cost.seconds, f"{len(spec.points):,} runs")
     resume_hint = f"finish it with: gdlab sweep --resume {folder}"
     try:
-        results, rows = _run_sweep_with_progress(console, spec, folder, resume is not None)
+        results, rows = run_sweep_with_progress(console, spec, folder, resume is not None)
     except runs.RunDirError as err:  # another process owns the sweep, or its lock is odd
         fail(str(err))
     except OSError as err:  # a full disk: sweep.csv keeps what finished
@@ -141,90 +140,7 @@ def sweep(
         raise typer.Exit(EXIT_FAILED)
 
 
-@app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  gdlab reproduce                 # what `make reproduce` runs\n\n"
-        "  gdlab reproduce --results-dir /tmp/check\n\n"
-        "Writes <results-dir>/REPORT.md and a self-contained REPORT.html (figures inlined), "
-        "beside the run and sweep folders they describe."
-    )
-)
-@interruptible
-def reproduce(
-    study: Annotated[
-        Path, typer.Option("--study", help="The learning-rate study to run (a sweep YAML).")
-    ] = Path("configs/lr_study.yaml"),
-    results_dir: Annotated[
-        Path, typer.Option("--results-dir", "-r", help="Where the runs and the report go.")
-    ] = Path("results/reproduce"),
-) -> None:
-    """Re-create the seed's study end to end and check each of its claims.
-
-    Runs the default experiment and the learning-rate study, then writes a report
-    with one row per claim of the seed: its figure, ours, and whether it holds.
-    Exits 1 if any claim does not hold.
-    """
-    from gdlab.plots.files import Drawing
-    from gdlab.record import grid, runner, runs, sweep_files
-    from gdlab.record.config import ConfigError, load_config
-    from gdlab.report import document as report
-
-    try:
-        spec = grid.load_sweep(study)
-        folder = sweep_files.start_sweep_folder(spec, results_dir)
-    except (ConfigError, runs.RunDirError) as err:
-        fail(str(err))
-    console = Console(highlight=False)
-    console.print("1/2  the default experiment (lr 0.005, 10,000 epochs)")
-    seed_config = load_config()  # the built-in defaults are the seed experiment
-    drawing = Drawing()
-    try:
-        with TrainingProgress(console, seed_config.training.epochs, enabled=True) as on_progress:
-            run = runner.run_experiment(
-                seed_config,
-                results_dir / "runs",
-                "seed",
-                runs.python_argv(),
-                on_progress,
-                draw=drawing,
-            )
-        console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
-        results, rows = _run_sweep_with_progress(console, spec, folder)
-        if run.summary["status"] == "interrupted" or len(results) < len(spec.points):
-            interrupted()
-        if any(r.status == "failed" for r in results):
-            fail(f"the study had failed runs; see {folder / 'sweep.csv'}", EXIT_FAILED)
-        verdicts, paths = report.write_reproduction(
-            run.path, run.summary, folder, rows, results_dir
-        )
-    except OSError as err:
-        fail(runner.describe_error(err), EXIT_FAILED)
-    except KeyboardInterrupt:
-        interrupted()
-    finally:
-        drawing.cancel()
-    console.print(_claims_table(verdicts))
-    console.print("report: " + " and ".join(str(p) for p in paths))
-    if not all(c.holds for c in verdicts):
-        raise typer.Exit(1)
-
-
-def _claims_table(verdicts: Any) -> Table:
-    table = Table(
-        title="The seed's claims", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-    )
-    table.add_column("#", justify="right")
-    table.add_column("claim", ratio=2)
-    table.add_column("gdlab", ratio=3)
-    table.add_column("", no_wrap=True)
-    for i, claim in enumerate(verdicts, start=1):
-        mark = "[bold green]✓ holds[/]" if claim.holds else "[bold red]✗ fails[/]"
-        table.add_row(str(i), claim.claim, claim.ours, mark)
-    return table
-
-
-def _run_sweep_with_progress(
+def run_sweep_with_progress(
     console: Console, spec: Any, folder: Path, resume: bool = False
 ) -> tuple[Any, Any]:
     """Run a sweep under one progress bar (points done / all); returns its results and rows."""
