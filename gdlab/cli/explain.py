@@ -186,8 +186,14 @@ def gradcheck(
         int, typer.Option("--points", min=0, help="Random points besides the initial one.")
     ] = 5,
     eps: Annotated[
-        float, typer.Option("--eps", min=1e-12, max=1.0, help="Finite-difference step h.")
-    ] = 1e-6,
+        float | None,
+        typer.Option(
+            "--eps",
+            min=1e-12,
+            max=1.0,
+            help="A fixed finite-difference step h (default: each parameter's own, sqrt(L/H_kk)).",
+        ),
+    ] = None,
 ) -> None:
     """Check the analytic gradients against central finite differences.
 
@@ -203,7 +209,7 @@ def gradcheck(
     rng = np.random.default_rng(cfg.data.seed)
     rows = check_gradients(X, y, theta0, points, eps, rng)
     table = _table(
-        f"Gradient check (h = {eps:g})",
+        f"Gradient check (h = {eps:g})" if eps else "Gradient check (h = sqrt(L / H_kk) each)",
         "point",
         "parameter",
         "analytic",

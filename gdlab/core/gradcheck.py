@@ -2,7 +2,12 @@
 
 dL/dtheta_k ~ (L(theta + h e_k) - L(theta - h e_k)) / (2h). The MSE is
 quadratic, so the central difference is exact but for rounding, and any real
-disagreement means the analytic formula is wrong.
+disagreement means the analytic formula is wrong. The rounding is what the step
+h must beat: each loss is off by about eps * L, and the loss grows as
+L + H_kk h^2 away from theta, so the error in the difference, about
+eps (L + H_kk h^2) / 2h, is smallest at h_k = sqrt(L / H_kk) (H_kk = 2 mean x_k^2,
+or 2 for b). A fixed h of 1e-6 instead cancels badly where L is large and the
+gradient small, and reports correct gradients as wrong.
 """
 
 from __future__ import annotations
@@ -46,10 +51,14 @@ def check_point(
     y: Array,
     theta: Array,
     label: str,
-    eps: float,
+    eps: float | None = None,
     gradient_fn: GradientFn | None = None,
 ) -> list[GradientRow]:
-    """Compare ``gradient_fn`` (default: model.gradients) with central differences at theta."""
+    """Compare ``gradient_fn`` (default: model.gradients) with central differences at theta.
+
+    ``eps`` fixes the step h for every parameter; by default each gets its own
+    (:func:`steps`).
+    """
     gradient_fn = gradient_fn or model.gradients
 
     def loss_at(t: Array) -> float:
@@ -57,14 +66,27 @@ def check_point(
 
     grad_w, grad_b = gradient_fn(X, y, model.predict(X, theta[:-1], float(theta[-1])))
     analytic = np.append(grad_w, grad_b)
+    h = steps(X, theta, loss_at(theta)) if eps is None else np.full(theta.shape, eps)
     rows = []
     for k, name in enumerate(param_names(X.shape[1])):
         step = np.zeros_like(theta)
-        step[k] = eps
-        numeric = (loss_at(theta + step) - loss_at(theta - step)) / (2 * eps)
+        step[k] = h[k]
+        numeric = float((loss_at(theta + step) - loss_at(theta - step)) / (2 * h[k]))
         a = float(analytic[k])
         rows.append(GradientRow(label, name, a, numeric, relative_error(a, numeric)))
     return rows
+
+
+def steps(X: Array, theta: Array, loss: float) -> Array:
+    """h_k = sqrt(L / H_kk), where the rounding of the two losses is least (see above).
+
+    At a perfect fit (L = 0) the rounding vanishes too, and a small step relative
+    to theta_k is used instead.
+    """
+    curvature = np.append(2.0 * np.mean(X * X, axis=0), 2.0)  # H_kk: 2 mean x_k^2, and 2 for b
+    floor = 1e-6 * (1.0 + np.abs(theta))
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.sqrt(max(loss, 0.0) / curvature), floor)
 
 
 def check_gradients(
@@ -72,7 +94,7 @@ def check_gradients(
     y: Array,
     theta0: Array,
     n_points: int,
-    eps: float,
+    eps: float | None,
     rng: np.random.Generator,
     gradient_fn: GradientFn | None = None,
 ) -> list[GradientRow]:
