@@ -185,12 +185,26 @@ def progress_bar(console: Console, label: str, detail: str) -> Progress:
     )
 
 
+class Redraws:
+    """Says when a bar fed many updates a second is due a redraw (at most every REDRAW_SECONDS)."""
+
+    def __init__(self) -> None:
+        self.drawn = -math.inf  # when the bar was last redrawn
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self.drawn < REDRAW_SECONDS:
+            return False
+        self.drawn = now
+        return True
+
+
 class TrainingProgress:
     """A Rich progress bar fed by the training callback; silent when not on a terminal."""
 
     def __init__(self, console: Console, epochs: int, enabled: bool) -> None:
         self.bar: Progress | None = None
-        self.drawn = -math.inf  # when the bar was last redrawn
+        self.redraws = Redraws()
         if enabled and console.is_terminal:
             self.bar = progress_bar(console, "training", "loss {task.fields[loss]}")
             self.task = self.bar.add_task("train", total=epochs, loss="…")
@@ -203,11 +217,7 @@ class TrainingProgress:
 
     def update(self, epoch: int, loss: float) -> None:
         assert self.bar is not None
-        now = time.monotonic()
-        redraw = now - self.drawn >= REDRAW_SECONDS
-        self.bar.update(self.task, completed=epoch, loss=f"{loss:.4g}", refresh=redraw)
-        if redraw:
-            self.drawn = now
+        self.bar.update(self.task, completed=epoch, loss=f"{loss:.4g}", refresh=self.redraws.due())
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

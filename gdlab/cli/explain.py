@@ -16,19 +16,16 @@ from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt, 
 def _load(config: Path | None, set_: list[str] | None) -> Any:
     """The validated config and the data a run of it trains on (standardized when it says so),
     or one clear error line and exit 2."""
-    from gdlab.core.data import DataError, standardize
-    from gdlab.record.build import check_determined, load_data
+    from gdlab.core.data import DataError
+    from gdlab.record.build import load_data, prepare
     from gdlab.record.config import ConfigError, load_config
 
     try:
         cfg = load_config(config, set_ or [])
-        X, y = load_data(cfg)
-        if cfg.data.standardize:  # what train trains on, so both say the same
-            X = standardize(X).apply(X)
-        check_determined(cfg, X, y)
+        problem = prepare(cfg, *load_data(cfg))  # as train prepares it, so both say the same
     except (ConfigError, DataError) as err:
         fail(str(err))
-    return cfg, X, y
+    return cfg, problem.X_train, problem.y
 
 
 @app.command(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +13,8 @@ from rich.table import Table
 
 from gdlab.cli.app import (
     EXIT_FAILED,
-    REDRAW_SECONDS,
     STATUS_STYLE,
+    Redraws,
     ResultsOption,
     SetOption,
     announce_if_long,
@@ -153,7 +151,7 @@ def run_sweep_with_progress(
     with bar if bar is not None else nullcontext():
         task = bar.add_task("sweep", total=len(spec.points), point="") if bar else None
         stepping: list[Any] = []  # the task that follows the points stepping together
-        drawn = [-math.inf]
+        redraws = Redraws()
 
         def done(result: PointResult) -> None:
             if bar is not None and task is not None:
@@ -164,10 +162,7 @@ def run_sweep_with_progress(
                 return
             if not stepping:
                 stepping.append(bar.add_task("epochs", total=of, point="stepping together"))
-            now = time.monotonic()
-            if now - drawn[0] >= REDRAW_SECONDS or epoch >= of:
-                bar.update(stepping[0], completed=epoch, refresh=True)
-                drawn[0] = now
+            bar.update(stepping[0], total=of, completed=epoch, refresh=redraws.due())
 
         results = sweeps.run_sweep(
             spec,

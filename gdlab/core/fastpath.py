@@ -52,11 +52,13 @@ def choose_path(
     tol: float,
     full_batch: bool = True,
     in_sweep: bool = False,
+    sums: SufficientStats | None = None,
 ) -> PathChoice:
     """Decide the path of a run on (X, y) by the rule above; ``fast=None`` lets gdlab decide.
 
     ``analysis`` is the data's (its least-squares optimum and condition number);
-    ``in_sweep`` says the run would step together with others.
+    ``in_sweep`` says the run would step together with others; ``sums`` are the
+    data's, when an earlier choice already built them.
     """
     ignored = " (training.fast: true does not apply)" if fast else ""
     if not full_batch:
@@ -72,13 +74,12 @@ def choose_path(
         )
     kappa = f"condition number {analysis.condition_number:.3g}"
     try:
-        sums = SufficientStats(X, y)
+        sums = sums if sums is not None else SufficientStats(X, y)
     except np.linalg.LinAlgError:  # A^T A is not even positive definite in float64
         return PathChoice(
             FOUR_FUNCTIONS,
             f"the data's sums cannot be used: at {kappa} the normal equations they solve "
-            "have no solution in float64"
-            + (" (training.fast: true does not apply)" if fast else ""),
+            f"have no solution in float64{ignored}",
         )
     gap = float(np.linalg.norm(sums.theta_star - analysis.theta_ls))
     limit = tol * SUMS_SHARE_OF_TOL

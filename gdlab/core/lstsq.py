@@ -75,15 +75,15 @@ def qr_of_data(X: Array, y: Array, rows: int = _QR_ROWS) -> Array:
     return R
 
 
-def first_dependent_column(X: Array, rows: int = _QR_ROWS) -> int | None:
+def first_dependent_column(R: Array, n: int) -> int | None:
     """The first column of A = [X, 1] that is a linear combination of those before it, or None.
 
-    Column d (the last) is the intercept's column of ones. Decided on the R of a
-    QR of A (built by blocks, as :func:`least_squares` does), with numpy's rank
-    tolerance for A itself: sigma_max * max(n, d + 1) * eps.
+    ``R`` is the R of [X, 1, y] (:func:`qr_of_data`), n the number of rows.
+    Column d (the last of A) is the intercept's column of ones. Decided with
+    numpy's rank tolerance for A itself: sigma_max * max(n, d + 1) * eps.
     """
-    n, d = X.shape
-    R = qr_of_data(X, np.zeros(n), rows)[:, : d + 1]
+    d = R.shape[1] - 2
+    R = R[:, : d + 1]
     sigma = np.linalg.svd(R, compute_uv=False)
     tol = float(sigma[0]) * max(n, d + 1) * float(np.finfo(np.float64).eps)
     for k in range(1, d + 2):

@@ -95,15 +95,17 @@ class Analysis:
         return 2.0 / float(self.eigenvalues[0] + self.eigenvalues[-1])
 
 
-def analyze(X: Array, y: Array) -> Analysis:
-    """The least-squares optimum and the Hessian's eigen-decomposition for this data."""
-    gram = gram_matrix(X)  # one pass over the data serves the Hessian and the errors
-    H = hessian(X, gram)
+def analyze(X: Array, y: Array, R: Array | None = None) -> Analysis:
+    """The least-squares optimum and the Hessian's eigen-decomposition for this data.
+
+    Pass the R of [X, 1, y] (:func:`~gdlab.core.lstsq.qr_of_data`) when it is known.
+    """
+    H = hessian(X)  # one pass over the data for A^T A
     eigenvalues, eigenvectors = np.linalg.eigh(H)
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
-    R = qr_of_data(X, y)  # one more pass serves the optimum and its standard errors
+    R = R if R is not None else qr_of_data(X, y)  # the optimum and its standard errors
     ls = least_squares_from_r(R, X.shape[0])
     errors = standard_errors(X, y, ls, R)
     return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], errors)

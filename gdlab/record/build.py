@@ -6,7 +6,6 @@ reads a :class:`Config` and hands the core plain arrays, numbers and objects.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -14,10 +13,11 @@ import numpy as np
 
 from gdlab.core.data import DataError, Scaling, identity_scaling, make_linear_data, standardize
 from gdlab.core.fastpath import PathChoice, choose_path
-from gdlab.core.lstsq import first_dependent_column
+from gdlab.core.lstsq import first_dependent_column, qr_of_data
 from gdlab.core.model import loss, predict
 from gdlab.core.notation import Array, feature_names
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from gdlab.core.sums import SufficientStats
 from gdlab.core.theory import Analysis, analyze
 from gdlab.core.train import History, ProgressCallback, train
 from gdlab.record.budget import check_data_size
@@ -59,61 +59,36 @@ def prepare(config: Config, X: Array, y: Array) -> Problem:
     combination of others) or whose numbers overflow float64 once squared.
     """
     if not config.data.standardize:
-        check_determined(config, X, y)
-        analysis = analyze(X, y)
+        analysis = _checked_analysis(config, X, y)
         return Problem(X, y, identity_scaling(X.shape[1]), X, analysis, analysis)
     scaling = standardize(X)
     X_train = scaling.apply(X)
-    check_determined(config, X_train, y)
-    return Problem(X, y, scaling, X_train, analyze(X_train, y), analyze(X, y))
+    trained = _checked_analysis(config, X_train, y)
+    return Problem(X, y, scaling, X_train, trained, analyze(X, y))
 
 
-def check_determined(config: Config, X: Array, y: Array) -> None:
-    """Refuse data whose sums overflow, or whose columns do not determine every parameter."""
-    d = config.data
-    where = str(d.path) if d.source == "csv" else "the synthetic data"
-    names = list(d.x_columns) if d.source == "csv" else feature_names("x", X.shape[1])
+def _checked_analysis(config: Config, X: Array, y: Array) -> Analysis:
+    """The analysis of (X, y), once the data is known to fit float64 and to determine w and b
+    (DataError, naming why, if not). One QR of the data serves the check and the analysis."""
+    _check_scale(config, X, y)
+    R = qr_of_data(X, y)
+    _check_determined(config, X, R)
+    return analyze(X, y, R)
+
+
+def _check_scale(config: Config, X: Array, y: Array) -> None:
+    """Refuse numbers that overflow once squared and summed, or a start that already does."""
+    where = _where(config)
+    x_max, y_max = _largest(X), _largest(y)  # nan or inf pass through
     with np.errstate(over="ignore", invalid="ignore"):
-        x_max, y_max = np.float64(_largest(X)), np.float64(_largest(y))  # nan, inf pass through
-        sums = (x_max * x_max + y_max * y_max) * len(y)  # the largest a sum of squares can be
-    if not np.isfinite(sums):
-        raise DataError(
-            f"{where}: the numbers are too large for float64 once squared and summed "
-            f"(|x| up to {x_max:.3g}, |y| up to {y_max:.3g}): rescale them"
-        )
-    dependent = first_dependent_column(X)
-    if dependent is None:
-        _check_start(config, X, y, where)
-        return
-    quoted = ", ".join(repr(n) for n in names)
-    if dependent < len(names):
-        before = ", ".join([repr(n) for n in names[:dependent]] + ["the intercept"])
-        raise DataError(
-            f"{where}: column {names[dependent]!r} is a linear combination of "
-            f"{before.replace(', the', ' and the')}, so their weights cannot be told apart: "
-            "drop one"
-        )
-    hint = "" if config.data.standardize else "; far from zero, data.standardize: true helps"
-    what = f"column {quoted} barely varies" if len(names) == 1 else f"columns {quoted} add up to"
-    what += "" if len(names) == 1 else " a constant"
-    raise DataError(f"{where}: {what} in float64, so the weights and b cannot be told apart{hint}")
-
-
-def _largest(values: Array) -> float:
-    """max |v| without a copy of the array the size of the data (nan if any v is)."""
-    if not values.size:
-        return 0.0
-    top, bottom = float(values.max()), float(values.min())
-    return math.nan if math.isnan(top) or math.isnan(bottom) else max(abs(top), abs(bottom))
-
-
-def _check_start(config: Config, X: Array, y: Array, where: str) -> None:
-    """Refuse a start (init_w, init_b) whose loss already overflows: nothing could be learned."""
-    w0 = np.array(config.initial_w(), dtype=np.float64)
-    b0 = config.training.init_b
-    with np.errstate(over="ignore", invalid="ignore"):
+        if not np.isfinite((x_max * x_max + y_max * y_max) * len(y)):  # a sum of squares' most
+            raise DataError(
+                f"{where}: the numbers are too large for float64 once squared and summed "
+                f"(|x| up to {x_max:.3g}, |y| up to {y_max:.3g}): rescale them"
+            )
         # |x w0 + b0 - y| is at most this; only if its square might overflow, look closer.
-        worst = np.float64(_largest(X)) * np.abs(w0).sum() + abs(b0) + _largest(y)
+        w0, b0 = np.array(config.initial_w(), dtype=np.float64), config.training.init_b
+        worst = x_max * np.abs(w0).sum() + abs(b0) + y_max
         if np.isfinite(worst * worst * len(y)):
             return
         start = loss(predict(X, w0, b0), y)
@@ -122,6 +97,42 @@ def _check_start(config: Config, X: Array, y: Array, where: str) -> None:
             f"{where}: the loss at the start (training.init_w, training.init_b) is already "
             f"{start} in float64: start nearer the data"
         )
+
+
+def _check_determined(config: Config, X: Array, R: Array) -> None:
+    """Refuse data whose columns do not determine every parameter, naming the columns."""
+    dependent = first_dependent_column(R, X.shape[0])
+    if dependent is None:
+        return
+    d, where = config.data, _where(config)
+    names = list(d.x_columns) if d.source == "csv" else feature_names("x", X.shape[1])
+    if dependent < len(names):
+        before = [repr(n) for n in names[:dependent]]
+        combination = f"{', '.join(before)} and the intercept" if before else "the intercept"
+        raise DataError(
+            f"{where}: column {names[dependent]!r} is a linear combination of {combination}, "
+            "so their weights cannot be told apart: drop one"
+        )
+    quoted = ", ".join(repr(n) for n in names)
+    what = (
+        f"column {quoted} barely varies"
+        if len(names) == 1
+        else f"columns {quoted} add up to a constant"
+    )
+    hint = "" if d.standardize else "; far from zero, data.standardize: true helps"
+    raise DataError(f"{where}: {what} in float64, so the weights and b cannot be told apart{hint}")
+
+
+def _where(config: Config) -> str:
+    d = config.data
+    return str(d.path) if d.source == "csv" else "the synthetic data"
+
+
+def _largest(values: Array) -> float:
+    """max |v| without a copy of the array the size of the data (nan if any v is)."""
+    if not values.size:
+        return 0.0
+    return float(np.maximum(abs(values.max()), abs(values.min())))  # nan propagates
 
 
 def make_optimizer(config: OptimizerConfig) -> Optimizer:
@@ -162,8 +173,16 @@ def can_batch(config: Config) -> bool:
     return is_plain_gd(config) and t.fast is not False and not t.log_steps
 
 
-def path_for(config: Config, problem: Problem, in_sweep: bool = False) -> PathChoice:
-    """The path a run of this config takes on this data, and why (gdlab/core/fastpath.py)."""
+def path_for(
+    config: Config,
+    problem: Problem,
+    in_sweep: bool = False,
+    sums: SufficientStats | None = None,
+) -> PathChoice:
+    """The path a run of this config takes on this data, and why (gdlab/core/fastpath.py).
+
+    ``sums`` are the data's, when an earlier choice already built them.
+    """
     return choose_path(
         problem.X_train,
         problem.y,
@@ -173,6 +192,7 @@ def path_for(config: Config, problem: Problem, in_sweep: bool = False) -> PathCh
         tol=config.theory.tol,
         full_batch=is_full_batch(config, len(problem.y)),
         in_sweep=in_sweep,
+        sums=sums,
     )
 
 

@@ -87,7 +87,6 @@ def run_experiment(
     """
     started = runs.now()
     problem = ready.problem if ready else prepare(config, *load_data(config))
-    runs.ensure_writable(parent)
     check_run(config, len(problem.y), parent, "the config")
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     try:

@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 
 from gdlab.core.batch import PlainRun, train_together
-from gdlab.core.fastpath import SUMS
 from gdlab.record import owner, runs
 from gdlab.record.build import Problem, can_batch, load_data, path_for, prepare, with_sums
-from gdlab.record.config import dump_config
+from gdlab.record.config import DataConfig, dump_config
 from gdlab.record.grid import Point, PointResult, Sweep
 from gdlab.record.runner import DrawRun, Ready, describe_error, load_result, run_experiment
 from gdlab.record.sweep_files import write_table
@@ -143,24 +142,29 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], dict[str, Ready]]:
     out and fails in its own run.
     """
     groups: dict[tuple[int, int], list[tuple[Point, Problem]]] = {}
+    problems: dict[DataConfig, Problem] = {}  # points on the same data share it, read once
     for point in points:
         if not can_batch(point.config):
             continue
+        data = point.config.data
         try:
-            problem = prepare(point.config, *load_data(point.config))
+            if data not in problems:
+                problems[data] = prepare(point.config, *load_data(point.config))
         except (ValueError, np.linalg.LinAlgError):
             continue
+        problem = problems[data]
         key = (problem.X_train.shape[1], point.config.training.log_every)
         groups.setdefault(key, []).append((point, problem))
     planned = {point.label: point for point in points}
     ready: dict[str, Ready] = {}
     for members in groups.values():
         for point, problem in members:
-            config = point.config
-            if path_for(config, problem, in_sweep=len(members) > 1).path == SUMS:
-                config = with_sums(config)
-                planned[point.label] = replace(point, config=config)
-            ready[point.label] = Ready(problem, path_for(config, problem))
+            path = path_for(point.config, problem, in_sweep=len(members) > 1)
+            if path.sums is not None and point.config.training.fast is None:
+                # Batched: written down as asked for, so a rerun alone takes the same path.
+                planned[point.label] = replace(point, config=with_sums(point.config))
+                path = path_for(planned[point.label].config, problem, sums=path.sums)
+            ready[point.label] = Ready(problem, path)
     return [planned[point.label] for point in points], ready
 
 
