@@ -25,7 +25,7 @@ def _load(config: Path | None, set_: list[str] | None) -> Any:
         problem = prepare(cfg, *load_data(cfg))  # as train prepares it, so both say the same
     except (ConfigError, DataError) as err:
         fail(str(err))
-    return cfg, problem.X_train, problem.y
+    return cfg, problem
 
 
 @app.command(
@@ -50,10 +50,13 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     from gdlab.core.explain import conditioning_warning, explain
     from gdlab.record.build import is_plain_gd
 
-    cfg, X, y = _load(config, set_)
-    theta0 = np.append(cfg.initial_w(), cfg.training.init_b)
+    cfg, problem = _load(config, set_)
+    X, y, trained = problem.X_train, problem.y, problem.trained
+    theta0 = trained.stack(np.array(cfg.initial_w()), cfg.training.init_b)
     try:
-        found = explain(X, y, cfg.optimizer.lr, theta0, cfg.theory.tol)
+        found = explain(
+            X, y, cfg.optimizer.lr, theta0, cfg.theory.tol, trained, cfg.model.intercept
+        )
     except ValueError as err:  # e.g. a constant column cannot be standardized
         fail(str(err))
     console = Console(highlight=False)
@@ -201,10 +204,11 @@ def gradcheck(
 
     from gdlab.core.gradcheck import THRESHOLD, check_gradients
 
-    cfg, X, y = _load(config, set_)
-    theta0 = np.append(cfg.initial_w(), cfg.training.init_b)
+    cfg, problem = _load(config, set_)
+    X, y = problem.X_train, problem.y
+    theta0 = problem.trained.stack(np.array(cfg.initial_w()), cfg.training.init_b)
     rng = np.random.default_rng(cfg.data.seed)
-    rows = check_gradients(X, y, theta0, points, eps, rng)
+    rows = check_gradients(X, y, theta0, points, eps, rng, intercept=cfg.model.intercept)
     table = _table(
         f"Gradient check (h = {eps:g})" if eps else "Gradient check (h = sqrt(L / H_kk) each)",
         "point",

@@ -22,8 +22,12 @@ def make_linear_data(
     true_b: float,
     noise_std: float,
     rng: np.random.Generator,
+    degree: int = 1,
 ) -> tuple[Array, Array]:
     """Draw x ~ Uniform(x_min, x_max) per feature and y = X true_w + true_b + noise.
+
+    With ``degree`` > 1 one x is drawn and X is its powers x, x^2, ..., x^degree
+    (:func:`polynomial_features`), one weight in ``true_w`` each.
 
     Parameters
     ----------
@@ -43,11 +47,27 @@ def make_linear_data(
     y : ndarray of shape (n_samples,)
     """
     w = np.asarray(true_w, dtype=np.float64)
-    X = rng.uniform(x_min, x_max, size=(n_samples, w.shape[0]))
+    X = rng.uniform(x_min, x_max, size=(n_samples, 1 if degree > 1 else w.shape[0]))
+    X = polynomial_features(X, degree)
     noise = rng.normal(0.0, noise_std, size=n_samples)
     with np.errstate(over="ignore", invalid="ignore"):  # huge weights give inf: the caller checks
         y = X @ w + true_b + noise
     return X, y
+
+
+def polynomial_features(X: Array, degree: int) -> Array:
+    """The columns x, x^2, ..., x^degree of a single column x (X itself when degree is 1).
+
+    Each power is x times the one before, as a reader would compute it by hand.
+    """
+    if degree == 1:
+        return X
+    powers = np.empty((X.shape[0], degree))
+    powers[:, 0] = X[:, 0]
+    with np.errstate(over="ignore"):  # the caller refuses powers too large for float64
+        for k in range(1, degree):
+            powers[:, k] = powers[:, k - 1] * X[:, 0]
+    return powers
 
 
 @dataclass(frozen=True)
@@ -98,11 +118,20 @@ def identity_scaling(n_features: int) -> Scaling:
     return Scaling(mean=np.zeros(n_features), std=np.ones(n_features))
 
 
-def standardize(X: Array) -> Scaling:
+def standardize(X: Array, intercept: bool = True) -> Scaling:
     """The scaling to mean 0 and standard deviation 1 per feature.
 
-    Raises DataError for a constant feature, which has no spread to divide by.
+    Without an intercept x is only divided, by its root mean square, and not
+    shifted: a line through the origin in x is then one through the origin in
+    x_scaled too. Raises DataError for a constant feature (with an intercept),
+    which has no spread to divide by, or a feature that is all zeros.
     """
+    if not intercept:
+        rms = np.sqrt(np.mean(X * X, axis=0))
+        zero = np.flatnonzero(rms == 0)
+        if zero.size:
+            raise DataError(f"feature {int(zero[0]) + 1} is all zeros, so it cannot be scaled")
+        return Scaling(mean=np.zeros(X.shape[1]), std=rms)
     std = X.std(axis=0)
     constant = np.flatnonzero(std == 0)
     if constant.size:

@@ -33,18 +33,31 @@ class Explanation:
     standardized_best: Prediction
 
 
-def explain(X: Array, y: Array, lr: float, theta0: Array, tol: float) -> Explanation:
-    """Analyse the data as given and standardized, and predict a run at ``lr`` from ``theta0``."""
-    names = param_names(X.shape[1])
-    analysis = analyze(X, y)
-    scaling = standardize(X)
-    scaled = analyze(scaling.apply(X), y)
-    theta0_scaled = np.append(*scaling.to_scaled(theta0[:-1], float(theta0[-1])))
+def explain(
+    X: Array,
+    y: Array,
+    lr: float,
+    theta0: Array,
+    tol: float,
+    analysis: Analysis | None = None,
+    intercept: bool = True,
+) -> Explanation:
+    """Analyse the data as given and standardized, and predict a run at ``lr`` from ``theta0``.
+
+    ``theta0`` holds the parameters learned: (w, b), or w alone without an
+    ``intercept``. Pass the data's analysis when it is known.
+    """
+    names = param_names(X.shape[1], intercept)
+    analysis = analysis if analysis is not None else analyze(X, y, intercept=intercept)
+    scaling = standardize(X, intercept)
+    scaled = analyze(scaling.apply(X), y, intercept=intercept)
+    w0, b0 = (theta0[:-1], float(theta0[-1])) if intercept else (theta0, 0.0)
+    theta0_scaled = scaled.stack(*scaling.to_scaled(w0, b0))
     return Explanation(
         names=names,
         data=_data_summary(X, y),
-        normal_equations=normal_equations(X, y),
-        lstsq=lstsq_on_all_the_data(X, y),
+        normal_equations=_or_nan(lambda: normal_equations(X, y, intercept), len(names)),
+        lstsq=lstsq_on_all_the_data(X, y, intercept),
         blocked_qr=analysis.theta_ls,
         analysis=analysis,
         lr=lr,
@@ -54,6 +67,14 @@ def explain(X: Array, y: Array, lr: float, theta0: Array, tol: float) -> Explana
         standardized_prediction=predict_run(scaled, lr, theta0_scaled, tol),
         standardized_best=predict_run(scaled, scaled.best_lr, theta0_scaled, tol),
     )
+
+
+def _or_nan(solve: Any, size: int) -> Array:
+    """The normal equations' answer, or nan where A^T A is singular in float64."""
+    try:
+        return np.asarray(solve(), dtype=np.float64)
+    except np.linalg.LinAlgError:
+        return np.full(size, np.nan)
 
 
 def _data_summary(X: Array, y: Array) -> dict[str, Any]:

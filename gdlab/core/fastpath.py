@@ -65,6 +65,10 @@ def choose_path(
         return PathChoice(FOUR_FUNCTIONS, f"mini-batches need the samples themselves{ignored}")
     if fast is False:
         return PathChoice(FOUR_FUNCTIONS, "training.fast is false")
+    if not analysis.intercept:
+        return PathChoice(
+            FOUR_FUNCTIONS, f"a fit through the origin (the sums hold an intercept){ignored}"
+        )
     size = len(y) * epochs
     if fast is None and not in_sweep and size < SUMS_FROM_SAMPLE_EPOCHS:
         return PathChoice(

@@ -16,6 +16,6 @@ def feature_names(prefix: str, n_features: int) -> list[str]:
     return [f"{prefix}_{i}" for i in range(1, n_features + 1)]
 
 
-def param_names(n_features: int) -> list[str]:
-    """The parameters in the order gdlab stacks them: the weights, then b."""
-    return [*feature_names("w", n_features), "b"]
+def param_names(n_features: int, intercept: bool = True) -> list[str]:
+    """The parameters in the order gdlab stacks them: the weights, then b (if it is learned)."""
+    return [*feature_names("w", n_features), *(["b"] if intercept else [])]

@@ -25,12 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.core.lstsq import (
-    LeastSquares,
-    least_squares_from_r,
-    qr_of_data,
-    standard_errors,
-)
+from gdlab.core.lstsq import LeastSquares, least_squares, qr_of_data
 from gdlab.core.notation import Array
 from gdlab.core.sums import gram_matrix
 
@@ -52,13 +47,16 @@ def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
     )
 
 
-def hessian(X: Array, gram: Array | None = None) -> Array:
+def hessian(X: Array, gram: Array | None = None, intercept: bool = True) -> Array:
     """H = (2/n) A^T A, the (constant) Hessian of the MSE in (w, b); shape (d + 1, d + 1).
 
     Assembled from the data's sums (see gdlab/core/sums.py), so no copy of [X, 1] is
-    made; pass A^T A when it is already known.
+    made; pass A^T A when it is already known. Without an intercept b is not a
+    parameter (it stays 0): H = (2/n) X^T X, shape (d, d).
     """
     gram = gram if gram is not None else gram_matrix(X)
+    d = X.shape[1]
+    gram = gram if intercept else gram[:d, :d]
     return np.asarray((2.0 / X.shape[0]) * gram, dtype=np.float64)
 
 
@@ -71,12 +69,25 @@ class Analysis:
     eigenvalues: Array  # ascending
     eigenvectors: Array  # column i belongs to eigenvalues[i]
     n_samples: int
-    standard_errors: Array  # of the optimum's (w_1..w_d, b): how far noise alone moves it
+    intercept: bool = True  # False: a fit through the origin, b held at 0 and not a parameter
+
+    @property
+    def standard_errors(self) -> Array:
+        """Of the optimum's parameters: how far noise alone moves them."""
+        return self.ls.standard_errors
 
     @property
     def theta_ls(self) -> Array:
-        """The optimum as one vector (w_1, ..., w_d, b)."""
-        return np.append(self.ls.w, self.ls.b)
+        """The optimum as one vector of the parameters (w_1, ..., w_d, b)."""
+        return self.stack(self.ls.w, self.ls.b)
+
+    def stack(self, w: Array, b: float | Array) -> Array:
+        """(w, b) as the vector of parameters the theory works with: w alone without
+        an intercept. ``w`` may be a trace (one row per epoch), ``b`` then a column."""
+        w = np.asarray(w, dtype=np.float64)
+        if not self.intercept:
+            return w
+        return np.column_stack([w, b]) if w.ndim == 2 else np.append(w, b)
 
     @property
     def condition_number(self) -> float:
@@ -95,20 +106,20 @@ class Analysis:
         return 2.0 / float(self.eigenvalues[0] + self.eigenvalues[-1])
 
 
-def analyze(X: Array, y: Array, R: Array | None = None) -> Analysis:
+def analyze(X: Array, y: Array, R: Array | None = None, intercept: bool = True) -> Analysis:
     """The least-squares optimum and the Hessian's eigen-decomposition for this data.
 
     Pass the R of [X, 1, y] (:func:`~gdlab.core.lstsq.qr_of_data`) when it is known.
+    Without an intercept the fit is a line (plane) through the origin.
     """
-    H = hessian(X)  # one pass over the data for A^T A
+    H = hessian(X, intercept=intercept)  # one pass over the data for A^T A
     eigenvalues, eigenvectors = np.linalg.eigh(H)
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
-    R = R if R is not None else qr_of_data(X, y)  # the optimum and its standard errors
-    ls = least_squares_from_r(R, X.shape[0])
-    errors = standard_errors(X, y, ls, R)
-    return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], errors)
+    R = R if R is not None else qr_of_data(X, y, intercept=intercept)
+    ls = least_squares(X, y, intercept=intercept, R=R)  # the optimum and its standard errors
+    return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], intercept)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ def train(
     shuffle: np.random.Generator | None = None,
     log_steps: bool = False,
     sums: SufficientStats | None = None,
+    intercept: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> History:
     """Fit ``w`` and ``b`` to ``(X, y)`` by gradient descent, from (init_w, init_b).
@@ -92,7 +93,8 @@ def train(
     drawn from ``shuffle``). The record comes before the update because row e
     of the history is the state after e updates. :func:`stops` ends the run.
     ``sums`` (gdlab/core/sums.py) computes the same full-batch loss and
-    gradients from the data's sums instead of the four functions.
+    gradients from the data's sums instead of the four functions. Without an
+    ``intercept`` the line goes through the origin: b stays at init_b (0).
     ``on_progress(epoch, loss)`` is called now and then, and at the end.
 
     >>> from gdlab.core.optimizers import SGD
@@ -119,6 +121,8 @@ def train(
                     grad_w, grad_b = model.gradients(X, y, y_hat)
                 else:  # the same loss and gradients, from the data's sums
                     current, grad_w, grad_b = sums.loss_and_gradients(w, b)
+                if not intercept:  # b is not a parameter of a line through the origin
+                    grad_b = 0.0
                 # Record this epoch (row e: the state after e updates); stop if the rule says so.
                 ending = watch.check(epoch, current, grad_w, grad_b)
                 log.record(epoch, current, w, b, grad_w, grad_b, keep=ending is not None)
@@ -133,7 +137,9 @@ def train(
                     if steps is not None:  # one step an epoch; its loss is the epoch's own
                         steps.append([epoch + 1, epoch + 1, math.nan, *w, b])
                 else:
-                    w, b = minibatch_epoch(X, y, w, b, optimizer, batch_size, shuffle, steps, epoch)
+                    w, b = minibatch_epoch(
+                        X, y, w, b, optimizer, batch_size, shuffle, steps, epoch, intercept
+                    )
         except KeyboardInterrupt:
             # Ctrl-C is a result too: keep every finished epoch, and say it stopped early.
             if not log.keep_last():
@@ -190,12 +196,14 @@ def minibatch_epoch(
     shuffle: np.random.Generator | None,
     steps: list[list[float]] | None,
     epoch: int,
+    intercept: bool = True,
 ) -> tuple[Array, float]:
     """One epoch of mini-batches: predict, gradients and update on each batch in turn."""
     rng = shuffle if shuffle is not None else np.random.default_rng(0)
     for rows in batches(len(y), batch_size, rng):
         y_hat = model.predict(X[rows], w, b)
         grad_w, grad_b = model.gradients(X[rows], y[rows], y_hat)
+        grad_b = grad_b if intercept else 0.0
         if steps is not None:  # the batch's loss before its step, then where the step led
             batch_loss = model.loss(y_hat, y[rows])
         w, b = optimizer.step(w, b, grad_w, grad_b)

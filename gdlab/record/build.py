@@ -11,7 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from gdlab.core.data import DataError, Scaling, identity_scaling, make_linear_data, standardize
+from gdlab.core.data import (
+    DataError,
+    Scaling,
+    identity_scaling,
+    make_linear_data,
+    polynomial_features,
+    standardize,
+)
 from gdlab.core.fastpath import PathChoice, choose_path
 from gdlab.core.lstsq import first_dependent_column, qr_of_data
 from gdlab.core.model import loss, predict
@@ -28,15 +35,32 @@ from gdlab.record.schema import Config, OptimizerConfig
 def load_data(config: Config) -> tuple[Array, Array]:
     """The data a config describes: read from its CSV, or drawn with ``data.seed``.
 
+    With ``model.degree`` > 1, X is the powers x, x^2, ... of the one x column.
     Raises DataError (file, column, line) for a CSV that cannot be trained on.
     """
-    d = config.data
+    d, degree = config.data, config.model.degree
     if d.source == "csv":
         assert d.path is not None and d.y_column is not None  # the config checked both
-        return read_csv(Path(d.path), d.x_columns, d.y_column)
+        X, y = read_csv(Path(d.path), d.x_columns, d.y_column)
+        return polynomial_features(X, degree), y
     check_data_size(config, "config")
     rng = np.random.default_rng(d.seed)
-    return make_linear_data(d.n_samples, d.x_min, d.x_max, d.true_w, d.true_b, d.noise_std, rng)
+    return make_linear_data(
+        d.n_samples, d.x_min, d.x_max, d.true_w, d.true_b, d.noise_std, rng, degree
+    )
+
+
+def column_names(config: Config) -> list[str]:
+    """The names of X's columns: the CSV's (with powers, ``x^2`` ...), else x_1, x_2 ..."""
+    d, degree = config.data, config.model.degree
+    base = (
+        list(d.x_columns)
+        if d.source == "csv"
+        else feature_names("x", 1 if degree > 1 else config.n_features)
+    )
+    if degree == 1:
+        return base
+    return [base[0], *(f"{base[0]}^{k}" for k in range(2, degree + 1))]
 
 
 @dataclass(frozen=True)
@@ -58,22 +82,24 @@ def prepare(config: Config, X: Array, y: Array) -> Problem:
     Raises DataError for data that cannot determine w and b (a column that is a
     combination of others) or whose numbers overflow float64 once squared.
     """
+    intercept = config.model.intercept
     if not config.data.standardize:
         analysis = _checked_analysis(config, X, y)
         return Problem(X, y, identity_scaling(X.shape[1]), X, analysis, analysis)
-    scaling = standardize(X)
+    scaling = standardize(X, intercept)
     X_train = scaling.apply(X)
     trained = _checked_analysis(config, X_train, y)
-    return Problem(X, y, scaling, X_train, trained, analyze(X, y))
+    return Problem(X, y, scaling, X_train, trained, analyze(X, y, intercept=intercept))
 
 
 def _checked_analysis(config: Config, X: Array, y: Array) -> Analysis:
     """The analysis of (X, y), once the data is known to fit float64 and to determine w and b
     (DataError, naming why, if not). One QR of the data serves the check and the analysis."""
     _check_scale(config, X, y)
-    R = qr_of_data(X, y)
+    intercept = config.model.intercept
+    R = qr_of_data(X, y, intercept=intercept)
     _check_determined(config, X, R)
-    return analyze(X, y, R)
+    return analyze(X, y, R, intercept)
 
 
 def _check_scale(config: Config, X: Array, y: Array) -> None:
@@ -105,10 +131,13 @@ def _check_determined(config: Config, X: Array, R: Array) -> None:
     if dependent is None:
         return
     d, where = config.data, _where(config)
-    names = list(d.x_columns) if d.source == "csv" else feature_names("x", X.shape[1])
+    names = column_names(config)
     if dependent < len(names):
         before = [repr(n) for n in names[:dependent]]
-        combination = f"{', '.join(before)} and the intercept" if before else "the intercept"
+        if not config.model.intercept:
+            combination = ", ".join(before) if before else "nothing (it is all zeros)"
+        else:
+            combination = f"{', '.join(before)} and the intercept" if before else "the intercept"
         raise DataError(
             f"{where}: column {names[dependent]!r} is a linear combination of {combination}, "
             "so their weights cannot be told apart: drop one"
@@ -170,7 +199,8 @@ def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
 def can_batch(config: Config) -> bool:
     """Whether a sweep point may step together with others (gdlab/core/batch.py)."""
     t = config.training
-    return is_plain_gd(config) and t.fast is not False and not t.log_steps
+    plain = is_plain_gd(config) and config.model.intercept
+    return plain and t.fast is not False and not t.log_steps
 
 
 def path_for(
@@ -224,5 +254,6 @@ def run_training(
         shuffle=np.random.default_rng([config.data.seed, 1]),
         log_steps=t.log_steps,
         sums=None if path is None else path.sums,
+        intercept=config.model.intercept,
         on_progress=on_progress,
     )

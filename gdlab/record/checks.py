@@ -49,21 +49,50 @@ def check_together(config: Config, where: Callable[[str], str]) -> None:
             )
     if data.source == "csv":
         _check_columns(data.x_columns, data.y_column, where)
-    elif data.n_samples < config.n_features + 1:
+    elif data.n_samples < config.n_params:
+        b = " and b" if config.model.intercept else ""
         raise ConfigError(
             where("data.n_samples"),
-            f"expected at least {config.n_features + 1}: {config.n_features} weights and b "
+            f"expected at least {config.n_params}: {config.n_features} weights{b} "
             "need one sample each",
             "data.n_samples",
             data.n_samples,
         )
+    _check_model(config, where)
     if len(training.init_w) not in (1, config.n_features):
         raise ConfigError(
             where("training.init_w"),
-            f"expected one number, or a list of {config.n_features} "
-            "(one per feature in data.true_w)",
+            f"expected one number, or a list of {config.n_features} (one per feature)",
             "training.init_w",
             list(training.init_w),
+        )
+
+
+def _check_model(config: Config, where: Callable[[str], str]) -> None:
+    """A polynomial is of one x; a fit through the origin starts there too."""
+    model, data = config.model, config.data
+    if model.degree > 1 and data.source == "csv" and len(data.x_columns) != 1:
+        raise ConfigError(
+            where("model.degree"),
+            f"expected 1 with {len(data.x_columns)} x columns: the powers x, x^2, ... "
+            "are of a single column (data.x_columns)",
+            "model.degree",
+            model.degree,
+        )
+    if model.degree > 1 and data.source == "synthetic" and len(data.true_w) != model.degree:
+        raise ConfigError(
+            where("data.true_w"),
+            f"expected {model.degree} numbers with model.degree = {model.degree}: "
+            "one weight for each power x, x^2, ...",
+            "data.true_w",
+            list(data.true_w),
+        )
+    if not model.intercept and config.training.init_b != 0:
+        raise ConfigError(
+            where("training.init_b"),
+            "expected 0 with model.intercept = false: a fit through the origin holds b at 0",
+            "training.init_b",
+            config.training.init_b,
         )
 
 

@@ -83,6 +83,20 @@ class DataConfig:
     save_csv: bool = _option(True, "true or false")
 
 
+MAX_DEGREE = 20  # past this the powers of any x overflow or say nothing float64 can hold
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What is fitted: y_hat = X w + b, X's columns being x, x^2, ..., x^degree of one x
+    when degree > 1, and b held at 0 for a fit through the origin."""
+
+    degree: int = _option(
+        1, f"a whole number from 1 to {MAX_DEGREE}", lambda v: 1 <= v <= MAX_DEGREE
+    )
+    intercept: bool = _option(True, "true (fit b) or false (b = 0: through the origin)")
+
+
 OPTIMIZERS = ("gd", "momentum", "adam", "adamw", "rmsprop", "adagrad")
 
 
@@ -151,6 +165,7 @@ class Config:
     """A whole experiment: every value a run needs, validated."""
 
     data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
     theory: TheoryConfig = field(default_factory=TheoryConfig)
@@ -158,8 +173,16 @@ class Config:
 
     @property
     def n_features(self) -> int:
-        """Number of input features: one per CSV x column, or per true weight."""
+        """Number of features: the powers of x for a polynomial, else one per CSV x column
+        or per true weight."""
+        if self.model.degree > 1:
+            return self.model.degree
         return len(self.data.x_columns) if self.data.source == "csv" else len(self.data.true_w)
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters learned: the weights, and b unless it is held at 0."""
+        return self.n_features + (1 if self.model.intercept else 0)
 
     def initial_w(self) -> list[float]:
         """The starting weights, one per feature (a single number is broadcast)."""

@@ -25,10 +25,9 @@ def summarize(
     how the loss and gradients were computed, and why.
     """
     trained, original, scaling = problem.trained, problem.original, problem.scaling
-    ls = original.ls
     final_w, final_b = scaling.to_original(history.final_w, history.final_b)
     with np.errstate(over="ignore", invalid="ignore"):
-        distance = float(np.linalg.norm(np.append(final_w, final_b) - original.theta_ls))
+        distance = float(np.linalg.norm(original.stack(final_w, final_b) - original.theta_ls))
     d = config.data
     summary = {
         "status": history.status,
@@ -42,15 +41,7 @@ def summarize(
         "final": {"w": final_w.tolist(), "b": final_b, "loss": history.final_loss},
         "first_inf_epoch": history.first_inf_epoch,
         "first_nan_epoch": history.first_nan_epoch,
-        "least_squares": {
-            "w": ls.w.tolist(),
-            "b": ls.b,
-            "loss": ls.loss,
-            "standard_errors": {
-                "w": original.standard_errors[:-1].tolist(),
-                "b": float(original.standard_errors[-1]),
-            },
-        },
+        "least_squares": least_squares_block(original),
         "distance_to_least_squares": distance,
         "true": {"w": list(d.true_w), "b": d.true_b} if d.source == "synthetic" else None,
         "noise_variance": d.noise_std**2 if d.source == "synthetic" else None,
@@ -64,9 +55,31 @@ def summarize(
             "least_squares": {"w": trained.ls.w.tolist(), "b": trained.ls.b},
             "condition_number_original": original.condition_number,
         }
-    thetas = np.column_stack([history.w, history.b])
+    thetas = trained.stack(history.w, history.b)
     summary["theory"] = theory_block(config, history, trained, thetas)
     return summary
+
+
+def least_squares_block(analysis: Analysis) -> dict[str, Any]:
+    """The optimum and its statistics, as NIST certifies them: standard errors of each
+    parameter (b's is null when b is held at 0), residual standard deviation and R^2
+    (uncentered for a fit through the origin)."""
+    ls, intercept = analysis.ls, analysis.intercept
+    errors = ls.standard_errors
+    return {
+        "w": ls.w.tolist(),
+        "b": ls.b,
+        "intercept": intercept,
+        "loss": ls.loss,
+        "standard_errors": {
+            "w": (errors[:-1] if intercept else errors).tolist(),
+            "b": float(errors[-1]) if intercept else None,
+        },
+        "residual_sd": ls.residual_sd,
+        "r_squared": ls.r_squared,
+        "r_squared_kind": "centered" if intercept else "uncentered (about 0)",
+        "refined": ls.refined,
+    }
 
 
 STANDARDIZED_NOTE = (
@@ -85,7 +98,7 @@ def theory_block(
     rule ``predicted`` is null and ``predicted_for`` says why.
     """
     tol = config.theory.tol
-    names = param_names(config.n_features)
+    names = param_names(config.n_features, analysis.intercept)
     seen = observe(history.epoch, thetas, analysis.theta_ls, tol)
     grew = history.status == "diverged" or seen.final_distance > seen.initial_distance
     vectors = ("slow", "fast") if len(names) == 2 else [f"v_{i + 1}" for i in range(len(names))]
@@ -113,7 +126,7 @@ def theory_block(
 
 
 def _predicted(config: Config, analysis: Analysis, names: list[str]) -> dict[str, Any]:
-    theta0 = np.append(config.initial_w(), config.training.init_b)
+    theta0 = analysis.stack(np.array(config.initial_w()), config.training.init_b)
     p = predict_run(analysis, config.optimizer.lr, theta0, config.theory.tol)
     return {
         "outcome": p.outcome,
