@@ -46,12 +46,16 @@ def two_product(a: Array, b: Array) -> Pair:
     return p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
 
 
+def renormalized(hi: Array, lo: Array) -> Pair:
+    """hi + lo as a pair again, when |lo| may have grown past ulp(hi) (|lo| <= |hi|)."""
+    total = hi + lo
+    return total, lo - (total - hi)
+
+
 def add(x: Pair, y: Pair) -> Pair:
     """x + y for two pairs, with an error of about 2^-104 (|x| + |y|)."""
     s, e = two_sum(x[0], y[0])
-    e = e + (x[1] + y[1])
-    hi = s + e
-    return hi, e - (hi - s)
+    return renormalized(s, e + (x[1] + y[1]))
 
 
 def sum_pairs(terms: Pair, axis: int = 0) -> Pair:

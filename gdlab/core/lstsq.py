@@ -25,6 +25,9 @@ _EPS = float(np.finfo(np.float64).eps)
 # Refine when float64's error estimate, eps (kappa + kappa^2 rho) with a margin,
 # passes this: below it QR in float64 already has the digits (and costs far less).
 _REFINE_ABOVE = 1e-13
+# Data this small (rows x parameters) is always refined: it costs a few milliseconds,
+# and the estimate above is for the whole vector, not its smallest component.
+_ALWAYS_REFINE = 100_000
 
 
 class RankDeficient(ValueError):
@@ -59,13 +62,16 @@ def least_squares(
     rows: int = _QR_ROWS,
     intercept: bool = True,
     R: Array | None = None,
+    degree: int = 1,
 ) -> LeastSquares:
     """Solve min_(w, b) ||X w + b - y||^2 (b = 0 without an intercept), to the last digit.
 
     [A | y] = Q R (Q with orthonormal columns, R upper triangular) leaves the
     residual's length unchanged, so the optimum solves R's small triangular
     system; R is built from blocks of ``rows`` rows (:func:`qr_of_data`), so
-    the data is never copied whole. Pass R when it is known. The standard
+    the data is never copied whole. Pass R when it is known; ``degree`` > 1
+    says X is x, x^2, ..., x^degree, the powers then being recomputed more
+    precisely from x = X[:, 0] if the answer is refined. The standard
     errors are s sqrt(diag((A^T A)^-1)), s^2 = RSS / (n - p), with (A^T A)^-1
     = R_A^-1 R_A^-T from the same factor, never from A^T A itself.
 
@@ -79,9 +85,9 @@ def least_squares(
     R_inv = np.linalg.inv(np.triu(R[:p, :p]))
     theta = R_inv @ R[:p, p]
     residual = abs(float(R[p, p])) if R.shape[0] > p else 0.0
-    refined = _digits_at_stake(R[:p, :p], theta, residual)
+    refined = n * p <= _ALWAYS_REFINE or _digits_at_stake(R[:p, :p], theta, residual)
     if refined:
-        fit = refine(X, y, R, intercept)
+        fit = refine(X, y, R, intercept, degree)
         theta, rss, inverse_diagonal = fit.theta, fit.rss, fit.inverse_diagonal
         tss = fit.tss
     else:

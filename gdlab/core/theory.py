@@ -19,7 +19,6 @@ follows from e_t = sum_i c_i rho_i^t v_i with c = V^T e_0.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,11 +26,11 @@ from numpy.typing import NDArray
 
 from gdlab.core.lstsq import LeastSquares, least_squares, qr_of_data
 from gdlab.core.notation import Array
+from gdlab.core.settle import first_below, settle_epoch
 from gdlab.core.sums import gram_matrix
 
 # The largest float64; a sum of squares beyond it is inf.
 FLOAT_MAX = float(np.finfo(np.float64).max)
-_CHUNK = 100_000  # epochs evaluated at once when scanning a trajectory
 
 
 def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
@@ -106,19 +105,28 @@ class Analysis:
         return 2.0 / float(self.eigenvalues[0] + self.eigenvalues[-1])
 
 
-def analyze(X: Array, y: Array, R: Array | None = None, intercept: bool = True) -> Analysis:
+def analyze(
+    X: Array, y: Array, R: Array | None = None, intercept: bool = True, degree: int = 1
+) -> Analysis:
     """The least-squares optimum and the Hessian's eigen-decomposition for this data.
 
     Pass the R of [X, 1, y] (:func:`~gdlab.core.lstsq.qr_of_data`) when it is known.
-    Without an intercept the fit is a line (plane) through the origin.
+    Without an intercept the fit is a line (plane) through the origin; ``degree``
+    > 1 says X is the powers x, x^2, ... of its first column. Raises
+    :class:`~gdlab.core.lstsq.RankDeficient` if the columns do not determine the parameters.
     """
+    R = R if R is not None else qr_of_data(X, y, intercept=intercept)
+    ls = least_squares(X, y, intercept=intercept, R=R, degree=degree)  # and standard errors
+    return with_optimum(X, ls, intercept)
+
+
+def with_optimum(X: Array, ls: LeastSquares, intercept: bool = True) -> Analysis:
+    """The analysis of X's bowl around an optimum already known (e.g. found on scaled x)."""
     H = hessian(X, intercept=intercept)  # one pass over the data for A^T A
     eigenvalues, eigenvectors = np.linalg.eigh(H)
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
-    R = R if R is not None else qr_of_data(X, y, intercept=intercept)
-    ls = least_squares(X, y, intercept=intercept, R=R)  # the optimum and its standard errors
     return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], intercept)
 
 
@@ -146,7 +154,7 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
     if converges:
         total = _epochs_to_norm(coeffs, rho, tol)
         per_param: list[int | None] = [
-            None if total is None else _settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol)
+            None if total is None else settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol)
             for k in range(len(coeffs))
         ]
         first_inf = first_nan = None
@@ -183,50 +191,7 @@ def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int | None:
         with np.errstate(under="ignore"):
             return float(np.sqrt(np.sum((coeffs * rho**t) ** 2)))
 
-    return _first_below(norm, tol)
-
-
-def _settle_epoch(terms: Array, rho: Array, tol: float) -> int:
-    """First t after which |sum_i terms_i rho_i^t| < tol for good.
-
-    The bound sum_i |terms_i| |rho_i|^t only falls, so the first t where it is
-    below tol is found by bisection, and from there on the error is inside for
-    good; the last epoch outside lies before it, and is searched for backwards
-    from there. The cost depends on how loose the bound is, not on how many
-    epochs the run takes (a slow mode this parameter barely has costs nothing).
-    """
-    magnitude = np.abs(terms)
-    rate = np.abs(rho)
-
-    def bound(t: int) -> float:
-        with np.errstate(under="ignore"):
-            return float(np.sum(magnitude * rate**t))
-
-    high = _first_below(bound, tol)
-    while high > 0:
-        low = max(0, high - _CHUNK)
-        t = np.arange(low, high)
-        with np.errstate(under="ignore"):
-            error = (rho[None, :] ** t[:, None]) @ terms
-        outside = np.flatnonzero(np.abs(error) >= tol)
-        if outside.size:
-            return int(low + outside[-1] + 1)
-        high = low
-    return 0
-
-
-def _first_below(falling: Callable[[int], float], tol: float) -> int:
-    """Smallest t >= 0 with falling(t) < tol; falling never rises, and gets there."""
-    if falling(0) < tol:
-        return 0
-    high = 1
-    while not falling(high) < tol:
-        high *= 2
-    low = high // 2
-    while high - low > 1:
-        middle = (low + high) // 2
-        low, high = (low, middle) if falling(middle) < tol else (middle, high)
-    return high
+    return first_below(norm, tol)
 
 
 def _overflow_epoch(analysis: Analysis, coeffs: Array, rho: Array, gradient: bool) -> int | None:
@@ -256,14 +221,13 @@ def _overflow_epoch(analysis: Analysis, coeffs: Array, rho: Array, gradient: boo
     def overflowed(t: int) -> bool:
         return _log_magnitude(log_terms, log_rate, t) >= target
 
-    # The fastest-growing term alone gives an estimate; the other terms can only
-    # bring the crossing earlier, so walk down while it still holds, then up.
-    t = max(0, math.ceil((target - start) / growth))
-    while t > 0 and overflowed(t - 1):
-        t -= 1
-    while not overflowed(t):
-        t += 1
-    return t
+    # The fastest-growing term alone overflows by this epoch; the others can only
+    # bring the crossing earlier. A sum of positive exponentials is convex in t, so
+    # once past the limit it stays past: bisect for the first epoch that is.
+    high = max(0, math.ceil((target - start) / growth))
+    while not overflowed(high):  # rounding in the estimate
+        high += 1
+    return first_below(lambda t: 0.0 if overflowed(t) else 1.0, 0.5, high)
 
 
 def _log_magnitude(log_terms: Array, log_rate: Array, t: int) -> float:

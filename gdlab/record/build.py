@@ -20,12 +20,12 @@ from gdlab.core.data import (
     standardize,
 )
 from gdlab.core.fastpath import PathChoice, choose_path
-from gdlab.core.lstsq import first_dependent_column, qr_of_data
+from gdlab.core.lstsq import LeastSquares, RankDeficient, first_dependent_column, qr_of_data
 from gdlab.core.model import loss, predict
 from gdlab.core.notation import Array, feature_names
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
 from gdlab.core.sums import SufficientStats
-from gdlab.core.theory import Analysis, analyze
+from gdlab.core.theory import Analysis, analyze, with_optimum
 from gdlab.core.train import History, ProgressCallback, train
 from gdlab.record.budget import check_data_size
 from gdlab.record.csvdata import read_csv
@@ -82,24 +82,37 @@ def prepare(config: Config, X: Array, y: Array) -> Problem:
     Raises DataError for data that cannot determine w and b (a column that is a
     combination of others) or whose numbers overflow float64 once squared.
     """
-    intercept = config.model.intercept
+    intercept, degree = config.model.intercept, config.model.degree
     if not config.data.standardize:
-        analysis = _checked_analysis(config, X, y)
+        analysis = _checked_analysis(config, X, y, degree)
         return Problem(X, y, identity_scaling(X.shape[1]), X, analysis, analysis)
     scaling = standardize(X, intercept)
     X_train = scaling.apply(X)
-    trained = _checked_analysis(config, X_train, y)
-    return Problem(X, y, scaling, X_train, trained, analyze(X, y, intercept=intercept))
+    trained = _checked_analysis(config, X_train, y)  # its columns are no longer powers
+    try:
+        original = analyze(X, y, intercept=intercept, degree=degree)
+    except RankDeficient:  # x too far from zero for float64 to tell w from b unscaled
+        original = with_optimum(X, _in_original_units(trained.ls, scaling), intercept)
+    return Problem(X, y, scaling, X_train, trained, original)
 
 
-def _checked_analysis(config: Config, X: Array, y: Array) -> Analysis:
+def _in_original_units(ls: LeastSquares, scaling: Scaling) -> LeastSquares:
+    """The optimum found on scaled x, in x's own units. The weights' standard errors
+    scale with them; b's would need their covariances, and is left unknown (nan)."""
+    w, b = scaling.to_original(ls.w, ls.b)
+    d = len(w)
+    errors = np.append(ls.standard_errors[:d] / scaling.std, np.nan)[: len(ls.standard_errors)]
+    return replace(ls, w=w, b=b, standard_errors=errors)
+
+
+def _checked_analysis(config: Config, X: Array, y: Array, degree: int = 1) -> Analysis:
     """The analysis of (X, y), once the data is known to fit float64 and to determine w and b
     (DataError, naming why, if not). One QR of the data serves the check and the analysis."""
     _check_scale(config, X, y)
     intercept = config.model.intercept
     R = qr_of_data(X, y, intercept=intercept)
     _check_determined(config, X, R)
-    return analyze(X, y, R, intercept)
+    return analyze(X, y, R, intercept, degree)
 
 
 def _check_scale(config: Config, X: Array, y: Array) -> None:

@@ -62,7 +62,7 @@ def summarize(
 
 def least_squares_block(analysis: Analysis) -> dict[str, Any]:
     """The optimum and its statistics, as NIST certifies them: standard errors of each
-    parameter (b's is null when b is held at 0), residual standard deviation and R^2
+    parameter (b's is null when b is held at 0, or unknown), residual standard deviation and R^2
     (uncentered for a fit through the origin)."""
     ls, intercept = analysis.ls, analysis.intercept
     errors = ls.standard_errors
@@ -73,7 +73,7 @@ def least_squares_block(analysis: Analysis) -> dict[str, Any]:
         "loss": ls.loss,
         "standard_errors": {
             "w": (errors[:-1] if intercept else errors).tolist(),
-            "b": float(errors[-1]) if intercept else None,
+            "b": float(errors[-1]) if intercept and np.isfinite(errors[-1]) else None,
         },
         "residual_sd": ls.residual_sd,
         "r_squared": ls.r_squared,

@@ -1,0 +1,167 @@
+"""When a sum of geometric sequences enters a band for good, in time independent of when.
+
+One parameter's error under gradient descent is e(t) = sum_i a_i rho_i^t, one
+term per eigenvector (gdlab/core/theory.py). It is within tol for good from
+the epoch after the last t with |e(t)| >= tol. Scanning t one by one costs as
+many steps as the answer, which can be billions. Instead: with rho_i =
+sign_i exp(-mu_i), on epochs of one parity e(t) is an exponential sum
+h(t) = sum_i c_i exp(-mu_i t) of a real t, and such a sum of m terms has at
+most m - 1 real zeros (Descartes' rule of signs, for exponential sums: no
+more than the sign changes of c_i in order of mu_i). Rolle's theorem finds
+them: multiplied by exp(mu_1 t), h keeps its zeros and its derivative has one
+term fewer, so the zeros of a sum of m terms come from those of m - 1 terms,
+each by bisection between them. |e(t)| = tol where h -+ tol = 0, so the
+last epoch outside lies next to the largest such zero. The cost grows with
+the number of terms and the digits of t, never with t itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdlab.core.notation import Array
+
+_SCAN = 4096  # epochs checked one by one before the zeros are sought: the usual case
+_BISECTIONS = 200  # halvings of an interval of real t: enough to reach float64's spacing
+
+
+def settle_epoch(terms: Array, rho: Array, tol: float) -> int | None:
+    """First t after which |sum_i terms_i rho_i^t| < tol for good; None if it never is.
+
+    All |rho_i| <= 1; rho_i = 1 (a step that rounds to no step) keeps its
+    term for ever, and -1 is excluded (it neither grows nor shrinks).
+    """
+    last = 0 if abs(float(np.sum(terms))) >= tol else -1  # t = 0: rho^0 = 1, even rho = 0
+    live = (terms != 0) & (rho != 0)  # a rho of 0 leaves nothing after t = 0
+    if not live.any():
+        return last + 1
+    c, r = terms[live], rho[live]
+    mu = -np.log(np.abs(r))
+    if np.any(r < 0):  # oscillating terms: even and odd epochs are two exponential sums
+        for parity in (0, 1):
+            signs = np.where(r < 0, (-1.0) ** parity, 1.0)
+            found = _last_outside(c * signs, mu, tol, start=2 - parity, step=2)
+            if found is None:
+                return None
+            last = max(last, found)
+    else:
+        found = _last_outside(c, mu, tol, start=1, step=1)
+        if found is None:
+            return None
+        last = max(last, found)
+    return last + 1
+
+
+def _last_outside(c: Array, mu: Array, tol: float, start: int, step: int) -> int | None:
+    """Last t in start, start + step, ... with |sum c_i exp(-mu_i t)| >= tol (-1 if none).
+
+    None if the sum never stays within tol (the terms with mu = 0 add up to tol or more).
+    """
+    c, mu = _merged(c, mu)
+    lasting = float(np.sum(c[mu == 0]))
+    if abs(lasting) >= tol:
+        return None
+    fading = mu > 0
+
+    def bound(t: int) -> float:
+        with np.errstate(under="ignore"):
+            return abs(lasting) + float(np.sum(np.abs(c[fading]) * np.exp(-mu[fading] * t)))
+
+    end = first_below(bound, tol)  # from here on inside for good
+    if end <= start:
+        return -1
+    top = start + (end - 1 - start) // step * step  # the last t of the sequence before end
+    near = np.arange(top, max(start, top - _SCAN * step) - 1, -step)
+    outside = np.flatnonzero(np.abs(_evaluate(c, mu, near)) >= tol)
+    if outside.size:
+        return int(near[outside[0]])
+    if near[-1] == start:
+        return -1
+    # The crossing lies before the scanned epochs: find it from the zeros of h -+ tol.
+    zeros = [
+        z
+        for sign in (1.0, -1.0)
+        for z in _zeros(*_merged(np.append(c, -sign * tol), np.append(mu, 0.0)), start, end)
+    ]
+    for z in sorted(zeros, reverse=True):
+        low = start + max(0, int(np.ceil((z - 2.5 - start) / step))) * step
+        candidates = np.arange(low, min(z + 0.5, end), step)
+        candidates = candidates[candidates <= top]
+        hits = candidates[np.abs(_evaluate(c, mu, candidates)) >= tol]
+        if hits.size:
+            return int(hits[-1])
+    return -1
+
+
+def _evaluate(c: Array, mu: Array, t: NDArray[np.floating[Any] | np.integer[Any]]) -> Array:
+    """sum_i c_i exp(-mu_i t) at each t."""
+    with np.errstate(under="ignore"):
+        exponent = -np.multiply.outer(np.asarray(t, dtype=np.float64), mu)
+        return np.asarray(np.exp(exponent) @ c, dtype=np.float64)
+
+
+def _merged(c: Array, mu: Array) -> tuple[Array, Array]:
+    """Terms with the same mu added together, zero terms dropped, in increasing mu."""
+    unique, index = np.unique(mu, return_inverse=True)
+    summed = np.zeros(unique.shape)
+    np.add.at(summed, index, c)
+    keep = summed != 0
+    return summed[keep], unique[keep]
+
+
+def _zeros(c: Array, mu: Array, low: float, high: float) -> list[float]:
+    """The real zeros of h(t) = sum c_i exp(-mu_i t) in [low, high] (c, mu from _merged).
+
+    exp(mu_1 t) h(t) has the same zeros, and its derivative is a sum of one
+    term fewer: between its zeros (recursively) h is monotone, so each
+    interval holds at most one zero, found by bisection.
+    """
+    if c.size < 2 or np.all(c > 0) or np.all(c < 0):
+        return []  # one term, or no change of sign: no zero at all
+    shifted = mu - mu[0]
+    turns = _zeros(-shifted[1:] * c[1:], shifted[1:], low, high)
+    edges = np.array([low, *[z for z in turns if low < z < high], high])
+    values = _evaluate(c, shifted, edges)
+    found = [float(edges[i]) for i in range(len(edges)) if values[i] == 0]
+    for i in np.flatnonzero(values[:-1] * values[1:] < 0):
+        found.append(
+            _bisect(
+                lambda t: float(_evaluate(c, shifted, np.array([t]))[0]), edges[i], edges[i + 1]
+            )
+        )
+    return found
+
+
+def _bisect(f: Callable[[float], float], a: float, b: float) -> float:
+    """A zero of f between a and b, where f changes sign."""
+    fa = f(a)
+    for _ in range(_BISECTIONS):
+        middle = 0.5 * (a + b)
+        if middle in (a, b):
+            break
+        fm = f(middle)
+        if (fm < 0) == (fa < 0):
+            a, fa = middle, fm
+        else:
+            b = middle
+    return 0.5 * (a + b)
+
+
+def first_below(falling: Callable[[int], float], tol: float, high: int | None = None) -> int:
+    """Smallest t >= 0 with falling(t) < tol; falling never rises, and gets there
+    (by ``high``, when known)."""
+    if falling(0) < tol:
+        return 0
+    low = 0  # falling(low) >= tol and falling(high) < tol from here on
+    if high is None:
+        high = 1
+        while not falling(high) < tol:
+            low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if falling(middle) < tol else (middle, high)
+    return high
