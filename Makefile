@@ -35,6 +35,10 @@ train: $(STAMP)
 reproduce: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gdlab reproduce
 
+# gdlab's least squares on the NIST reference sets, against lstsq and the normal equations.
+nist: $(STAMP)
+	$(BIN)/gdlab nist
+
 # Speed and memory against the naive loop, as ratios measured in the same run.
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/bench.py

@@ -6,7 +6,7 @@ loads neither NumPy's users nor Matplotlib.
 
 Each module registers its commands on the one Typer ``app`` when imported, and
 ``gdlab --help`` lists them in this order: train, sweep, reproduce, analyze,
-gradcheck, runs, verify.
+gradcheck, runs, verify, nist.
 """
 # isort: skip_file
 
@@ -15,6 +15,7 @@ from gdlab.cli import sweep  # noqa: F401  (registers sweep)
 from gdlab.cli import reproduce  # noqa: F401  (registers reproduce)
 from gdlab.cli import explain  # noqa: F401  (registers analyze and gradcheck)
 from gdlab.cli import runs  # noqa: F401  (registers runs and verify)
+from gdlab.cli import nist  # noqa: F401  (registers nist)
 from gdlab.cli.app import app, handle_stop_signals
 
 

@@ -48,7 +48,7 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     import numpy as np
 
     from gdlab.core.explain import conditioning_warning, explain
-    from gdlab.record.build import is_plain_gd
+    from gdlab.record.build import column_names, is_plain_gd
 
     cfg, problem = _load(config, set_)
     X, y, trained = problem.X_train, problem.y, problem.trained
@@ -62,6 +62,7 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     console = Console(highlight=False)
     console.print(_data_table(found.data))
     console.print(_optimum_table(found))
+    console.print(_statistics_table(problem.original, column_names(cfg)))
     console.print(_spectrum_table(found))
     warning = conditioning_warning(found.analysis, cfg.data.standardize)
     if warning:
@@ -106,7 +107,7 @@ def _optimum_table(found: Any) -> Table:
         "parameter",
         "normal equations",
         "numpy lstsq",
-        "QR by blocks (runs)",
+        "gdlab (runs)",
     )
     for k, name in enumerate(found.names):
         table.add_row(name, *(fmt_num(way[k], 10) for way in ways))
@@ -116,9 +117,28 @@ def _optimum_table(found: Any) -> Table:
     return table
 
 
+def _statistics_table(original: Any, columns: list[str]) -> Table:
+    """The optimum in x's own units with the statistics NIST certifies."""
+    ls = original.ls
+    names = [*(f"w ({c})" for c in columns), *(["b"] if original.intercept else [])]
+    estimates = [*ls.w, *([ls.b] if original.intercept else [])]
+    how = "refined in double-double" if ls.refined else "QR in float64"
+    table = _table(f"Least squares in x's own units ({how})", "", "estimate", "standard error")
+    for name, value, error in zip(names, estimates, ls.standard_errors, strict=True):
+        table.add_row(name, fmt_num(value, 15), fmt_num(error, 15))
+    table.add_section()
+    table.add_row("residual standard deviation", fmt_num(ls.residual_sd, 15), "")
+    kind = "R²" if original.intercept else "R² (uncentered: through the origin)"
+    table.add_row(kind, fmt_num(ls.r_squared, 15), "")
+    return table
+
+
 def _spectrum_table(found: Any) -> Table:
     a = found.analysis
-    table = _table("The Hessian H = (2/n) AᵀA, A = [X, 1], and its eigenvectors", "", *found.names)
+    design = "[X, 1]" if a.intercept else "X (b held at 0)"
+    table = _table(
+        f"The Hessian H = (2/n) AᵀA, A = {design}, and its eigenvectors", "", *found.names
+    )
     for k, name in enumerate(found.names):
         table.add_row(name, *(fmt_num(v, 5) for v in a.hessian[k]))
     table.add_section()

@@ -63,7 +63,8 @@ def sum_pairs(terms: Pair, axis: int = 0) -> Pair:
 
     Each level of the pairwise tree keeps its rounding errors; they and the
     los are small, so float64 sums them well enough (Ogita, Rump and Oishi's Sum2,
-    in pairwise order): the result is as if summed in twice the precision.
+    in pairwise order): the result is as accurate as if summed in twice the
+    precision and then rounded, however much the terms cancel.
     """
     hi = np.moveaxis(terms[0], axis, 0)
     errors = np.sum(np.moveaxis(terms[1], axis, 0), axis=0)

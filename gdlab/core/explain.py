@@ -23,7 +23,7 @@ class Explanation:
     data: dict[str, Any]
     normal_equations: Array
     lstsq: Array  # numpy.linalg.lstsq on [X, 1] itself
-    blocked_qr: Array  # what runs use: lstsq on the R of a QR done by blocks (lstsq.least_squares)
+    blocked_qr: Array  # what runs use: QR by blocks, refined when digits are at stake
     analysis: Analysis
     lr: float
     prediction: Prediction

@@ -62,3 +62,55 @@ def test_analyze_and_train_agree_on_a_standardized_config(tmp_path: Path) -> Non
     summary = json.loads((Path(trained.stdout.strip()) / "summary.json").read_text())
     assert summary["theory"]["predicted"]["epochs_to_tol"] == int(predicted.group(1))
     assert summary["theory"]["observed"]["epochs_to_tol"] == int(predicted.group(1))
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "configs").glob("**/*.yaml"))
+
+
+def _off_by_1e4(X, y, y_hat):  # type: ignore[no-untyped-def]
+    """A gradient wrong by one part in 10^4: a slip gradcheck must catch."""
+    grad_w, grad_b = REAL_GRADIENTS(X, y, y_hat)
+    return grad_w * (1 + 1e-4), grad_b * (1 + 1e-4)
+
+
+@pytest.mark.parametrize("standardize", ["true", "false"])
+def test_gradcheck_passes_every_shipped_data_set_and_catches_a_1e4_slip(
+    standardize: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configs = [c for c in SHIPPED if "quartet" not in c.name and "lr_study" not in c.name]
+    assert len(configs) >= 14  # the NIST sets, Forbes, Anscombe, the default
+    for config in configs:
+        args = ["gradcheck", "--config", str(config), "--set", f"data.standardize={standardize}"]
+        ok = cli.invoke(app, args)
+        assert ok.exit_code == 0 and "PASSED" in ok.stdout, (config, ok.output)
+    monkeypatch.setattr(model, "gradients", _off_by_1e4)
+    for config in configs:
+        args = ["gradcheck", "--config", str(config), "--set", f"data.standardize={standardize}"]
+        bad = cli.invoke(app, args)
+        assert bad.exit_code == 1, (config, bad.output)
+
+
+def test_analyze_on_raw_longley_warns_and_prints_the_certified_digits() -> None:
+    config = str(Path(__file__).resolve().parents[2] / "configs" / "nist" / "longley.yaml")
+    result = cli.invoke(app, ["analyze", "--config", config, "--set", "data.standardize=false"])
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output and "Traceback" not in result.output
+    # NIST's certified intercept and its standard deviation, to the last printed digit.
+    assert "-3482258.63459582" in result.output and "890420.383607373" in result.output
+
+
+def test_nist_command_prints_every_set_and_exits_0() -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = cli.invoke(
+        app,
+        [
+            "nist",
+            "--configs",
+            str(root / "configs" / "nist"),
+            "--certified",
+            str(root / "data" / "nist" / "certified.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley", "Wampler5"):
+        assert name in result.output

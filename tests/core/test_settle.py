@@ -1,0 +1,59 @@
+"""When a parameter settles: exponential-sum zeros against an epoch-by-epoch scan."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from gdlab.core import settle
+from gdlab.core.settle import settle_epoch
+
+
+def _scan(terms: np.ndarray, rho: np.ndarray, tol: float, epochs: int) -> int:  # type: ignore[type-arg]
+    """The oracle: every epoch evaluated, the last one outside the band found by eye."""
+    t = np.arange(epochs)
+    with np.errstate(under="ignore"):
+        error = (rho[None, :] ** t[:, None]) @ terms
+    outside = np.flatnonzero(np.abs(error) >= tol)
+    return 0 if outside.size == 0 else int(outside[-1]) + 1
+
+
+@pytest.mark.parametrize("scan", [settle._SCAN, 1])  # the quick scan, and the zeros alone
+def test_settle_epoch_agrees_with_scanning_every_epoch(
+    scan: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settle, "_SCAN", scan)
+    rng = np.random.default_rng(1)
+    for _ in range(60):
+        m = int(rng.integers(1, 6))
+        rho = rng.uniform(-0.999, 0.9999, m)  # oscillating and monotone modes
+        if rng.random() < 0.3:
+            rho = 1 - 10 ** rng.uniform(-4, -2, m)  # slow modes
+        terms = rng.normal(size=m) * 10 ** rng.uniform(-1, 2, m)
+        if m >= 2 and rng.random() < 0.4:  # two nearly cancelling modes: a loose bound
+            terms[1], rho[1] = -terms[0] * (1 + 1e-3 * rng.normal()), rho[0] * (1 - 1e-4)
+        tol = float(10 ** rng.uniform(-4, 0))
+        assert settle_epoch(terms, rho, tol) == _scan(terms, rho, tol, 150_000), (terms, rho, tol)
+
+
+def test_a_trillion_epochs_take_milliseconds_and_are_exact_at_the_edge() -> None:
+    rho = np.array([1 - 1e-12, 1 - 2e-12, 0.5])
+    terms = np.array([5.0, -5.0001, 3.0])  # cancel at first, then the slow mode wins
+    start = time.process_time()
+    t = settle_epoch(terms, rho, 1e-3)
+    assert time.process_time() - start < 1.0  # generous: a scan would take hours
+    assert t is not None and t > 10**12
+
+    def error(epoch: int) -> float:
+        return abs(float(np.sum(terms * rho ** float(epoch))))
+
+    assert error(t - 1) >= 1e-3
+    assert all(error(t + k) < 1e-3 for k in (0, 1, 2, 10, 10**6, 10**11))
+
+
+def test_a_term_that_never_moves_never_settles() -> None:
+    assert settle_epoch(np.array([2.0, 1.0]), np.array([1.0, 0.5]), 0.1) is None
+    assert settle_epoch(np.array([0.01, 1.0]), np.array([1.0, 0.5]), 0.1) == 4
+    assert settle_epoch(np.array([3.0]), np.array([0.0]), 0.1) == 1  # gone after one step
