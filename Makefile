@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install test lint format train reproduce figures bench clean
+.PHONY: install test lint format train reproduce figures bench nist clean
 
 # Re-install whenever pyproject.toml changes; the stamp marks a finished install.
 $(STAMP): pyproject.toml

@@ -26,11 +26,9 @@ from numpy.typing import NDArray
 
 from gdlab.core.lstsq import LeastSquares, least_squares, qr_of_data
 from gdlab.core.notation import Array
+from gdlab.core.overflow import Divergence, SignPairs, sign_pairs
 from gdlab.core.settle import first_below, settle_epoch
 from gdlab.core.sums import gram_matrix
-
-# The largest float64; a sum of squares beyond it is inf.
-FLOAT_MAX = float(np.finfo(np.float64).max)
 
 
 def loss_surface(X: Array, y: Array, W: Array, B: Array) -> Array:
@@ -68,6 +66,7 @@ class Analysis:
     eigenvalues: Array  # ascending
     eigenvectors: Array  # column i belongs to eigenvalues[i]
     n_samples: int
+    signs: SignPairs  # where infinite parameters would meet with both signs
     intercept: bool = True  # False: a fit through the origin, b held at 0 and not a parameter
 
     @property
@@ -127,7 +126,8 @@ def with_optimum(X: Array, ls: LeastSquares, intercept: bool = True) -> Analysis
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
-    return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], intercept)
+    signs = sign_pairs(X, intercept)
+    return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], signs, intercept)
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,15 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
     else:
         total = 0 if float(np.linalg.norm(coeffs)) < tol else None
         per_param = [None] * len(coeffs)
-        first_inf = _overflow_epoch(analysis, coeffs, rho, gradient=False)
-        # Past the epoch whose gradient overflows the parameters are +-inf; the step
-        # after that subtracts inf from inf, so the loss is nan two epochs later.
-        gradient_overflow = _overflow_epoch(analysis, coeffs, rho, gradient=True)
-        first_nan = None if gradient_overflow is None else gradient_overflow + 2
+        divergence = Divergence(
+            analysis.eigenvalues,
+            analysis.eigenvectors,
+            analysis.n_samples,
+            coeffs,
+            rho,
+            analysis.signs,
+        )
+        first_inf, first_nan = divergence.first_inf_epoch(), divergence.first_nan_epoch()
     return Prediction(
         lr=lr,
         outcome="converges" if converges else "diverges",
@@ -192,51 +196,6 @@ def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int | None:
             return float(np.sqrt(np.sum((coeffs * rho**t) ** 2)))
 
     return first_below(norm, tol)
-
-
-def _overflow_epoch(analysis: Analysis, coeffs: Array, rho: Array, gradient: bool) -> int | None:
-    """First epoch at which the sum of squared residuals (or X^T r) passes FLOAT_MAX.
-
-    With e_t = sum_i c_i rho_i^t v_i, the residuals' squares sum to
-    (n/2) e^T H e = (n/2) sum_i lambda_i c_i^2 rho_i^(2t) (plus the optimum's own,
-    negligible here), and the unscaled gradient sums A^T r = (n/2) H e_t.
-    Worked in logarithms, since the numbers themselves overflow.
-    """
-    half_n = analysis.n_samples / 2.0
-    lam, vecs = analysis.eigenvalues, analysis.eigenvectors
-    log_rate = np.log(np.maximum(np.abs(rho), 1e-300))
-    with np.errstate(divide="ignore"):
-        if gradient:
-            # Largest |(n/2) sum_i V_ki lambda_i c_i rho_i^t| over k, one log-term per (k, i).
-            log_terms = np.log(np.abs(vecs * (lam * coeffs)[None, :]) * half_n)
-        else:
-            log_terms = np.log(half_n * lam * coeffs**2)[None, :]
-            log_rate = 2 * log_rate
-    target = math.log(FLOAT_MAX)
-    growth = float(log_rate.max())
-    start = float(np.max(log_terms))
-    if growth <= 0 or not math.isfinite(start):
-        return None  # nothing grows (lr exactly critical, or a start on the optimum)
-
-    def overflowed(t: int) -> bool:
-        return _log_magnitude(log_terms, log_rate, t) >= target
-
-    # The fastest-growing term alone overflows by this epoch; the others can only
-    # bring the crossing earlier. A sum of positive exponentials is convex in t, so
-    # once past the limit it stays past: bisect for the first epoch that is.
-    high = max(0, math.ceil((target - start) / growth))
-    while not overflowed(high):  # rounding in the estimate
-        high += 1
-    return first_below(lambda t: 0.0 if overflowed(t) else 1.0, 0.5, high)
-
-
-def _log_magnitude(log_terms: Array, log_rate: Array, t: int) -> float:
-    """log of the largest row-sum of exp(log_terms + t log_rate), without overflowing."""
-    exponents = log_terms + t * log_rate[None, :]
-    top = exponents.max(axis=1, keepdims=True)
-    with np.errstate(under="ignore"):
-        sums = top[:, 0] + np.log(np.exp(exponents - top).sum(axis=1))
-    return float(sums.max())
 
 
 @dataclass(frozen=True)

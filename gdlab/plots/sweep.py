@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import blended_transform_factory
 
 from gdlab.core.notation import Array, feature_names
-from gdlab.core.theory import FLOAT_MAX
+from gdlab.core.overflow import FLOAT_MAX
 from gdlab.core.train import History
 from gdlab.plots.common import (
     INF_STYLE,

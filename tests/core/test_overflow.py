@@ -1,0 +1,30 @@
+"""The first inf and nan of a diverging run, predicted from the spectrum, against runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdlab.core.data import make_linear_data, standardize
+from gdlab.core.optimizers import SGD
+from gdlab.core.theory import analyze, predict_run
+from gdlab.core.train import train
+
+
+@pytest.mark.parametrize("true_w", [[3.0], [3.0, -1.0, 2.0]])
+@pytest.mark.parametrize("times_critical", [1.5, 2.0, 5.0, 20.0])
+@pytest.mark.parametrize("scaled", [False, True])
+def test_inf_and_nan_epochs_are_predicted_exactly(
+    true_w: list[float], times_critical: float, scaled: bool
+) -> None:
+    X, y = make_linear_data(100, 0.0, 10.0, true_w, 2.0, 1.0, np.random.default_rng(42))
+    if scaled:  # x of both signs: infinities of both signs meet in the predictions
+        X = standardize(X).apply(X)
+    analysis = analyze(X, y)
+    lr = analysis.critical_lr * times_critical
+    predicted = predict_run(analysis, lr, np.zeros(len(true_w) + 1), 1e-3)
+    run = train(X, y, SGD(lr), 5000)
+    assert (predicted.first_inf_epoch, predicted.first_nan_epoch) == (
+        run.first_inf_epoch,
+        run.first_nan_epoch,
+    )
