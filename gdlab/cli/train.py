@@ -106,8 +106,11 @@ def train(
         typer.echo(str(result.path))
     else:
         console.print(_summary_table(result.summary, result.path))
-        if result.summary["theory"].get("warning"):
-            console.print(f"[yellow]warning:[/] {result.summary['theory']['warning']}")
+        theory = result.summary["theory"]
+        if theory.get("warning"):
+            console.print(f"[yellow]warning:[/] {theory['warning']}")
+        if (theory.get("predicted") or {}).get("frozen"):
+            console.print(f"[yellow]note:[/] {theory['predicted']['frozen']}")
     if show:
         _show_fit(console, result.path)
     if result.summary["status"] == "interrupted":

@@ -121,6 +121,18 @@ def slow_direction_words(X: Array, analysis: Analysis, names: list[str], lr: flo
     return text
 
 
+def frozen_note(prediction: Prediction) -> str | None:
+    """Say so when a rate is too small for float64 to move the error along some eigenvector."""
+    frozen = int(np.sum(prediction.rates == 1.0))
+    if not frozen:
+        return None
+    return (
+        f"at lr = {prediction.lr:g}, 1 - lr·λ rounds to exactly 1 in float64 along {frozen} of "
+        f"the {len(prediction.rates)} eigenvectors: there the steps do not move the "
+        "parameters at all, so the error along them stays as it starts"
+    )
+
+
 WARN_CONDITION = 1e6  # from here on the conditioning costs digits and epochs worth a word
 
 

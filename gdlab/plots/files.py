@@ -67,12 +67,16 @@ def draw_run_in_shares(folder: Path, config: Config, problem: Problem, history: 
 
 
 def figure_names(config: Config, n_features: int) -> list[str]:
-    """The figures a run of this config draws, in the order they are drawn."""
+    """The figures a run of this config draws, in the order they are drawn.
+
+    The loss surface over (w, b) needs one feature and a b that is learned.
+    """
     one_feature = n_features == 1
     names = ["evolution.gif"] if config.output.animate and one_feature else []
     if config.output.plots:
         names += ["fit.png", "loss.png", "params.png"]
-        names += ["contour.png", "evolution.png"] if one_feature else []
+        names += ["contour.png"] if one_feature and config.model.intercept else []
+        names += ["evolution.png"] if one_feature else []
     return names
 
 
@@ -146,10 +150,11 @@ def _draw_run(
             "loss.png": lambda: run.loss_figure(history, lr, noise_variance),
             "params.png": lambda: run.params_figure(history, ls_trained, truth_trained, lr, units),
         }
-        if X.shape[1] == 1:
+        if X.shape[1] == 1 and config.model.intercept:
             figures["contour.png"] = lambda: surface.contour_figure(
                 problem.X_train, y, history, ls_trained, truth_trained, lr, units
             )
+        if X.shape[1] == 1:
             figures["evolution.png"] = lambda: surface.evolution_figure(X, y, history, scaling, lr)
         outputs.update({name: partial(_save_png, draw) for name, draw in figures.items()})
     first, step = share

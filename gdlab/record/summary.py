@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.core.explain import conditioning_warning
+from gdlab.core.explain import conditioning_warning, frozen_note
 from gdlab.core.fastpath import PathChoice
 from gdlab.core.notation import Array, param_names
 from gdlab.core.theory import Analysis, observe, predict_run
@@ -135,4 +135,5 @@ def _predicted(config: Config, analysis: Analysis, names: list[str]) -> dict[str
         "epochs_to_tol_per_param": dict(zip(names, p.epochs_to_tol_per_param, strict=True)),
         "first_inf_epoch": p.first_inf_epoch,
         "first_nan_epoch": p.first_nan_epoch,
+        "frozen": frozen_note(p),
     }

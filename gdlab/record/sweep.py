@@ -23,6 +23,7 @@ from gdlab.core.batch import PlainRun, train_together
 from gdlab.record import owner, runs
 from gdlab.record.build import Problem, can_batch, load_data, path_for, prepare, with_sums
 from gdlab.record.config import DataConfig, dump_config
+from gdlab.record.schema import ModelConfig
 from gdlab.record.grid import Point, PointResult, Sweep
 from gdlab.record.runner import DrawRun, Ready, describe_error, load_result, run_experiment
 from gdlab.record.sweep_files import write_table
@@ -142,11 +143,12 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], dict[str, Ready]]:
     out and fails in its own run.
     """
     groups: dict[tuple[int, int], list[tuple[Point, Problem]]] = {}
-    problems: dict[DataConfig, Problem] = {}  # points on the same data share it, read once
+    # Points on the same data (and model: its powers, its scaling) share it, read once.
+    problems: dict[tuple[DataConfig, ModelConfig], Problem] = {}
     for point in points:
         if not can_batch(point.config):
             continue
-        data = point.config.data
+        data = (point.config.data, point.config.model)
         try:
             if data not in problems:
                 problems[data] = prepare(point.config, *load_data(point.config))

@@ -69,3 +69,31 @@ def test_ill_conditioning_is_warned_about_with_advice() -> None:
     warning = conditioning_warning(analysis, standardized=False)
     assert warning is not None and "data.standardize: true" in warning
     assert f"{analysis.condition_number:.3g}" in warning
+
+
+def test_a_rate_too_small_to_move_the_parameters_is_reported_as_such() -> None:
+    frozen = _summary("optimizer.lr=1e-20", "training.epochs=3")["theory"]["predicted"]
+    assert frozen["epochs_to_tol"] is None
+    assert "rounds to exactly 1" in frozen["frozen"] and "2 of the 2" in frozen["frozen"]
+    assert _summary("training.epochs=3")["theory"]["predicted"]["frozen"] is None
+
+
+def test_a_fit_through_the_origin_has_no_b_to_predict_and_an_uncentered_r_squared() -> None:
+    summary = _summary("model.intercept=false", "data.true_b=0", "training.epochs=400")
+    assert summary["final"]["b"] == 0.0 and summary["least_squares"]["b"] == 0.0
+    assert summary["least_squares"]["standard_errors"]["b"] is None
+    assert summary["least_squares"]["r_squared_kind"].startswith("uncentered")
+    theory = summary["theory"]
+    assert list(theory["predicted"]["epochs_to_tol_per_param"]) == ["w"]
+    assert theory["observed"]["epochs_to_tol"] == theory["predicted"]["epochs_to_tol"]
+
+
+def test_a_polynomial_is_fitted_on_its_powers_and_reported_in_x_s_own_basis() -> None:
+    overrides = ["model.degree=2", "data.true_w=[1, -0.1]", "data.standardize=true"]
+    summary = _summary(*overrides, "optimizer.lr=0.4", "training.epochs=2000")
+    assert len(summary["final"]["w"]) == 2 and summary["standardized"]["mean"][1] > 30
+    ls = summary["least_squares"]
+    np.testing.assert_allclose(summary["final"]["w"], ls["w"], rtol=1e-6)
+    np.testing.assert_allclose(ls["w"], [1, -0.1], atol=0.3)
+    theory = summary["theory"]
+    assert theory["observed"]["epochs_to_tol"] == theory["predicted"]["epochs_to_tol"]

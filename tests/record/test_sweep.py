@@ -236,3 +236,16 @@ def test_a_sweep_whose_figures_fail_keeps_its_results_and_says_so(
     summary = json.loads((folder / "summary.json").read_text())
     assert summary["status"] == "completed" and summary["figures"]["status"] == "failed"
     assert [r["status"] for r in _rows(folder)] == ["completed", "completed", "diverged"]
+
+
+def test_a_sweep_over_the_model_fits_each_points_own_features(tmp_path: Path) -> None:
+    pontius = str(REPO / "configs" / "nist" / "pontius.yaml")
+    grid = ["--grid", "model.degree=1,2,3", "--grid", "model.intercept=true,false"]
+    result = cli.invoke(app, ["sweep", "--config", pontius, *grid, *QUICK])
+    assert result.exit_code == 0, result.output
+    rows = _rows(_sweep_dir(tmp_path / "results"))
+    assert [r["status"] for r in rows] == ["completed"] * 6
+    for row in rows:  # one weight per power, and theory on the point's own data
+        degree = int(row["model.degree"])
+        assert row["w" if degree == 1 else f"w_{degree}"] not in (None, "")
+        assert row["predicted_outcome"] == row["observed_outcome"]
