@@ -146,7 +146,9 @@ def _draw_run(
     if config.output.plots:
         title = f"Fit after {history.epochs_run:,} epochs at lr = {lr:g}"
         figures: dict[str, Callable[[], Any]] = {
-            "fit.png": lambda: run.fit_figure(X, y, fitted, ls_original, truth, title),
+            "fit.png": lambda: run.fit_figure(
+                X, y, fitted, ls_original, truth, title, config.model.degree
+            ),
             "loss.png": lambda: run.loss_figure(history, lr, noise_variance),
             "params.png": lambda: run.params_figure(history, ls_trained, truth_trained, lr, units),
         }

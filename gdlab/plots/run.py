@@ -7,6 +7,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
+from gdlab.core.data import polynomial_features
 from gdlab.core.lstsq import LeastSquares
 from gdlab.core.notation import Array, feature_names
 from gdlab.core.train import History
@@ -30,13 +31,17 @@ def fit_figure(
     ls: LeastSquares,
     truth: Truth | None,
     title: str,
+    degree: int = 1,
 ) -> Figure:
-    """The data with the learned, least-squares and true lines (predicted vs actual if d > 1)."""
+    """The data with the learned, least-squares and true lines (predicted vs actual if d > 1;
+    for a polynomial, its curves over x)."""
     fig = fixed_figure(7, 5)
     ax = fig.add_subplot()
     w, b = fitted
     finite = bool(np.all(np.isfinite(w)) and np.isfinite(b))
-    if X.shape[1] == 1:
+    if degree > 1:
+        _polynomial_panel(ax, X[:, 0], y, fitted if finite else None, ls, truth, degree)
+    elif X.shape[1] == 1:
         x = X[:, 0]
         ax.scatter(x, y, s=14, alpha=0.6, color="tab:blue", label="data")
         grid = np.linspace(x.min(), x.max(), 2)
@@ -76,6 +81,32 @@ def fit_figure(
     ax.legend(loc="best")
     ax.grid(alpha=0.3)
     return fig
+
+
+def _polynomial_panel(
+    ax: Axes,
+    x: Array,
+    y: Array,
+    fitted: tuple[Array, float] | None,
+    ls: LeastSquares,
+    truth: Truth | None,
+    degree: int,
+) -> None:
+    """y against x with the fitted polynomials y = b + w_1 x + ... + w_k x^k drawn over x."""
+    ax.scatter(x, y, s=14, alpha=0.6, color="tab:blue", label="data")
+    grid = np.linspace(float(x.min()), float(x.max()), 200)
+    powers = polynomial_features(grid[:, None], degree)
+    curves: list[tuple[str, Array, float, dict[str, object]]] = []
+    if fitted is not None:
+        style = {"color": "tab:orange", "linewidth": 2.5}
+        curves.append(("learned", fitted[0], fitted[1], style))
+    curves.append(("least squares", ls.w, ls.b, dict(LS_STYLE)))
+    if truth is not None:
+        curves.append(("true", truth.w, truth.b, dict(TRUE_STYLE)))
+    for name, w, b, style in curves:
+        ax.plot(grid, powers @ w + b, label=f"{name} (degree {degree})", **style)  # type: ignore[arg-type]
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
 
 
 def loss_figure(history: History, lr: float, noise_variance: float | None) -> Figure:

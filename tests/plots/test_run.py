@@ -99,3 +99,16 @@ def test_log_axes_are_labelled_in_plain_text_not_mathtext(tmp_path: Path) -> Non
     texts = [t.get_text() for t in [*ax.get_yticklabels(), *ax.get_xticklabels()]]
     assert "10²" in texts and "10³" in texts  # the loss axis, the epoch axis
     assert not any("$" in t for t in texts)  # no mathtext, whose parser costs 0.3 s to build
+
+
+def test_a_polynomial_fit_draws_its_curves_over_x() -> None:
+    X, y, history, ls, truth = _run("model.degree=3", "data.true_w=[1, -0.3, 0.02]")
+    fig = run.fit_figure(X, y, (history.final_w, history.final_b), ls, truth, "fit", degree=3)
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "x"
+    (scatter,) = ax.collections
+    np.testing.assert_array_equal(scatter.get_offsets()[:, 0], X[:, 0])  # y against x itself
+    curve = next(line for line in ax.get_lines() if line.get_label().startswith("least"))
+    x, y_curve = (np.asarray(v) for v in curve.get_data())
+    expected = ls.b + ls.w[0] * x + ls.w[1] * x**2 + ls.w[2] * x**3
+    np.testing.assert_allclose(y_curve, expected, rtol=1e-9, atol=1e-9)
