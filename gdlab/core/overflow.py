@@ -70,7 +70,9 @@ class Divergence:
     def first_inf_epoch(self) -> int | None:
         """The epoch the loss (the sum of squared residuals) overflows."""
         with np.errstate(divide="ignore"):
-            log_terms = np.log(self.n_samples / 2.0 * self.eigenvalues * self.coeffs**2)[None, :]
+            # An eigenvalue that rounding made negative counts as 0: it adds nothing.
+            curvature = np.maximum(self.eigenvalues, 0.0)
+            log_terms = np.log(self.n_samples / 2.0 * curvature * self.coeffs**2)[None, :]
         return _overflow(log_terms, 2 * self._log_rate())
 
     def first_nan_epoch(self) -> int | None:

@@ -42,12 +42,35 @@ def load_data(config: Config) -> tuple[Array, Array]:
     if d.source == "csv":
         assert d.path is not None and d.y_column is not None  # the config checked both
         X, y = read_csv(Path(d.path), d.x_columns, d.y_column)
-        return polynomial_features(X, degree), y
-    check_data_size(config, "config")
-    rng = np.random.default_rng(d.seed)
-    return make_linear_data(
-        d.n_samples, d.x_min, d.x_max, d.true_w, d.true_b, d.noise_std, rng, degree
-    )
+        X = polynomial_features(X, degree)
+    else:
+        check_data_size(config, "config")
+        rng = np.random.default_rng(d.seed)
+        X, y = make_linear_data(
+            d.n_samples, d.x_min, d.x_max, d.true_w, d.true_b, d.noise_std, rng, degree
+        )
+    if degree > 1:
+        _check_powers(config, X, len(y))
+    return X, y
+
+
+def _check_powers(config: Config, X: Array, n_samples: int) -> None:
+    """Refuse powers of x that overflow float64, or more of them than the rows can fit."""
+    degree, where = config.model.degree, _where(config)
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(X).all(axis=0)
+    if not finite.all():
+        k = int(np.argmin(finite)) + 1
+        raise DataError(
+            f"{where}: x^{k} overflows float64 (|x| up to {_largest(X[:, 0]):.3g}) with "
+            f"model.degree = {degree}: rescale x or lower the degree"
+        )
+    if n_samples < config.n_params:
+        raise DataError(
+            f"{where}: {n_samples} rows cannot determine {config.n_params} parameters "
+            f"(model.degree = {degree}): lower the degree to at most "
+            f"{n_samples - (1 if config.model.intercept else 0)}"
+        )
 
 
 def column_names(config: Config) -> list[str]:

@@ -48,7 +48,7 @@ def summarize(
     }
     if not scaling.is_identity:
         summary["standardized"] = {
-            "note": STANDARDIZED_NOTE,
+            "note": standardized_note(config.model.intercept, config.model.degree),
             "mean": scaling.mean.tolist(),
             "std": scaling.std.tolist(),
             "final": {"w": history.final_w.tolist(), "b": history.final_b},
@@ -82,11 +82,20 @@ def least_squares_block(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-STANDARDIZED_NOTE = (
-    "Training ran on x_scaled = (x - mean) / std. 'final', 'least_squares' and "
-    "'distance_to_least_squares' are in the original units of x; this block, the theory "
-    "block, metrics.csv, params.png and contour.png are in the standardized units."
-)
+def standardized_note(intercept: bool, degree: int) -> str:
+    """How x was scaled for training, and which numbers are in which units."""
+    columns = "each power x^j of x" if degree > 1 else "x"
+    how = (
+        f"x_scaled = (x - mean) / std, for {columns}"
+        if intercept
+        else f"x_scaled = x / std, std the root mean square of {columns} (no shift: the fit "
+        "goes through the origin)"
+    )
+    return (
+        f"Training ran on {how}. 'final', 'least_squares' and "
+        "'distance_to_least_squares' are in the original units of x; this block, the theory "
+        "block, metrics.csv, params.png and contour.png are in the standardized units."
+    )
 
 
 def theory_block(

@@ -61,6 +61,26 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     ("train -c c.yaml", {"c.yaml": "optimizer:\n  name: sgd\n"}, ["optimizer.name = 'sgd'"]),
     ("train -c c.yaml", {"c.yaml": "training:\n  batch_size: 0\n"}, ["training.batch_size"]),
     ("train -c c.yaml", {"c.yaml": "data:\n  source: csv\n"}, ["data.path", "required"]),
+    # the model
+    ("train --set model.degree=0", {}, ["model.degree = 0", "from 1 to 20"]),
+    ("train --set model.degree=two", {}, ["model.degree = 'two'"]),
+    ("train --set model.degree=2", {}, ["data.true_w", "2 numbers", "each power"]),
+    ("train --set model.intercept=false --set training.init_b=1", {}, ["training.init_b = 1"]),
+    (
+        "train -c c.yaml --set model.degree=2",
+        {"c.yaml": _csv_config("[x, z]"), "d.csv": "x,z,y\n1,2,3\n4,5,6\n7,8,1\n"},
+        ["model.degree = 2", "2 x columns", "single column"],
+    ),
+    (
+        "train -c c.yaml --set model.degree=4",
+        {"c.yaml": CSV_CONFIG, "d.csv": "x,y\n1,2\n2,3\n3,5\n4,4\n"},
+        ["d.csv", "4 rows cannot determine 5 parameters", "at most 3"],
+    ),
+    (
+        "train --set model.degree=2 --set data.true_w=[1,2] --set data.x_max=1e200",
+        {},
+        ["x^2 overflows float64", "lower the degree"],
+    ),
     # --set values
     ("train --set optimizer.lr", {}, ["--set", "KEY=VALUE"]),
     ("train --set lr=0.1", {}, ["unknown key 'lr'", "optimizer.lr"]),
