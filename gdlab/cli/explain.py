@@ -10,6 +10,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from gdlab.cli import tables
 from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt, interruptible
 
 
@@ -59,11 +60,12 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
         )
     except ValueError as err:  # e.g. a constant column cannot be standardized
         fail(str(err))
-    console = Console(highlight=False)
+    console = tables.console()
     console.print(_data_table(found.data))
     console.print(_optimum_table(found))
     console.print(_statistics_table(problem.original, column_names(cfg)))
-    console.print(_spectrum_table(found))
+    for table in _spectrum_tables(found, console):
+        console.print(table)
     warning = conditioning_warning(found.analysis, cfg.data.standardize)
     if warning:
         console.print(f"[yellow]warning:[/] {warning}\n")
@@ -133,22 +135,25 @@ def _statistics_table(original: Any, columns: list[str]) -> Table:
     return table
 
 
-def _spectrum_table(found: Any) -> Table:
+def _spectrum_tables(found: Any, out: Console) -> list[Table]:
+    """H's rows, then each eigenvector as a row under its eigenvalue; in blocks of columns
+    that fit the terminal, and the rates they set."""
     a = found.analysis
     design = "[X, 1]" if a.intercept else "X (b held at 0)"
-    table = _table(
-        f"The Hessian H = (2/n) AᵀA, A = {design}, and its eigenvectors", "", *found.names
-    )
-    for k, name in enumerate(found.names):
-        table.add_row(name, *(fmt_num(v, 5) for v in a.hessian[k]))
-    table.add_section()
-    for i, value in enumerate(a.eigenvalues):
-        table.add_row(f"λ{i + 1} = {value:.5g}", *(f"{v:.3f}" for v in a.eigenvectors[:, i]))
-    table.add_section()
-    table.add_row("condition number", fmt_num(a.condition_number, 5))
-    table.add_row("critical lr 2/λmax", fmt_num(a.critical_lr, 5))
-    table.add_row("best fixed lr", fmt_num(a.best_lr, 5))
-    return table
+    title = f"The Hessian H = (2/n) AᵀA, A = {design}, then its eigenvectors"
+    rows = [[name, *(fmt_num(v, 5) for v in a.hessian[k])] for k, name in enumerate(found.names)]
+    rows += [
+        [f"λ{i + 1} = {value:.5g}", *(f"{v:.3f}" for v in a.eigenvectors[:, i])]
+        for i, value in enumerate(a.eigenvalues)
+    ]
+    columns = [tables.Column(name, numeric=True) for name in found.names]
+    key = tables.Column("", wrap=False)
+    parts = tables.blocks(out, key, columns, rows, title=f"[bold]{title}[/]")
+    rates = _table("What the spectrum sets", "", "")
+    rates.add_row("condition number", fmt_num(a.condition_number, 5))
+    rates.add_row("critical lr 2/λmax", fmt_num(a.critical_lr, 5))
+    rates.add_row("best fixed lr", fmt_num(a.best_lr, 5))
+    return [*parts, rates]
 
 
 def _prediction_table(found: Any, tol: float) -> Table:
@@ -248,7 +253,7 @@ def gradcheck(
             f"{row.relative_error:.2e}",
             mark,
         )
-    console = Console(highlight=False)
+    console = tables.console()
     console.print(table)
     failed = [row for row in rows if not row.passed]
     worst = max(row.relative_error for row in rows)

@@ -11,6 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from gdlab.cli import tables
 from gdlab.cli.app import (
     EXIT_FAILED,
     STATUS_STYLE,
@@ -38,6 +39,8 @@ def _fmt(value: Any) -> str:
     """A cell for a value read from a run folder, whatever it turns out to hold."""
     if isinstance(value, list):
         return ", ".join(_fmt(v) for v in value[:20])
+    if isinstance(value, bool):  # as YAML and JSON write it
+        return "true" if value else "false"
     if isinstance(value, float):
         return fmt_num(value, 5)
     return "" if value is None else str(value)[:200]
@@ -73,41 +76,37 @@ def list_runs(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    console = Console(highlight=False)
-    wide = console.width >= 120  # on a narrow terminal w, b and the commit are in --json
-    columns = ["id", "status", "optimizer", "lr", "epochs", "final loss"]
-    columns += ["w", "b", "started", "commit"] if wide else []
-    table = Table(
-        title=f"{len(rows)} runs and sweeps in {results_dir}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for column in columns:
-        left = column in ("id", "status", "optimizer", "started")
-        table.add_column(
-            column,
-            justify="left" if left else "right",
-            no_wrap=column in ("id", "status"),
-            min_width=10 if column == "status" else None,
-        )
+    out = tables.console()
+    columns = [
+        tables.Column("id"),
+        tables.Column("status"),
+        tables.Column("optimizer", priority=2),
+        tables.Column("lr", numeric=True, priority=1),
+        tables.Column("epochs", numeric=True, priority=2),
+        tables.Column("final loss", numeric=True, priority=1),
+        tables.Column("w", numeric=True, priority=3),
+        tables.Column("b", numeric=True, priority=3),
+        tables.Column("started", priority=4),
+        tables.Column("commit", priority=5),
+    ]
+    cells = []
     for r in rows:
         style = STATUS_STYLE.get(r["status"], "yellow")
-        cells = [r["id"], f"[{style}]{r['status']}[/]"]
+        row = [r["id"], f"[{style}]{r['status']}[/]"]
         if r["status"] == "unreadable":  # why, under the table
-            cells += ["", "", "", ""]
+            row += ["", "", "", ""]
         elif r["kind"] == "sweep":
-            cells += ["sweep", "", _fmt(r["points"]), ""]
+            row += ["sweep", "", _fmt(r["points"]), ""]
         else:
-            cells += [_fmt(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
-        if wide:
-            started = (r["started"] or "")[:19].replace("T", " ")
-            cells += [_fmt(r["w"]), _fmt(r["b"]), started, (r["git_commit"] or "")[:8]]
-        table.add_row(*cells)
-    console.print(table)
+            row += [_fmt(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
+        started = (r["started"] or "")[:19].replace("T", " ")
+        row += [_fmt(r["w"]), _fmt(r["b"]), started, (r["git_commit"] or "")[:8]]
+        cells.append(row)
+    title = f"{len(rows)} runs and sweeps in {results_dir}"
+    out.print(tables.fitted(out, columns, cells, title=title))
     for r in rows:
         if r["status"] == "unreadable":
-            console.print(f"[yellow]unreadable[/] {r['id']}: {r['problem']}")
+            out.print(f"[yellow]unreadable[/] {r['id']}: {r['problem']}")
 
 
 def _resolve(results_dir: Path, ref: str) -> Path:
@@ -167,17 +166,18 @@ def compare(
     if target.exists() and not target.is_dir():
         fail(f"results folder {target}: is not a folder, so compare.png has nowhere to go")
     entries = [read_entry(_resolve(results_dir, ref), "run") for ref in runs]
-    table = Table(title="compared", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("")
-    for e in entries:
-        table.add_column(e.id, justify="right")
-    for key, values in differing_keys(e.config for e in entries).items():
-        table.add_row(key, *(_fmt(v) for v in values))
-    table.add_section()
+    rows = [
+        [key, *(_fmt(v) for v in values)]
+        for key, values in differing_keys(e.config for e in entries).items()
+    ]
     for key in ("status", "epochs", "final_loss", "w", "b"):
-        table.add_row(key.replace("_", " "), *(_fmt(e.row()[key]) for e in entries))
-    console = Console(highlight=False)
-    console.print(table)
+        rows.append([key.replace("_", " "), *(_fmt(e.row()[key]) for e in entries)])
+    console = tables.console()
+    # A run's header is its name over its time stamp, so that both read at any width.
+    headers = [tables.Column(e.id.replace("-", "\n", 1)) for e in entries]
+    names = tables.Column("", wrap=False)
+    for table in tables.blocks(console, names, headers, rows, title="compared"):
+        console.print(table)
     finished = {}
     for e in entries:
         try:

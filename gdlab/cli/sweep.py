@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from gdlab.cli import tables
 from gdlab.cli.app import (
     EXIT_FAILED,
     STATUS_STYLE,
@@ -118,7 +118,8 @@ def sweep(
     except KeyboardInterrupt:
         console.print(resume_hint)
         interrupted()
-    console.print(_sweep_table(rows, spec, folder, console.width))
+    out = tables.console()  # the progress above is the terminal's; the table may be piped
+    out.print(_sweep_table(rows, spec, folder, out))
     for problem in sweep_files.disagreements(rows):
         console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
     failed = [r for r in results if r.status == "failed"]
@@ -177,44 +178,47 @@ def run_sweep_with_progress(
     return results, sweep_files.sweep_rows(results, folder)
 
 
-def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path, width: int) -> Table:
+def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path, out: Console) -> Table:
     swept = [*spec.grid, *(["data.seed"] if spec.seeds is not None else [])]
-    table = Table(
-        title=f"sweep {spec.name}: {len(rows)} runs",
-        caption=f"epochs are predicted/seen: theory's prediction, then the run's\n"
-        f"sweep folder: {folder}",
-        title_justify="left",
-        caption_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+    columns = [tables.Column(key.rsplit(".", 1)[-1], numeric=True) for key in swept]
+    columns += [
+        tables.Column("status"),
+        tables.Column("w", numeric=True, priority=3),
+        tables.Column("b", numeric=True, priority=3),
+        tables.Column("‖θ−θ_ls‖", numeric=True, priority=2),
+        tables.Column("to tol", numeric=True, priority=1),
+        tables.Column("inf at", numeric=True, priority=1),
+        tables.Column("nan at", numeric=True, priority=2),
+    ]
+    caption = (
+        f"epochs are predicted/seen: theory's prediction, then the run's\nsweep folder: {folder}"
     )
-    for key in swept:
-        table.add_column(key.rsplit(".", 1)[-1], justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True, min_width=9)
-    # w and b are in sweep.csv; on a narrow terminal the epochs matter more.
-    wide = width >= 100
-    for column in (*(("w", "b") if wide else ()), "‖θ−θ_ls‖", "to tol", "inf at", "nan at"):
-        table.add_column(column, justify="right", no_wrap=True)
     if any(r["status"] != "diverged" and r.get("observed_outcome") == "diverges" for r in rows):
-        table.caption = (
-            f"{table.caption}\n[bold yellow]yellow[/]: ran all its epochs but its error grew; "
+        caption += (
+            "\n[bold yellow]yellow[/]: ran all its epochs but its error grew; "
             "the rate is above critical for that data"
         )
+    cells = []
     for row in rows:
         status = row["status"]
         growing = status != "diverged" and row.get("observed_outcome") == "diverges"
         style = "bold yellow" if growing else STATUS_STYLE.get(status, "yellow")
-        cells = [str(row.get(key)) for key in swept]
-        cells.append(f"[{style}]{status}[/]")
+        line = [_swept_value(key, row.get(key)) for key in swept]
+        line.append(f"[{style}]{status}[/]")
         if status == "failed":
-            table.add_row(*cells)
+            cells.append(line + [""] * 6)
             continue
         w = row.get("w", row.get("w_1"))
-        numbers = (w, row["b"]) if wide else ()
-        cells += [
-            fmt_num(value, digits=4) for value in (*numbers, row["distance_to_least_squares"])
-        ]
+        line += [fmt_num(v, digits=4) for v in (w, row["b"], row["distance_to_least_squares"])]
         for key in ("epochs_to_tol", "first_inf_epoch", "first_nan_epoch"):
-            cells.append(f"{fmt_opt(row[f'predicted_{key}'])}/{fmt_opt(row[f'observed_{key}'])}")
-        table.add_row(*cells)
-    return table
+            line.append(f"{fmt_opt(row[f'predicted_{key}'])}/{fmt_opt(row[f'observed_{key}'])}")
+        cells.append(line)
+    title = f"sweep {spec.name}: {len(rows)} runs"
+    return tables.fitted(out, columns, cells, title=title, caption=caption)
+
+
+def _swept_value(key: str, value: Any) -> str:
+    """A swept value as a cell: a data file by its name, not its whole path."""
+    if key == "data.path" and isinstance(value, str):
+        return Path(value).name
+    return str(value)

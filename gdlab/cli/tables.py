@@ -1,0 +1,135 @@
+"""Tables that read at any width: columns chosen by importance, names wrapped, numbers whole.
+
+On a terminal a table fits the terminal's width: its most important columns
+first, the others left out (and named under it) when they do not fit, names
+and statuses wrapped rather than cut, and never a number cut. A table of many
+like columns (runs side by side, a matrix) is cut into blocks of columns
+instead. In a pipe (or a file, or a notebook) the output is plain text with
+every column, as wide as it needs: Rich would otherwise assume 80 columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+PIPE_WIDTH = 100_000  # "unlimited": a pipe gets every column, whole
+_GAP = 3  # between two columns of a SIMPLE_HEAD table: padding, a blank rule, padding
+_EDGES = 2  # its blank left and right rules
+_MIN_TEXT = 8  # a wrapping column is never narrower than this, or its longest word
+
+
+def console(stderr: bool = False) -> Console:
+    """The console to print to: the terminal's width on a terminal, unlimited in a pipe."""
+    probe = Console(stderr=stderr)
+    if probe.is_terminal:
+        return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, width=PIPE_WIDTH, soft_wrap=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, whether it holds numbers, and how much it matters (0 = always)."""
+
+    header: str
+    numeric: bool = False
+    priority: int = 0
+    wrap: bool = True  # text that may wrap at spaces (numbers never do)
+
+
+def _width(cells: Sequence[str], column: Column) -> int:
+    """The narrowest the column can be: whole numbers, or the longest word of a text."""
+    lengths = [Text.from_markup(c).cell_len for c in cells]
+    header = max((len(word) for word in column.header.split()), default=0)
+    if column.numeric or not column.wrap:
+        return max([header, *lengths])
+    words = [len(w) for c in cells for w in Text.from_markup(c).plain.split()]
+    return max([header, min(max(lengths, default=0), _MIN_TEXT), *words])
+
+
+def fitted(
+    out: Console,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    title: str | None = None,
+    caption: str | None = None,
+) -> Table:
+    """A table of the columns that fit ``out``'s width, the most important first.
+
+    The columns keep their order; those left out are named in the caption.
+    """
+    widths = [_width([r[i] for r in rows], c) for i, c in enumerate(columns)]
+    chosen: set[int] = set()
+    used = _EDGES - _GAP
+    for i in sorted(range(len(columns)), key=lambda i: columns[i].priority):
+        if columns[i].priority == 0 or used + _GAP + widths[i] <= out.width:
+            chosen.add(i)
+            used += _GAP + widths[i]
+    left_out = [c.header for i, c in enumerate(columns) if i not in chosen]
+    if left_out:
+        note = f"not shown at this width: {', '.join(left_out)} (a wider terminal, or --json)"
+        caption = f"{caption}\n{note}" if caption else note
+    table = _table(title, caption)
+    keep = sorted(chosen)
+    for i in keep:
+        _add_column(table, columns[i], widths[i])
+    for row in rows:
+        table.add_row(*(row[i] for i in keep))
+    return table
+
+
+def blocks(
+    out: Console,
+    key: Column,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[str]],
+    title: str | None = None,
+) -> list[Table]:
+    """The table cut into blocks of columns that fit ``out``'s width, each with the key
+    column (row names) first: like a wide matrix printed in parts. Rows are (key, *values)."""
+    key_width = _width([r[0] for r in rows], key)
+    widths = [_width([r[i + 1] for r in rows], c) for i, c in enumerate(columns)]
+    parts: list[list[int]] = [[]]
+    used = _EDGES + key_width
+    for i, width in enumerate(widths):
+        if parts[-1] and used + _GAP + width > out.width:
+            parts.append([])
+            used = _EDGES + key_width
+        parts[-1].append(i)
+        used += _GAP + width
+    tables = []
+    for n, part in enumerate(parts):
+        heading = title if len(parts) == 1 or title is None else f"{title} ({n + 1}/{len(parts)})"
+        table = _table(heading, None)
+        _add_column(table, key, key_width)
+        for i in part:
+            _add_column(table, columns[i], widths[i])
+        for row in rows:
+            table.add_row(row[0], *(row[i + 1] for i in part))
+        tables.append(table)
+    return tables
+
+
+def _table(title: str | None, caption: str | None) -> Table:
+    return Table(
+        title=title,
+        caption=caption,
+        title_justify="left",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+
+
+def _add_column(table: Table, column: Column, width: int) -> None:
+    if column.numeric:
+        table.add_column(column.header, justify="right", no_wrap=True, min_width=width)
+    elif not column.wrap:
+        table.add_column(column.header, no_wrap=True, min_width=width)
+    else:
+        table.add_column(column.header, overflow="fold", min_width=width)
