@@ -14,7 +14,8 @@ from gdlab.cli import train  # noqa: F401  (registers train)
 from gdlab.cli import sweep  # noqa: F401  (registers sweep)
 from gdlab.cli import reproduce  # noqa: F401  (registers reproduce)
 from gdlab.cli import explain  # noqa: F401  (registers analyze and gradcheck)
-from gdlab.cli import runs  # noqa: F401  (registers runs and verify)
+from gdlab.cli import runs  # noqa: F401  (registers runs)
+from gdlab.cli import verify  # noqa: F401  (registers verify)
 from gdlab.cli import nist  # noqa: F401  (registers nist)
 from gdlab.cli.app import app, handle_stop_signals
 

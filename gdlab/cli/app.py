@@ -228,3 +228,44 @@ def fmt_num(value: float | str | None, digits: int = 6) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else f"{value:.{digits}g}"
+
+
+RunRef = Annotated[
+    str,
+    typer.Argument(
+        metavar="RUN", help="A run or sweep folder's path, or a unique prefix of its id."
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="JSON for scripts (its keys: README, JSON output).")
+]
+
+
+def resolve_folder(results_dir: Path, ref: str, kinds: tuple[str, ...] = ("run", "sweep")) -> Any:
+    """(folder, kind) of a run or sweep named by path or id prefix, or one clear error line."""
+    from gdlab.record.catalog import RunRefError, resolve
+
+    try:
+        return resolve(results_dir, ref, kinds)
+    except RunRefError as err:
+        fail(str(err))
+
+
+def print_json(value: Any) -> None:
+    """JSON on stdout for scripts; inf and nan as the strings run folders hold."""
+    import json
+
+    typer.echo(json.dumps(_jsonable(value), indent=2))
+
+
+def _jsonable(value: Any) -> Any:
+    """inf and nan (which JSON has no words for) as strings, the rest as it is."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value

@@ -11,7 +11,17 @@ from rich.console import Console
 from rich.table import Table
 
 from gdlab.cli import tables
-from gdlab.cli.app import ConfigOption, SetOption, app, fail, fmt_num, fmt_opt, interruptible
+from gdlab.cli.app import (
+    ConfigOption,
+    JsonOption,
+    SetOption,
+    app,
+    fail,
+    fmt_num,
+    fmt_opt,
+    interruptible,
+    print_json,
+)
 
 
 def _load(config: Path | None, set_: list[str] | None) -> Any:
@@ -38,7 +48,9 @@ def _load(config: Path | None, set_: list[str] | None) -> Any:
     )
 )
 @interruptible
-def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
+def analyze(
+    config: ConfigOption = None, set_: SetOption = None, as_json: JsonOption = False
+) -> None:
     """Explain a config's data before training: optimum, Hessian, rates, epochs.
 
     Shows the least-squares optimum three ways, the Hessian's eigenvalues and
@@ -60,6 +72,9 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
         )
     except ValueError as err:  # e.g. a constant column cannot be standardized
         fail(str(err))
+    if as_json:
+        print_json(_analysis_json(cfg, problem, found))
+        return
     console = tables.console()
     console.print(_data_table(found.data))
     console.print(_optimum_table(found))
@@ -84,6 +99,56 @@ def analyze(config: ConfigOption = None, set_: SetOption = None) -> None:
     else:
         console.print(_standardize_table(found))
         console.print("Try it: gdlab train --set data.standardize=true")
+
+
+def _analysis_json(cfg: Any, problem: Any, found: Any) -> dict[str, Any]:
+    """What `gdlab analyze` prints, as plain values (keys: README, JSON output)."""
+    from gdlab.core.explain import conditioning_warning, frozen_note
+    from gdlab.record.summary import least_squares_block
+
+    a, p = found.analysis, found.prediction
+
+    def prediction(q: Any) -> dict[str, Any]:
+        return {
+            "lr": q.lr,
+            "outcome": q.outcome,
+            "epochs_to_tol": q.epochs_to_tol,
+            "epochs_to_tol_per_param": dict(
+                zip(found.names, q.epochs_to_tol_per_param, strict=True)
+            ),
+            "first_inf_epoch": q.first_inf_epoch,
+            "first_nan_epoch": q.first_nan_epoch,
+            "rates": q.rates.tolist(),
+        }
+
+    return {
+        "parameters": found.names,
+        "data": found.data,
+        "optimum": {
+            "normal_equations": found.normal_equations.tolist(),
+            "numpy_lstsq": found.lstsq.tolist(),
+            "gdlab": found.blocked_qr.tolist(),
+        },
+        "least_squares": least_squares_block(problem.original),
+        "hessian": a.hessian.tolist(),
+        "eigenvalues": a.eigenvalues.tolist(),
+        "eigenvectors": a.eigenvectors.T.tolist(),
+        "condition_number": a.condition_number,
+        "critical_lr": a.critical_lr,
+        "best_lr": a.best_lr,
+        "warning": conditioning_warning(a, cfg.data.standardize),
+        "prediction": {**prediction(p), "frozen": frozen_note(p)},
+        "tol": cfg.theory.tol,
+        "standardized": None
+        if cfg.data.standardize
+        else {
+            "condition_number": found.standardized.condition_number,
+            "critical_lr": found.standardized.critical_lr,
+            "prediction": prediction(found.standardized_prediction),
+            "at_best_lr": prediction(found.standardized_best),
+        },
+        "slow_direction": found.slow_direction,
+    }
 
 
 def _table(title: str, *columns: str) -> Table:
@@ -219,6 +284,7 @@ def gradcheck(
             help="A fixed finite-difference step h (default: each parameter's own, sqrt(L/H_kk)).",
         ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Check the analytic gradients against central finite differences.
 
@@ -234,6 +300,19 @@ def gradcheck(
     theta0 = problem.trained.stack(np.array(cfg.initial_w()), cfg.training.init_b)
     rng = np.random.default_rng(cfg.data.seed)
     rows = check_gradients(X, y, theta0, points, eps, rng, intercept=cfg.model.intercept)
+    if as_json:
+        failed = [row for row in rows if not row.passed]
+        print_json(
+            {
+                "threshold": THRESHOLD,
+                "passed": not failed,
+                "worst": max(row.relative_error for row in rows),
+                "rows": [{**vars(row), "passed": row.passed} for row in rows],
+            }
+        )
+        if failed:
+            raise typer.Exit(1)
+        return
     table = _table(
         f"Gradient check (h = {eps:g})" if eps else "Gradient check (h = sqrt(L / H_kk) each)",
         "point",

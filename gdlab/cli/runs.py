@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -15,12 +14,14 @@ from gdlab.cli import tables
 from gdlab.cli.app import (
     EXIT_FAILED,
     STATUS_STYLE,
+    JsonOption,
     ResultsOption,
+    RunRef,
     app,
     fail,
-    fmt_num,
-    interrupted,
     interruptible,
+    print_json,
+    resolve_folder,
 )
 
 runs_app = typer.Typer(
@@ -31,19 +32,6 @@ runs_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(runs_app, name="runs")
-
-RunRef = Annotated[str, typer.Argument(help="A run folder's path, or a unique prefix of its id.")]
-
-
-def _fmt(value: Any) -> str:
-    """A cell for a value read from a run folder, whatever it turns out to hold."""
-    if isinstance(value, list):
-        return ", ".join(_fmt(v) for v in value[:20])
-    if isinstance(value, bool):  # as YAML and JSON write it
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return fmt_num(value, 5)
-    return "" if value is None else str(value)[:200]
 
 
 @runs_app.command(
@@ -96,11 +84,11 @@ def list_runs(
         if r["status"] == "unreadable":  # why, under the table
             row += ["", "", "", ""]
         elif r["kind"] == "sweep":
-            row += ["sweep", "", _fmt(r["points"]), ""]
+            row += ["sweep", "", tables.cell(r["points"]), ""]
         else:
-            row += [_fmt(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
+            row += [tables.cell(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
         started = (r["started"] or "")[:19].replace("T", " ")
-        row += [_fmt(r["w"]), _fmt(r["b"]), started, (r["git_commit"] or "")[:8]]
+        row += [tables.cell(r["w"]), tables.cell(r["b"]), started, (r["git_commit"] or "")[:8]]
         cells.append(row)
     title = f"{len(rows)} runs and sweeps in {results_dir}"
     out.print(tables.fitted(out, columns, cells, title=title))
@@ -109,154 +97,203 @@ def list_runs(
             out.print(f"[yellow]unreadable[/] {r['id']}: {r['problem']}")
 
 
-def _resolve(results_dir: Path, ref: str) -> Path:
-    from gdlab.record.catalog import RunRefError, resolve
-
-    try:
-        return resolve(results_dir, ref)
-    except RunRefError as err:
-        fail(str(err))
-
-
 @runs_app.command(
     "show",
     epilog="Examples:\n\n  gdlab runs show 20261126T0405\n\n"
-    "  gdlab runs show results/runs/20261126T040523Z-default",
+    "  gdlab runs show results/sweeps/20261126T050000Z-lr_study\n\n"
+    "  gdlab runs show 20261126T0405 --json | jq .summary.theory.predicted",
 )
 @interruptible
-def show(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
-    """Show one run: its summary, config, theory block and the paths of its plots."""
-    import yaml
+def show(
+    run: RunRef,
+    results_dir: ResultsOption = Path("results"),
+    as_json: JsonOption = False,
+) -> None:
+    """Show a run or sweep: what it was asked, what it found, and where its files are.
 
-    from gdlab.record.catalog import read_entry
+    A run: its status, the keys its config changes from the defaults, the
+    result beside the least-squares optimum, theory's prediction beside what
+    happened, and its files. A sweep: its grid and one line per point.
+    """
+    from gdlab.record.catalog import read_entry, sweep_points
 
-    entry = read_entry(_resolve(results_dir, run), "run")
-    console = Console(highlight=False)
+    folder, kind = resolve_folder(results_dir, run)
+    entry = read_entry(folder, kind)
+    files = sorted(p.name for p in folder.iterdir() if p.is_file())
+    points = [read_entry(p, "run") for p in sweep_points(folder)] if kind == "sweep" else []
+    if as_json:
+        print_json(
+            {
+                **entry.row(),
+                "summary": entry.summary,
+                "config": entry.config,
+                "meta": entry.meta,
+                "files": files,
+                "points": [p.row() for p in points] if kind == "sweep" else None,
+            }
+        )
+        return
+    out = tables.console()
     style = STATUS_STYLE.get(entry.status, "yellow")
-    console.print(f"[bold]{entry.path}[/]  [{style}]{entry.status}[/]")
+    out.print(f"[bold]{kind} {entry.id}[/]  [{style}]{entry.status}[/]\n{entry.path}")
     if entry.problem:
-        console.print(f"[yellow]unreadable:[/] {entry.problem}")
-    summary = {k: v for k, v in entry.summary.items() if k != "theory"}
-    console.print_json(json.dumps(summary))
-    console.print("[bold]config.yaml[/]")
-    console.print(yaml.safe_dump(entry.config, sort_keys=False) if entry.config else "(unreadable)")
-    if isinstance(entry.summary.get("theory"), dict):
-        console.print("[bold]theory[/]")
-        console.print_json(json.dumps(entry.summary["theory"]))
-    plots = sorted(p.name for p in entry.path.iterdir() if p.suffix in (".png", ".gif"))
-    console.print("[bold]plots[/]: " + (", ".join(str(entry.path / p) for p in plots) or "none"))
+        out.print(f"[yellow]unreadable:[/] {entry.problem}")
+    if kind == "sweep":
+        _show_sweep(out, entry, points)
+    else:
+        for table in _run_tables(out, entry):
+            out.print(table)
+    out.print("files: " + ", ".join(files))
 
 
-@runs_app.command("compare", epilog="Examples:\n\n  gdlab runs compare 20261126T0405 20261126T0406")
+def _run_tables(out: Console, entry: Any) -> list[Table]:
+    """What a run was asked (config keys off their defaults), found, and predicted."""
+    from gdlab.record.catalog import flatten
+    from gdlab.record.schema import Config
+
+    defaults = flatten(Config().to_dict())
+    asked = [
+        [key, tables.cell(value)]
+        for key, value in flatten(entry.config).items()
+        if repr(value) != repr(defaults.get(key))
+    ]
+    summary = entry.summary
+    final, ls = summary.get("final") or {}, summary.get("least_squares") or {}
+    found = [
+        [name, tables.cell(final.get(k)), tables.cell(ls.get(k))]
+        for name, k in (("w", "w"), ("b", "b"))
+    ]
+    found.append(["loss", tables.cell(final.get("loss")), tables.cell(ls.get("loss"))])
+    found.append(["epochs run", tables.cell(summary.get("epochs_run")), ""])
+    theory = summary.get("theory") or {}
+    predicted, observed = theory.get("predicted") or {}, theory.get("observed") or {}
+    keys = ("outcome", "epochs_to_tol", "first_inf_epoch", "first_nan_epoch")
+    told = [
+        [k.replace("_", " "), tables.cell(predicted.get(k)), tables.cell(observed.get(k))]
+        for k in keys
+    ]
+    text = tables.Column
+
+    def number(header: str) -> tables.Column:
+        return tables.Column(header, numeric=True)
+
+    return [
+        tables.fitted(
+            out,
+            [text("key"), text("value")],
+            asked or [["(all defaults)", ""]],
+            title="config (keys off their defaults)",
+        ),
+        tables.fitted(
+            out, [text(""), text("learned"), text("least squares")], found, title="result"
+        ),
+        tables.fitted(
+            out,
+            [text(""), number("predicted"), number("observed")],
+            told,
+            title=f"theory (tol {tables.cell(theory.get('tol'))})",
+        ),
+    ]
+
+
+def _show_sweep(out: Console, entry: Any, points: list[Any]) -> None:
+    """A sweep's grid and one line per point."""
+    grid = {k: v for k, v in entry.summary.items() if k in ("points", "finished")}
+    out.print(", ".join(f"{k}: {v}" for k, v in grid.items()))
+    columns = [
+        tables.Column("point"),
+        tables.Column("status"),
+        tables.Column("lr", numeric=True, priority=1),
+        tables.Column("epochs", numeric=True, priority=2),
+        tables.Column("final loss", numeric=True, priority=1),
+    ]
+    rows = []
+    for p in points:
+        r = p.row()
+        style = STATUS_STYLE.get(r["status"], "yellow")
+        rows.append(
+            [
+                r["id"],
+                f"[{style}]{r['status']}[/]",
+                *(tables.cell(r[k]) for k in ("lr", "epochs", "final_loss")),
+            ]
+        )
+    out.print(tables.fitted(out, columns, rows, title=f"{len(points)} points"))
+
+
+@runs_app.command(
+    "compare",
+    epilog="Examples:\n\n  gdlab runs compare 20261126T0405 20261126T0406\n\n"
+    "  gdlab runs compare 20261126T0500 --json   # a sweep: all its points",
+)
 @interruptible
 def compare(
-    runs: Annotated[list[str], typer.Argument(help="Two or more runs (paths or id prefixes).")],
+    runs: Annotated[
+        list[str],
+        typer.Argument(metavar="RUN...", help="Runs or sweeps (a sweep brings all its points)."),
+    ],
     results_dir: ResultsOption = Path("results"),
+    as_json: JsonOption = False,
 ) -> None:
     """Put runs side by side: the config keys that differ, the results, and compare.png."""
-    from gdlab.plots.common import save_png
-    from gdlab.plots.run import compare_figure
-    from gdlab.record import runs as run_files
-    from gdlab.record.catalog import differing_keys, read_entry
-    from gdlab.record.runner import describe_error, load_result
+    from gdlab.record.catalog import RunRefError, differing_keys, read_entry, resolve, sweep_points
 
-    if len(runs) < 2:
-        fail("runs compare needs two or more runs")
+    if len(runs) == 1:  # one sweep (its points), or a mistake
+        try:
+            resolve(results_dir, runs[0], ("sweep",))
+        except RunRefError:
+            fail("runs compare needs two or more runs, or a sweep of two or more points")
+    entries = []
+    for ref in runs:
+        folder, kind = resolve_folder(results_dir, ref)
+        points = sweep_points(folder) if kind == "sweep" else [folder]
+        entries += [read_entry(p, "run") for p in points]
+    if len(entries) < 2:
+        fail("runs compare needs two or more runs (or a sweep of two or more points)")
     target = results_dir / "compare"
     if target.exists() and not target.is_dir():
         fail(f"results folder {target}: is not a folder, so compare.png has nowhere to go")
-    entries = [read_entry(_resolve(results_dir, ref), "run") for ref in runs]
-    rows = [
-        [key, *(_fmt(v) for v in values)]
-        for key, values in differing_keys(e.config for e in entries).items()
-    ]
-    for key in ("status", "epochs", "final_loss", "w", "b"):
-        rows.append([key.replace("_", " "), *(_fmt(e.row()[key]) for e in entries)])
+    differing = differing_keys(e.config for e in entries)
+    keys = ("status", "epochs", "final_loss", "w", "b")
+    results = {k: [e.row()[k] for e in entries] for k in keys}
     console = tables.console()
+    picture = None if as_json else console
+    png = _compare_png(entries, target, picture)
+    if as_json:
+        ids = [e.id for e in entries]
+        print_json({"runs": ids, "differing": differing, "results": results, "compare_png": png})
+        return
+    rows = [[key, *(tables.cell(v) for v in values)] for key, values in differing.items()]
+    rows += [[k.replace("_", " "), *(tables.cell(v) for v in vs)] for k, vs in results.items()]
     # A run's header is its name over its time stamp, so that both read at any width.
     headers = [tables.Column(e.id.replace("-", "\n", 1)) for e in entries]
     names = tables.Column("", wrap=False)
     for table in tables.blocks(console, names, headers, rows, title="compared"):
         console.print(table)
+    if png:
+        console.print(f"loss curves: {png}")
+
+
+def _compare_png(entries: list[Any], target: Path, out: Console | None) -> str | None:
+    """Draw the runs' loss curves into compare.png; its path, or None with fewer than two."""
+    from gdlab.plots.common import save_png
+    from gdlab.plots.run import compare_figure
+    from gdlab.record import runs as run_files
+    from gdlab.record.runner import describe_error, load_result
+
     finished = {}
     for e in entries:
         try:
             finished[e.id] = load_result(e.path).history
         except (OSError, ValueError, KeyError, TypeError, IndexError):
-            console.print(f"[yellow]{e.id}[/]: no readable metrics.csv and summary.json, left out")
-    if len(finished) >= 2:
-        try:
-            folder = run_files.create_run_dir(target, "compare", run_files.now())
-            with run_files.atomic_target(folder / "compare.png") as tmp:
-                save_png(compare_figure(finished), tmp)
-        except OSError as err:  # a full disk, or a folder that cannot be written
-            fail(describe_error(err), EXIT_FAILED)
-        console.print(f"loss curves: {folder / 'compare.png'}")
-
-
-@app.command(
-    epilog="Examples:\n\n  gdlab verify 20261126T0405\n\n"
-    "Exit status 0 when every file reruns to the same bytes, 1 otherwise."
-)
-@interruptible
-def verify(run: RunRef, results_dir: ResultsOption = Path("results")) -> None:
-    """Rerun a run from its own config.yaml and compare the outputs byte for byte.
-
-    The rerun goes to results/verify/; every file but meta.json (which records
-    times and the machine) must have the same sha256.
-    """
-    from gdlab.core.data import DataError
-    from gdlab.plots.files import draw_run_in_shares
-    from gdlab.record import runner
-    from gdlab.record import runs as run_files
-    from gdlab.record.catalog import file_hashes
-    from gdlab.record.config import ConfigError, load_config
-
-    original = _resolve(results_dir, run)
+            if out is not None:
+                out.print(f"[yellow]{e.id}[/]: no readable metrics.csv and summary.json, left out")
+    if len(finished) < 2:
+        return None
     try:
-        config = load_config(original / "config.yaml")
-        rerun = runner.run_experiment(
-            config,
-            results_dir / "verify",
-            original.name,
-            run_files.python_argv(),
-            draw=draw_run_in_shares,
-        )
-    except (ConfigError, DataError, run_files.RunDirError) as err:
-        fail(str(err))
-    except OSError as err:
-        fail(runner.describe_error(err), EXIT_FAILED)
-    except KeyboardInterrupt:
-        interrupted()
-    if rerun.summary["status"] == "interrupted":  # an interrupted rerun proves nothing either way
-        interrupted()
-    figures = rerun.summary.get("figures")
-    if figures:  # a rerun that could not draw proves nothing about the figures either
-        fail(f"the rerun's figures were not drawn: {figures['error']}", EXIT_FAILED)
-    before, after = file_hashes(original), file_hashes(rerun.path)
-    table = Table(
-        title=f"verify {original.name}",
-        caption=f"rerun: {rerun.path}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    for column in ("file", "original sha256", "rerun sha256", ""):
-        table.add_column(column)
-    same = True
-    for name in sorted(set(before) | set(after)):
-        a, b = before.get(name), after.get(name)
-        ok = a == b
-        same &= ok
-        table.add_row(
-            name,
-            (a or "missing")[:16],
-            (b or "missing")[:16],
-            "[green]same[/]" if ok else "[bold red]DIFFERS[/]",
-        )
-    console = Console(highlight=False)
-    console.print(table)
-    if not same:
-        console.print("[bold red]not reproducible[/]: the files marked DIFFERS changed")
-        raise typer.Exit(1)
-    console.print(f"[bold green]reproducible[/]: all {len(before)} files are byte-identical")
+        folder = run_files.create_run_dir(target, "compare", run_files.now())
+        with run_files.atomic_target(folder / "compare.png") as tmp:
+            save_png(compare_figure(finished), tmp)
+    except OSError as err:  # a full disk, or a folder that cannot be written
+        fail(describe_error(err), EXIT_FAILED)
+    return str(folder / "compare.png")

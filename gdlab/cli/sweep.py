@@ -14,6 +14,7 @@ from gdlab.cli import tables
 from gdlab.cli.app import (
     EXIT_FAILED,
     STATUS_STYLE,
+    JsonOption,
     Redraws,
     ResultsOption,
     SetOption,
@@ -24,6 +25,7 @@ from gdlab.cli.app import (
     fmt_opt,
     interrupted,
     interruptible,
+    print_json,
     progress_bar,
 )
 
@@ -75,6 +77,10 @@ def sweep(
             help="Finish an interrupted sweep: reuse its finished points, run the rest.",
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or table: only the folder's path.")
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Run a grid of configs and compare them, predicted against observed.
 
@@ -98,6 +104,11 @@ def sweep(
             spec, folder = grid.load_sweep(resume / "sweep.yaml"), resume
         else:
             spec = grid.load_sweep(config, grid_items or [], seeds, set_ or [], name)
+            if not spec.grid and spec.seeds is None:
+                fail(
+                    "a sweep needs values to sweep: --grid KEY=V1,V2,... (repeatable), --seeds "
+                    "S1,S2,..., or a sweep file with a grid (--config); for one run, gdlab train"
+                )
             runs.check_name(spec.name)
         cost = grid.check_data(spec, resume if resume is not None else results_dir)
         if resume is None:
@@ -110,7 +121,9 @@ def sweep(
     announce_if_long(cost.seconds, f"{len(spec.points):,} runs")
     resume_hint = f"finish it with: gdlab sweep --resume {folder}"
     try:
-        results, rows = run_sweep_with_progress(console, spec, folder, resume is not None)
+        results, rows = run_sweep_with_progress(
+            console, spec, folder, resume is not None, show=not (quiet or as_json)
+        )
     except runs.RunDirError as err:  # another process owns the sweep, or its lock is odd
         fail(str(err))
     except OSError as err:  # a full disk: sweep.csv keeps what finished
@@ -119,18 +132,24 @@ def sweep(
         console.print(resume_hint)
         interrupted()
     out = tables.console()  # the progress above is the terminal's; the table may be piped
-    out.print(_sweep_table(rows, spec, folder, out))
+    if as_json:
+        print_json({"folder": str(folder), "points": rows})
+    elif quiet:
+        typer.echo(str(folder))
+    else:
+        out.print(_sweep_table(rows, spec, folder, out))
+    say = tables.console(stderr=True) if quiet or as_json else out  # stdout stays parseable
     for problem in sweep_files.disagreements(rows):
-        console.print(f"[bold red]prediction and observation disagree:[/] {problem}")
+        say.print(f"[bold red]prediction and observation disagree:[/] {problem}")
     failed = [r for r in results if r.status == "failed"]
     for result in failed:
-        console.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
+        say.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
     undrawn = [r for r in results if r.run is not None and r.run.summary.get("figures")]
     for result in undrawn:
         figures = result.run.summary["figures"] if result.run else {}
-        console.print(f"[bold red]figures not drawn:[/] {result.point.label}: {figures['error']}")
+        say.print(f"[bold red]figures not drawn:[/] {result.point.label}: {figures['error']}")
     if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
-        console.print(resume_hint)
+        say.print(resume_hint)
         interrupted()
     sweep_figures = runs.read_json(folder / "summary.json").get("figures")
     if sweep_figures:
@@ -140,15 +159,17 @@ def sweep(
 
 
 def run_sweep_with_progress(
-    console: Console, spec: Any, folder: Path, resume: bool = False
+    console: Console, spec: Any, folder: Path, resume: bool = False, show: bool = True
 ) -> tuple[Any, Any]:
-    """Run a sweep under one progress bar (points done / all); returns its results and rows."""
+    """Run a sweep under one progress bar (points done / all), on a terminal when ``show``;
+    returns its results and rows."""
     from gdlab.plots.files import draw_run_in_shares, draw_sweep
     from gdlab.record import runs, sweep_files
     from gdlab.record import sweep as sweeps
     from gdlab.record.grid import PointResult
 
-    bar = progress_bar(console, "sweep", "{task.fields[point]}") if console.is_terminal else None
+    on_terminal = show and console.is_terminal
+    bar = progress_bar(console, "sweep", "{task.fields[point]}") if on_terminal else None
     with bar if bar is not None else nullcontext():
         task = bar.add_task("sweep", total=len(spec.points), point="") if bar else None
         stepping: list[Any] = []  # the task that follows the points stepping together

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -133,3 +134,14 @@ def _add_column(table: Table, column: Column, width: int) -> None:
         table.add_column(column.header, no_wrap=True, min_width=width)
     else:
         table.add_column(column.header, overflow="fold", min_width=width)
+
+
+def cell(value: Any) -> str:
+    """A cell for a value read from a run folder, whatever it turns out to hold."""
+    if isinstance(value, list):
+        return ", ".join(cell(v) for v in value[:20])
+    if isinstance(value, bool):  # as YAML and JSON write it
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.5g}"
+    return "" if value is None else str(value)[:200]

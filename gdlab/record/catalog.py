@@ -128,23 +128,35 @@ def list_entries(results_dir: Path) -> list[Entry]:
     return sorted(entries, key=lambda e: e.id, reverse=True)
 
 
-def resolve(results_dir: Path, ref: str) -> Path:
-    """A run folder from a path, or from a unique prefix of a run id under ``results_dir``."""
+def resolve(results_dir: Path, ref: str, kinds: tuple[str, ...] = ("run",)) -> tuple[Path, str]:
+    """A run or sweep folder, and its kind, from a path or a unique prefix of its id.
+
+    ``kinds`` says which may be meant: "run", "sweep" or both.
+    """
     path = Path(ref)
-    if path.is_dir() and (path / "config.yaml").exists():
-        return path
-    parent = results_dir / "runs"  # names only: no run's files need reading to match its id
-    folders = sorted(parent.iterdir(), reverse=True) if parent.is_dir() else []
-    matches = [p for p in folders if p.is_dir() and p.name.startswith(ref)]
+    for kind, marker in (("run", "config.yaml"), ("sweep", "sweep.yaml")):
+        if kind in kinds and path.is_dir() and (path / marker).exists():
+            return path, kind
+    matches: list[tuple[Path, str]] = []
+    for kind in kinds:  # names only: no folder's files need reading to match its id
+        parent = results_dir / f"{kind}s"
+        folders = sorted(parent.iterdir(), reverse=True) if parent.is_dir() else []
+        matches += [(p, kind) for p in folders if p.is_dir() and p.name.startswith(ref)]
+    what = " or ".join(f"{kind} id in {results_dir / (kind + 's')}" for kind in kinds)
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise RunRefError(
-            f"{ref!r}: no run folder by that path, and no run id in "
-            f"{results_dir / 'runs'} starts with it"
-        )
-    names = ", ".join(p.name for p in matches[:5])
-    raise RunRefError(f"{ref!r} matches {len(matches)} runs ({names}); give more of the id")
+        noun = " or ".join(kinds)
+        raise RunRefError(f"{ref!r}: no {noun} folder by that path, and no {what} starts with it")
+    names = ", ".join(p.name for p, _ in matches[:5])
+    nouns = " or ".join(f"{kind}s" for kind in kinds)
+    raise RunRefError(f"{ref!r} matches {len(matches)} {nouns} ({names}); give more of the id")
+
+
+def sweep_points(folder: Path) -> list[Path]:
+    """The run folders of a sweep's points, in the sweep's order."""
+    runs = folder / "runs"
+    return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
 
 
 def flatten(config: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,13 @@ def test_runs_show_and_compare(tmp_path: Path) -> None:
         cli.invoke(app, ["train", *QUICK, "--set", f"optimizer.lr={lr}", "--name", f"lr{lr}"])
     a, b = sorted((tmp_path / "results" / "runs").iterdir())
     shown = cli.invoke(app, ["runs", "show", str(a)])
-    assert shown.exit_code == 0 and "config.yaml" in shown.stdout and "critical_lr" in shown.stdout
+    assert shown.exit_code == 0 and "config.yaml" in shown.stdout
+    # A summary, not a dump: what was asked, what was found, and what theory said.
+    assert "training.epochs" in shown.stdout and "epochs to tol" in shown.stdout
+    assert len(shown.stdout.splitlines()) < 50
+    data = json.loads(cli.invoke(app, ["runs", "show", str(a), "--json"]).stdout)
+    assert data["kind"] == "run" and data["summary"]["theory"]["critical_lr"] > 0
+    assert data["config"]["optimizer"]["lr"] == 0.005 and "metrics.csv" in data["files"]
     compared = cli.invoke(app, ["runs", "compare", str(a), str(b)])
     assert compared.exit_code == 0, compared.output
     assert "optimizer.lr" in compared.stdout and "0.02" in compared.stdout
@@ -88,3 +96,23 @@ def test_verify_says_when_the_rerun_could_not_draw(
     assert result.exit_code == 1
     assert "figures were not drawn" in result.stderr and "No space left" in result.stderr
     assert "reproducible" not in result.stdout
+
+
+def test_a_sweep_is_shown_compared_and_verified_like_a_run(tmp_path: Path) -> None:
+    grid = ["--grid", "optimizer.lr=0.005,0.02", "--name", "pair"]
+    assert cli.invoke(app, ["sweep", *QUICK, *grid]).exit_code == 0
+    (sweep,) = (tmp_path / "results" / "sweeps").iterdir()
+    shown = cli.invoke(app, ["runs", "show", sweep.name[:12]])
+    assert shown.exit_code == 0, shown.output
+    assert "2 points" in shown.stdout and "001-lr=0.005" in shown.stdout
+    data = json.loads(cli.invoke(app, ["runs", "show", str(sweep), "--json"]).stdout)
+    assert data["kind"] == "sweep" and [p["lr"] for p in data["points"]] == [0.005, 0.02]
+    compared = cli.invoke(app, ["runs", "compare", str(sweep), "--json"])
+    assert compared.exit_code == 0, compared.output
+    table = json.loads(compared.stdout)
+    assert table["differing"]["optimizer.lr"] == [0.005, 0.02] and table["compare_png"]
+    verified = cli.invoke(app, ["verify", str(sweep), "--json"])
+    assert verified.exit_code == 0, verified.output
+    report = json.loads(verified.stdout)
+    assert report["reproducible"] is True and len(report["runs"]) == 2
+    assert all(f["same"] for run in report["runs"] for f in run["files"].values())

@@ -79,8 +79,8 @@ def test_a_running_folder_whose_process_is_gone_reads_as_crashed(tmp_path: Path)
 def test_a_run_is_found_by_path_or_unique_prefix(tmp_path: Path) -> None:
     a = _run(tmp_path, "20261126T010000Z-a")
     _run(tmp_path, "20261126T020000Z-b")
-    assert resolve(tmp_path, str(a)) == a
-    assert resolve(tmp_path, "20261126T01") == a
+    assert resolve(tmp_path, str(a)) == (a, "run")
+    assert resolve(tmp_path, "20261126T01") == (a, "run")
     with pytest.raises(RunRefError, match="matches 2 runs"):
         resolve(tmp_path, "20261126T0")
     with pytest.raises(RunRefError, match="no run"):
