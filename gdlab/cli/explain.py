@@ -98,7 +98,20 @@ def analyze(
         console.print("x is standardized (data.standardize: true): every number above is for it.")
     else:
         console.print(_standardize_table(found))
-        console.print("Try it: gdlab train --set data.standardize=true")
+        console.print(f"Try it: {_replay(config, set_, 'data.standardize=true')}")
+
+
+def _replay(config: Path | None, set_: list[str] | None, extra: str) -> str:
+    """`gdlab train` with this command's config and --set items, and one more."""
+    import shlex
+
+    words = ["gdlab", "train"]
+    if config is not None:
+        words += ["--config", str(config)]
+    key = extra.split("=", 1)[0]
+    for item in [*(i for i in set_ or [] if i.split("=", 1)[0].strip() != key), extra]:
+        words += ["--set", item]
+    return shlex.join(words)
 
 
 def _analysis_json(cfg: Any, problem: Any, found: Any) -> dict[str, Any]:

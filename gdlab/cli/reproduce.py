@@ -42,9 +42,19 @@ def reproduce(
     from gdlab.record import grid, runner, runs, sweep_files
     from gdlab.record.config import ConfigError, load_config
     from gdlab.report import document as report
+    from gdlab.report.claims import STUDY_RATES, missing_rates
 
     try:
         spec = grid.load_sweep(study)
+        rates = {point.config.optimizer.lr for point in spec.points}
+        missing = missing_rates(rates)
+        if missing:
+            wanted = ", ".join(f"{lr:g}" for lr in STUDY_RATES)
+            fail(
+                f"{study}: the seed's claims need its rates {wanted} (optimizer.lr); this study "
+                f"runs {', '.join(f'{lr:g}' for lr in sorted(rates))}, so it lacks "
+                f"{', '.join(f'{lr:g}' for lr in missing)}"
+            )
         folder = sweep_files.start_sweep_folder(spec, results_dir)
     except (ConfigError, runs.RunDirError) as err:
         fail(str(err))

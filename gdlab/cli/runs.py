@@ -57,6 +57,9 @@ def list_runs(
         fail(f"results folder {results_dir}: is not a folder")
     if not results_dir.exists() and results_dir != Path("results"):  # a typo, not "no runs yet"
         fail(f"results folder {results_dir}: no such folder")
+    known = (*STATUS_STYLE, "unreadable")
+    if status is not None and status not in known:
+        fail(f"--status {status!r}: expected one of {', '.join(known)}")
     rows = [e.row() for e in list_entries(results_dir)]
     if status is not None:
         rows = [r for r in rows if r["status"] == status]

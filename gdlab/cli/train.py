@@ -128,6 +128,7 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
         f"{summary['epochs_run']:,} epochs at lr = {summary['lr']:g}"
     )
     caption = f"path: {summary['path']} — {summary['path_reason']}\nrun folder: {path}"
+    caption = f"{_why_it_stopped(summary)}\n{caption}"
     if "standardized" in summary:
         condition = summary["standardized"]["condition_number_original"]
         caption = (
@@ -156,6 +157,27 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
         if summary[key] is not None:
             table.add_row(f"[red]{key.replace('_', ' ')}[/]", f"[red]{summary[key]}[/]")
     return table
+
+
+def _why_it_stopped(summary: dict[str, Any]) -> str:
+    """When and why the run ended, and when it came within theory.tol of the optimum."""
+    status, epochs = summary["status"], summary["epochs_run"]
+    theory = summary["theory"]
+    why = {
+        "converged": f"stopped at epoch {epochs:,}: the gradient's norm reached training.tol",
+        "diverged": f"stopped at epoch {epochs:,}: the loss is no longer finite",
+        "interrupted": f"stopped at epoch {epochs:,}: interrupted",
+    }.get(status, f"ran all {epochs:,} epochs")
+    reached = theory["observed"]["epochs_to_tol"]
+    predicted = (theory.get("predicted") or {}).get("epochs_to_tol")
+    said = f" (predicted {predicted:,})" if predicted is not None else ""
+    if reached is not None:
+        why += (
+            f"; within theory.tol = {theory['tol']:g} of the optimum from epoch {reached:,}{said}"
+        )
+    elif predicted is not None and status != "diverged":
+        why += f"; theory.tol = {theory['tol']:g} is predicted at epoch {predicted:,}"
+    return why
 
 
 def _show_fit(console: Console, folder: Path) -> None:

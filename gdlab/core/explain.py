@@ -112,11 +112,18 @@ def slow_direction_words(X: Array, analysis: Analysis, names: list[str], lr: flo
             f"the curvature along w is H_ww = 2·mean(x²) = {H[0, 0]:.4g} against H_bb = "
             f"{H[-1, -1]:.4g} for b, and mean(x) = {means} ties the two together. "
         )
+    kappa = f"the condition number λmax/λmin = {high / low:.4g}"
+    if lr >= 2 / high:  # diverging: the steep direction grows, whatever the slow one does
+        text += (
+            f"At lr = {lr:g}, above the critical 2/λmax = {2 / high:.4g}, the error along the "
+            f"steepest direction grows by |1 − lr·λmax| = {abs(1 - lr * high):.6g} per epoch; "
+            f"no rate fast enough for the slow direction is stable, as {kappa} says."
+        )
+        return text
     text += (
         f"A rate stable along the steepest direction (lr < 2/λmax = {2 / high:.4g}) shrinks "
         f"the error along the slowest by only |1 − lr·λmin| = {abs(1 - lr * low):.6g} per "
-        f"epoch at lr = {lr:g}; the condition number λmax/λmin = {high / low:.4g} says how "
-        "much slower that direction is."
+        f"epoch at lr = {lr:g}; {kappa} says how much slower that direction is."
     )
     return text
 

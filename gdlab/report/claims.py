@@ -35,6 +35,14 @@ class Claim:
     holds: bool
 
 
+STUDY_RATES = tuple(SEED[k] for k in ("slow_lr", "stable_lr", "diverging_lr"))
+
+
+def missing_rates(rates: set[float]) -> list[float]:
+    """The seed's learning rates a study does not run (its claims need all three)."""
+    return [lr for lr in STUDY_RATES if lr not in rates]
+
+
 def check_claims(run: Mapping[str, Any], study: list[Mapping[str, Any]]) -> list[Claim]:
     """Judge every claim from the default run's summary and the study's sweep rows."""
     by_lr = {float(row["optimizer.lr"]): row for row in study}

@@ -132,6 +132,13 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     ("runs show nosuchrun", {}, ["'nosuchrun'", "no run"]),
     ("verify nosuchrun", {}, ["'nosuchrun'", "no run"]),
     ("runs compare only-one", {}, ["two or more"]),
+    ("runs list --status foo", {}, ["--status 'foo'", "completed", "diverged"]),
+    ("sweep --set training.epochs=5", {}, ["needs values to sweep", "--grid"]),
+    (
+        "reproduce --study s.yaml",
+        {"s.yaml": "name: other\ngrid:\n  optimizer.lr: [0.01, 0.1]\n"},
+        ["s.yaml", "0.001, 0.005, 0.1", "lacks 0.001, 0.005"],
+    ),
     # numbers that do not fit float64, or this machine
     (f"train --set training.epochs={BIG}", {}, ["training.epochs", "whole number"]),
     (f"train --set optimizer.lr={BIG}", {}, ["optimizer.lr", "a number > 0"]),
@@ -161,7 +168,7 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     ("sweep -r r --grid optimizer.lr=0.1", {"r/sweeps": ""}, ["r/sweeps", "cannot write"]),
     (
         "reproduce --study s.yaml -r r",
-        {"s.yaml": "grid:\n  optimizer.lr: [0.1]\n", "r/sweeps": ""},
+        {"s.yaml": "grid:\n  optimizer.lr: [0.001, 0.005, 0.1]\n", "r/sweeps": ""},
         ["r/sweeps"],
     ),
     ("runs list -r nowhere", {}, ["results folder nowhere", "no such folder"]),

@@ -12,6 +12,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from gdlab.cli import app
+from tests.conftest import REPO
 
 RUN_FILES = {
     "config.yaml",
@@ -206,3 +207,15 @@ def test_animate_adds_the_gif(tmp_path: Path) -> None:
     (folder,) = _run_dirs(tmp_path / "results")
     assert {p.name for p in folder.iterdir()} == RUN_FILES | {"evolution.gif"}
     assert "animate: true" in (folder / "config.yaml").read_text()
+
+
+def test_train_says_when_and_why_it_stopped_and_when_it_reached_the_tolerance() -> None:
+    forbes = str(REPO / "configs" / "forbes.yaml")
+    result = CliRunner().invoke(app, ["train", "--config", forbes, "--set", "output.plots=false"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "ran all 500 epochs" in text
+    assert "within theory.tol = 0.001 of the optimum from epoch 46 (predicted 46)" in text
+    tol = ["--set", "training.tol=1e-6", "--set", "output.plots=false"]
+    early = CliRunner().invoke(app, ["train", "--config", forbes, *tol])
+    assert "the gradient's norm reached training.tol" in " ".join(early.output.split())

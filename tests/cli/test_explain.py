@@ -114,3 +114,16 @@ def test_nist_command_prints_every_set_and_exits_0() -> None:
     assert result.exit_code == 0, result.output
     for name in ("Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley", "Wampler5"):
         assert name in result.output
+
+
+def test_analyze_speaks_of_growth_at_a_diverging_rate_and_replays_the_whole_command() -> None:
+    forbes = str(Path(__file__).resolve().parents[2] / "configs" / "forbes.yaml")
+    args = ["analyze", "--config", forbes, "--set", "data.standardize=false"]
+    result = cli.invoke(app, [*args, "--set", "optimizer.lr=0.5"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "grows by" in text and "shrinks the error" not in text
+    # The suggestion is the same command, config and all, with standardizing on.
+    assert (
+        f"gdlab train --config {forbes} --set optimizer.lr=0.5 --set data.standardize=true" in text
+    )
