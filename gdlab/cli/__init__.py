@@ -6,7 +6,7 @@ loads neither NumPy's users nor Matplotlib.
 
 Each module registers its commands on the one Typer ``app`` when imported, and
 ``gdlab --help`` lists them in this order: train, sweep, reproduce, analyze,
-gradcheck, runs, verify, nist.
+gradcheck, runs, verify, nist, config.
 """
 # isort: skip_file
 
@@ -15,8 +15,10 @@ from gdlab.cli import sweep  # noqa: F401  (registers sweep)
 from gdlab.cli import reproduce  # noqa: F401  (registers reproduce)
 from gdlab.cli import explain  # noqa: F401  (registers analyze and gradcheck)
 from gdlab.cli import runs  # noqa: F401  (registers runs)
+from gdlab.cli import housekeeping  # noqa: F401  (registers runs rm, restore and tag)
 from gdlab.cli import verify  # noqa: F401  (registers verify)
 from gdlab.cli import nist  # noqa: F401  (registers nist)
+from gdlab.cli import config  # noqa: F401  (registers config)
 from gdlab.cli.app import app, handle_stop_signals
 
 

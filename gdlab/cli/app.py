@@ -33,6 +33,22 @@ STATUS_STYLE = {
     "running": "cyan",
 }
 
+
+def _words_for_arguments() -> None:
+    """Typer writes a required argument as {RUN} in usage lines and its type as <list[str]>;
+    gdlab's help names arguments by their metavar alone (RUN, [RUN], RUN...), as man pages do."""
+    from typer.core import TyperArgument
+
+    def usage(self: TyperArgument) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    TyperArgument._usage_display_name = usage  # type: ignore[method-assign]
+    TyperArgument.display_type = lambda self, ctx: ""  # type: ignore[method-assign]
+
+
+_words_for_arguments()
+
 app = typer.Typer(
     name="gdlab",
     help=(
@@ -46,7 +62,7 @@ app = typer.Typer(
         "  gdlab runs list"
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -143,7 +159,10 @@ def interrupted() -> NoReturn:
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
-        "--config", "-c", help="YAML config file; keys it leaves out keep their defaults."
+        "--config",
+        "-c",
+        metavar="FILE",
+        help="YAML config file; keys it leaves out keep their defaults.",
     ),
 ]
 SetOption = Annotated[
@@ -156,7 +175,8 @@ SetOption = Annotated[
     ),
 ]
 ResultsOption = Annotated[
-    Path, typer.Option("--results-dir", "-r", help="Where run folders are written.")
+    Path,
+    typer.Option("--results-dir", "-r", metavar="DIR", help="Where run folders are written."),
 ]
 
 
@@ -228,6 +248,33 @@ def fmt_num(value: float | str | None, digits: int = 6) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else f"{value:.{digits}g}"
+
+
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", metavar="TAG", help="Tag the run (repeatable); runs list --tag."),
+]
+NoteOption = Annotated[
+    str | None, typer.Option("--note", metavar="TEXT", help="A note to keep with the results.")
+]
+
+
+def check_labels(tags: list[str] | None) -> None:
+    """Refuse bad tags before anything runs (one clear line)."""
+    from gdlab.record.labels import LabelError, check_tags
+
+    try:
+        check_tags(tags or [])
+    except LabelError as err:
+        fail(str(err))
+
+
+def write_labels(folder: Path, tags: list[str] | None, note: str | None) -> None:
+    """Keep the tags and note beside a finished run's or sweep's results."""
+    from gdlab.record.labels import add_labels
+
+    if tags or note is not None:
+        add_labels(folder, tags or [], note)
 
 
 RunRef = Annotated[

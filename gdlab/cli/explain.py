@@ -286,12 +286,14 @@ def gradcheck(
     config: ConfigOption = None,
     set_: SetOption = None,
     points: Annotated[
-        int, typer.Option("--points", min=0, help="Random points besides the initial one.")
+        int,
+        typer.Option("--points", min=0, metavar="N", help="Random points besides the initial one."),
     ] = 5,
     eps: Annotated[
         float | None,
         typer.Option(
             "--eps",
+            metavar="H",
             min=1e-12,
             max=1.0,
             help="A fixed finite-difference step h (default: each parameter's own, sqrt(L/H_kk)).",

@@ -26,10 +26,16 @@ from gdlab.cli.sweep import run_sweep_with_progress
 @interruptible
 def reproduce(
     study: Annotated[
-        Path, typer.Option("--study", help="The learning-rate study to run (a sweep YAML).")
+        Path,
+        typer.Option(
+            "--study", metavar="FILE", help="The learning-rate study to run (a sweep YAML)."
+        ),
     ] = Path("configs/lr_study.yaml"),
     results_dir: Annotated[
-        Path, typer.Option("--results-dir", "-r", help="Where the runs and the report go.")
+        Path,
+        typer.Option(
+            "--results-dir", "-r", metavar="DIR", help="Where the runs and the report go."
+        ),
     ] = Path("results/reproduce"),
 ) -> None:
     """Re-create the seed's study end to end and check each of its claims.

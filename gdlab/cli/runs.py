@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,21 +36,44 @@ app.add_typer(runs_app, name="runs")
 @runs_app.command(
     "list",
     epilog="Examples:\n\n  gdlab runs list\n\n  gdlab runs list --status diverged --last 5\n\n"
+    "  gdlab runs list --tag baseline --where optimizer.lr=0.1\n\n"
+    "  gdlab runs list --where 'final_loss<1' --sort final_loss\n\n"
     "  gdlab runs list --json | jq '.[0].final_loss'",
 )
 @interruptible
 def list_runs(
     results_dir: ResultsOption = Path("results"),
-    status: Annotated[str | None, typer.Option("--status", help="Only this status.")] = None,
-    last: Annotated[int | None, typer.Option("--last", min=1, help="Only the newest N.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON for scripts.")] = False,
+    status: Annotated[
+        str | None, typer.Option("--status", metavar="STATUS", help="Only this status.")
+    ] = None,
+    last: Annotated[
+        int | None, typer.Option("--last", min=1, metavar="N", help="Only the newest N.")
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="Only with this tag.")
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--where",
+            "-w",
+            metavar="KEY=VALUE",
+            help="Only where a column or config key has this value (also != < > <= >=).",
+        ),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", metavar="KEY", help="Sort by a column or config key (not time)."),
+    ] = None,
+    reverse: Annotated[bool, typer.Option("--reverse", help="Sort largest first.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List runs and sweeps, newest first, with their status as it truly is.
 
     A run that was killed outright shows as crashed: its folder says running
     but the process that wrote it is gone.
     """
-    from gdlab.record.catalog import list_entries
+    from gdlab.record.catalog import FilterError, list_entries, select
 
     if results_dir.exists() and not results_dir.is_dir():
         fail(f"results folder {results_dir}: is not a folder")
@@ -60,12 +82,14 @@ def list_runs(
     known = (*STATUS_STYLE, "unreadable")
     if status is not None and status not in known:
         fail(f"--status {status!r}: expected one of {', '.join(known)}")
-    rows = [e.row() for e in list_entries(results_dir)]
-    if status is not None:
-        rows = [r for r in rows if r["status"] == status]
+    conditions = [*(where or []), *([f"status={status}"] if status else [])]
+    try:
+        rows = select(list_entries(results_dir), tag or [], conditions, sort, reverse)
+    except FilterError as err:
+        fail(str(err))
     rows = rows[:last] if last else rows
     if as_json:
-        typer.echo(json.dumps(rows, indent=2))
+        print_json(rows)
         return
     out = tables.console()
     columns = [
@@ -75,6 +99,7 @@ def list_runs(
         tables.Column("lr", numeric=True, priority=1),
         tables.Column("epochs", numeric=True, priority=2),
         tables.Column("final loss", numeric=True, priority=1),
+        tables.Column("tags", priority=2),
         tables.Column("w", numeric=True, priority=3),
         tables.Column("b", numeric=True, priority=3),
         tables.Column("started", priority=4),
@@ -91,6 +116,7 @@ def list_runs(
         else:
             row += [tables.cell(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
         started = (r["started"] or "")[:19].replace("T", " ")
+        row += [" ".join(r["tags"])]
         row += [tables.cell(r["w"]), tables.cell(r["b"]), started, (r["git_commit"] or "")[:8]]
         cells.append(row)
     title = f"{len(rows)} runs and sweeps in {results_dir}"
@@ -233,7 +259,7 @@ def _show_sweep(out: Console, entry: Any, points: list[Any]) -> None:
 def compare(
     runs: Annotated[
         list[str],
-        typer.Argument(metavar="RUN...", help="Runs or sweeps (a sweep brings all its points)."),
+        typer.Argument(metavar="RUN", help="Runs or sweeps (a sweep brings all its points)."),
     ],
     results_dir: ResultsOption = Path("results"),
     as_json: JsonOption = False,

@@ -15,11 +15,14 @@ from gdlab.cli.app import (
     EXIT_FAILED,
     STATUS_STYLE,
     JsonOption,
+    NoteOption,
     Redraws,
     ResultsOption,
     SetOption,
+    TagOption,
     announce_if_long,
     app,
+    check_labels,
     fail,
     fmt_num,
     fmt_opt,
@@ -27,6 +30,7 @@ from gdlab.cli.app import (
     interruptible,
     print_json,
     progress_bar,
+    write_labels,
 )
 
 
@@ -46,7 +50,10 @@ def sweep(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", "-c", help="Sweep YAML (base, grid, seeds) or a run config used as base."
+            "--config",
+            "-c",
+            metavar="FILE",
+            help="Sweep YAML (base, grid, seeds) or a run config used as base.",
         ),
     ] = None,
     grid_items: Annotated[
@@ -66,7 +73,8 @@ def sweep(
     ] = None,
     set_: SetOption = None,
     name: Annotated[
-        str | None, typer.Option("--name", "-n", help="Sweep name (default: from the config).")
+        str | None,
+        typer.Option("--name", "-n", metavar="NAME", help="Sweep name (default: from the config)."),
     ] = None,
     results_dir: ResultsOption = Path("results"),
     resume: Annotated[
@@ -81,6 +89,8 @@ def sweep(
         bool, typer.Option("--quiet", "-q", help="No progress or table: only the folder's path.")
     ] = False,
     as_json: JsonOption = False,
+    tag: TagOption = None,
+    note: NoteOption = None,
 ) -> None:
     """Run a grid of configs and compare them, predicted against observed.
 
@@ -93,6 +103,7 @@ def sweep(
     from gdlab.record import grid, owner, runner, runs, sweep_files
     from gdlab.record.config import ConfigError
 
+    check_labels(tag)
     try:
         if resume is not None:
             if config or grid_items or seeds or set_ or name:
@@ -131,6 +142,10 @@ def sweep(
     except KeyboardInterrupt:
         console.print(resume_hint)
         interrupted()
+    try:
+        write_labels(folder, tag, note)
+    except OSError as err:
+        fail(runner.describe_error(err), EXIT_FAILED)
     out = tables.console()  # the progress above is the terminal's; the table may be piped
     if as_json:
         print_json({"folder": str(folder), "points": rows})

@@ -13,17 +13,20 @@ from gdlab.cli.app import (
     EXIT_FAILED,
     STATUS_STYLE,
     ConfigOption,
+    NoteOption,
     ResultsOption,
     SetOption,
+    TagOption,
     TrainingProgress,
     announce_if_long,
     app,
+    check_labels,
     fail,
     fmt_num,
     interrupted,
     interruptible,
+    write_labels,
 )
-from gdlab.core.notation import feature_names
 
 
 @app.command(
@@ -33,6 +36,7 @@ from gdlab.core.notation import feature_names
         "  gdlab train --set optimizer.lr=0.001 --set training.epochs=20000\n\n"
         "  gdlab train --config configs/default.yaml --name baseline --show\n\n"
         "  gdlab train --animate                  # also evolution.gif\n\n"
+        "  gdlab train --tag baseline --note 'before the new data'\n\n"
         "Each run writes results/runs/<UTC timestamp>-<name>/ with config.yaml, data.csv, "
         "metrics.csv, summary.json, meta.json, fit.png, loss.png, params.png and, for one "
         "feature, contour.png and evolution.png."
@@ -43,7 +47,8 @@ def train(
     config: ConfigOption = None,
     set_: SetOption = None,
     name: Annotated[
-        str | None, typer.Option("--name", "-n", help="Run name (default: the config's stem).")
+        str | None,
+        typer.Option("--name", "-n", metavar="NAME", help="Run name (default: the config's stem)."),
     ] = None,
     results_dir: ResultsOption = Path("results"),
     show: Annotated[
@@ -55,6 +60,8 @@ def train(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the run folder's path.")
     ] = False,
+    tag: TagOption = None,
+    note: NoteOption = None,
 ) -> None:
     """Train one model by gradient descent and write its run folder.
 
@@ -74,6 +81,7 @@ def train(
         run_name = runs.check_name(name or (config.stem if config else "default"))
     except (ConfigError, ValueError) as err:
         fail(str(err))
+    check_labels(tag)
     try:
         problem = prepare(cfg, *load_data(cfg))
         cost = check_run(cfg, len(problem.y), results_dir, str(config or "the config"))
@@ -102,6 +110,10 @@ def train(
     finally:
         if drawing is not None:
             drawing.cancel()
+    try:
+        write_labels(result.path, tag, note)
+    except OSError as err:
+        fail(runner.describe_error(err), EXIT_FAILED)
     if quiet:
         typer.echo(str(result.path))
     else:
@@ -122,6 +134,8 @@ def train(
 
 
 def _summary_table(summary: dict[str, Any], path: Path) -> Table:
+    from gdlab.core.notation import feature_names  # here, so `gdlab --help` loads no NumPy
+
     status = summary["status"]
     title = (
         f"[{STATUS_STYLE.get(status, 'yellow')}]{status}[/] after "

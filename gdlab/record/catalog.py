@@ -4,12 +4,14 @@ that `runs compare` and `verify` need (differing config keys, file hashes). Read
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gdlab.record import owner, runs
+from gdlab.record.labels import Labels, read_labels
 
 
 class RunRefError(ValueError):
@@ -28,6 +30,7 @@ class Entry:
     config: dict[str, Any]
     meta: dict[str, Any]
     problem: str | None = None  # why the folder is unreadable
+    labels: Labels = Labels()  # the tags and note a person gave it
 
     def row(self) -> dict[str, Any]:
         """The entry as plain values, for JSON and tables."""
@@ -49,6 +52,8 @@ class Entry:
             "points": f"{self.summary.get('finished', '?')}/{self.summary.get('points', '?')}"
             if self.kind == "sweep"
             else None,
+            "tags": list(self.labels.tags),
+            "note": self.labels.note,
             "path": str(self.path),
             "problem": self.problem,
         }
@@ -115,7 +120,8 @@ def read_entry(folder: Path, kind: str) -> Entry:
     else:
         config = _config(folder / "config.yaml")
     meta, _ = _read(folder / "meta.json")
-    return Entry(folder.name, kind, folder, str(status), summary, config, meta, problem)
+    labels = read_labels(folder)
+    return Entry(folder.name, kind, folder, str(status), summary, config, meta, problem, labels)
 
 
 def list_entries(results_dir: Path) -> list[Entry]:
@@ -176,7 +182,7 @@ def differing_keys(configs: Iterable[dict[str, Any]]) -> dict[str, list[Any]]:
     return {k: [f.get(k) for f in flat] for k in keys if len({repr(f.get(k)) for f in flat}) > 1}
 
 
-def file_hashes(folder: Path, skip: Iterable[str] = ("meta.json",)) -> dict[str, str]:
+def file_hashes(folder: Path, skip: Iterable[str] = ("meta.json", "labels.json")) -> dict[str, str]:
     """sha256 of every regular file in a run folder (not hidden ones, not ``skip``).
 
     Read a block at a time, so a file of any size costs no more memory than that.
@@ -191,3 +197,77 @@ def file_hashes(folder: Path, skip: Iterable[str] = ("meta.json",)) -> dict[str,
                     digest.update(block)
             hashes[p.name] = digest.hexdigest()
     return hashes
+
+
+class FilterError(ValueError):
+    """A --where condition gdlab cannot read."""
+
+
+_CONDITION = re.compile(r"^([A-Za-z_][\w.]*)\s*(<=|>=|!=|=|<|>)\s*(.+)$")
+
+
+def select(
+    entries: list[Entry],
+    tags: Iterable[str] = (),
+    where: Iterable[str] = (),
+    sort: str | None = None,
+    reverse: bool = False,
+) -> list[dict[str, Any]]:
+    """The entries' rows that carry every tag and meet every condition, sorted.
+
+    A condition is KEY OP VALUE, OP one of = != < > <= >=; KEY a column of
+    `runs list` (final_loss, epochs, status ...) or a dotted config key
+    (optimizer.lr); VALUE read as YAML (0.1, true, adam). ``sort`` takes the
+    same keys; entries without the key go last.
+    """
+    conditions = [_parse(c) for c in where]
+    wanted = set(tags)
+    rows = []
+    for entry in entries:
+        values = {**flatten(entry.config), **entry.row()}
+        if wanted <= set(entry.labels.tags) and all(_holds(values, *c) for c in conditions):
+            rows.append((values, entry.row()))
+    if sort is not None:
+        present = [r for r in rows if _comparable(r[0].get(sort)) is not None]
+        absent = [r for r in rows if _comparable(r[0].get(sort)) is None]
+        present.sort(key=lambda r: _comparable(r[0][sort]), reverse=reverse)  # type: ignore[arg-type, return-value]
+        rows = present + absent
+    return [row for _, row in rows]
+
+
+def _parse(condition: str) -> tuple[str, str, Any]:
+    import yaml
+
+    match = _CONDITION.match(condition.strip())
+    if match is None:
+        raise FilterError(
+            f"--where {condition!r}: expected KEY=VALUE (or != < > <= >=), e.g. optimizer.lr=0.1"
+        )
+    key, op, raw = match.groups()
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        value = raw
+    return key, op, value
+
+
+def _comparable(value: Any) -> tuple[int, Any] | None:
+    """Numbers before text, so one sort key orders both; None (or a list) is not comparable."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        return None if not isinstance(value, bool) else (1, str(value).lower())
+    if isinstance(value, (int, float)):
+        return (0, value)
+    return (1, str(value))
+
+
+def _holds(values: dict[str, Any], key: str, op: str, wanted: Any) -> bool:
+    if key not in values:
+        return False
+    have = values[key]
+    if op in ("=", "!="):
+        same = have == wanted or str(have) == str(wanted)
+        return same if op == "=" else not same
+    a, b = _comparable(have), _comparable(wanted)
+    if a is None or b is None or a[0] != b[0]:
+        return False
+    return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
