@@ -1,3 +1,5 @@
 """gdlab: gradient descent from the inside."""
 
-__version__ = "0.1.0"
+from gdlab.version import __version__
+
+__all__ = ["__version__"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 import typer
 from rich.console import Console
 
-from gdlab import __version__
+from gdlab.version import __version__
 
 if TYPE_CHECKING:
     from rich.progress import Progress

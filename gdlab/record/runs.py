@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-import gdlab
+from gdlab.version import __version__
 
 _UMASK = os.umask(0)  # read the process umask (the only way is to set it) ...
 os.umask(_UMASK)  # ... and put it back at once
@@ -194,7 +194,7 @@ def split_columns(matrix: NDArray[Any]) -> list[NDArray[Any]]:
 def describe_environment(argv: list[str], cwd: Path) -> dict[str, Any]:
     """Versions, platform, command line and git state: what meta.json records."""
     return {
-        "gdlab_version": gdlab.__version__,
+        "gdlab_version": __version__,
         "python_version": platform.python_version(),
         "numpy_version": np.__version__,
         "platform": platform.platform(),
