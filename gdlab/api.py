@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ class Run:
 
     path: Path
     config: Config
-    summary: dict[str, Any] = field(repr=False)
+    summary: dict[str, Any]
     epoch: NDArray[np.int64]
     loss: Array
     w: Array
