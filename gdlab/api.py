@@ -180,7 +180,7 @@ def sweep(
 
 def load_run(path: str | os.PathLike[str], results_dir: str | os.PathLike[str] = "results") -> Run:
     """A finished run read back from its folder (or from a unique prefix of its id)."""
-    folder = catalog.resolve(Path(results_dir), os.fspath(path))
+    folder, _ = catalog.resolve(Path(results_dir), os.fspath(path))
     result = runner.load_result(folder)
     config = load_config(folder / "config.yaml")
     s, h = result.summary, result.history
