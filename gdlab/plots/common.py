@@ -77,6 +77,15 @@ def log_axis(ax: Axes, which: str, scale: str = "log", **kwargs: Any) -> None:
         axis.set_minor_formatter(PlainLogLabels(labelOnlyBase=False))
 
 
+def short_ticks(ax: Axes) -> None:
+    """Linear y ticks of a few digits with one shared power of ten (1e5) above the axis.
+
+    A diverged parameter's ticks (−400000) are otherwise wider than the fixed
+    left margin, and push the axis label out of the figure.
+    """
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
+
+
 def epoch_axis(ax: Axes) -> None:
     """Epochs on a log scale that still shows epoch 0: the first steps matter most."""
     log_axis(ax, "x", "symlog", linthresh=1.0)

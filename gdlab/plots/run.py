@@ -21,6 +21,7 @@ from gdlab.plots.common import (
     fixed_figure,
     log_axis,
     log_limits,
+    short_ticks,
 )
 
 
@@ -172,6 +173,7 @@ def params_figure(
             _mark_divergence(ax, history)
             epoch_axis(ax)
         ax.set_ylabel(name)
+        short_ticks(ax)
         ax.legend(loc="best", fontsize="small")
         ax.grid(alpha=0.3)
     for ax in axes[:-1]:

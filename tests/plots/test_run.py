@@ -11,6 +11,7 @@ from gdlab.core.lstsq import least_squares
 from gdlab.plots import common, run
 from gdlab.record.build import load_data, run_training
 from gdlab.record.config import load_config
+from tests.plots.artists import draw, outside
 
 
 def _run(*overrides: str):  # type: ignore[no-untyped-def]
@@ -74,6 +75,9 @@ def test_diverged_params_are_framed_where_the_zigzag_is_visible() -> None:
         low, high = ax.get_ylim()
         assert np.isfinite(low) and np.isfinite(high) and high - low < 1e12
         assert "leaves this frame" in ax.get_title()
+    assert draw(fig) == []
+    assert outside(fig) == []  # was: w's ticks (−400000) pushed its label off the left edge
+    assert [ax.get_ylabel() for ax in fig.axes] == ["w", "b"]
 
 
 def test_without_a_display_no_window_is_promised() -> None:
