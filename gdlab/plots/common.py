@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import NDArray
 
 from gdlab.core.notation import Array
 
@@ -45,6 +46,29 @@ def log_limits(values: Array, extra: float | None) -> tuple[float, float]:
     lo, hi = float(np.log10(shown.min())), float(np.log10(shown.max()))
     pad = 0.05 * (hi - lo) + 0.2
     return 10 ** (lo - 0.3), 10 ** min(hi + pad, 250.0)  # Matplotlib ticks overflow above ~1e280
+
+
+def loss_frame(losses: list[Array]) -> tuple[float, float]:
+    """Log-axis limits for several runs' losses that keep the finite runs readable.
+
+    The top is two decades above the highest start, or above the highest loss of
+    a run that did not grow, so a diverging run leaves the frame (its values
+    would squash everything else into the bottom row) and is seen to.
+    """
+    kept = [loss[0] for loss in losses if np.isfinite(loss[0])]
+    for loss in losses:
+        if np.isfinite(loss[-1]) and loss[-1] <= loss[0]:  # it did not grow
+            kept.append(float(np.max(loss)))
+    bottom, _ = log_limits(np.concatenate(losses), None)
+    highest = max((v for v in kept if v > 0), default=1.0)
+    return bottom, max(float(10 ** (np.log10(highest) + 2)), 10 * bottom)
+
+
+def first_above(epoch: NDArray[Any], values: Array, top: float) -> int | None:
+    """The first epoch whose value is above ``top`` (inf and nan count), if any."""
+    with np.errstate(invalid="ignore"):
+        above = np.flatnonzero(~(values <= top))
+    return int(epoch[above[0]]) if above.size else None
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.transforms import blended_transform_factory
 from numpy.typing import NDArray
 
 from gdlab.core.data import polynomial_features
@@ -18,9 +19,11 @@ from gdlab.plots.common import (
     TRUE_STYLE,
     Truth,
     epoch_axis,
+    first_above,
     fixed_figure,
     log_axis,
     log_limits,
+    loss_frame,
     short_ticks,
 )
 
@@ -201,18 +204,31 @@ def _zoom_to_escape(ax: Axes, epoch: NDArray[np.int64], trace: Array, target: fl
 
 
 def compare_figure(curves: dict[str, History]) -> Figure:
-    """Several runs' loss per epoch on one log axis (`gdlab runs compare`)."""
+    """Several runs' loss per epoch on one log axis (`gdlab runs compare`).
+
+    The frame fits the runs that did not grow (loss_frame); a run that leaves it
+    is cut at the top edge, marked there with a triangle, and says so in the legend.
+    """
     fig = fixed_figure(8, 5)
     ax = fig.add_subplot()
-    losses = np.concatenate([h.loss for h in curves.values()])
-    bottom, top = log_limits(losses, None)
+    bottom, top = loss_frame([h.loss for h in curves.values()])
+    edge = blended_transform_factory(ax.transData, ax.transAxes)
     for label, history in curves.items():
-        ax.plot(
+        left = first_above(history.epoch, history.loss, top)
+        note = (
+            history.status
+            if left is None
+            else f"{history.status}, leaves the frame at epoch {left}"
+        )
+        (line,) = ax.plot(
             history.epoch,
             np.minimum(history.loss, 10 * top),
             linewidth=1.6,
-            label=f"{label} ({history.status})",
+            label=f"{label} ({note})",
         )
+        if left is not None:
+            color = line.get_color()
+            ax.plot([left], [1.0], "^", color=color, markersize=9, transform=edge, clip_on=False)
     log_axis(ax, "y", nonpositive="mask")
     ax.set_ylim(bottom, top)
     epoch_axis(ax)

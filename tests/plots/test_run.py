@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -11,7 +12,7 @@ from gdlab.core.lstsq import least_squares
 from gdlab.plots import common, run
 from gdlab.record.build import load_data, run_training
 from gdlab.record.config import load_config
-from tests.plots.artists import draw, outside
+from tests.plots.artists import draw, legend_labels, outside
 
 
 def _run(*overrides: str):  # type: ignore[no-untyped-def]
@@ -78,6 +79,25 @@ def test_diverged_params_are_framed_where_the_zigzag_is_visible() -> None:
     assert draw(fig) == []
     assert outside(fig) == []  # was: w's ticks (−400000) pushed its label off the left edge
     assert [ax.get_ylabel() for ax in fig.axes] == ["w", "b"]
+
+
+def test_compare_keeps_converged_runs_readable_beside_a_diverged_one() -> None:
+    *_, diverged, _, _ = _run("optimizer.lr=0.1", "training.epochs=1000")
+    *_, converged, _, _ = _run("optimizer.lr=0.005", "training.epochs=1000")
+    fig = run.compare_figure({"too fast": diverged, "fine": converged})
+    (ax,) = fig.axes
+    low, high = ax.get_ylim()
+    assert high <= 100 * converged.loss[0]  # was 1e248, which flattened the converged run
+    assert low <= converged.loss.min() and converged.loss.max() <= high
+    assert draw(fig) == [] and outside(fig) == []
+    labels = legend_labels(fig)
+    assert labels[1] == "fine (completed)"
+    left = re.fullmatch(r"too fast \(diverged, leaves the frame at epoch (\d+)\)", labels[0])
+    assert left is not None
+    epoch = int(left.group(1))
+    assert diverged.loss[epoch] > high >= diverged.loss[epoch - 1]
+    (marker,) = [line for line in ax.get_lines() if line.get_marker() == "^"]
+    assert list(marker.get_xdata()) == [epoch]  # drawn where it leaves, on the top edge
 
 
 def test_without_a_display_no_window_is_promised() -> None:
