@@ -112,7 +112,11 @@ def _lines_in_original_units(history: History, scaling: Scaling) -> tuple[Array,
 
 
 def evolution_figure(X: Array, y: Array, history: History, scaling: Scaling, lr: float) -> Figure:
-    """The data with the fitted line at epochs 0, 1, 10, 100, 1000 and the last, by colour."""
+    """The data with the fitted line at epochs 0, 1, 10, 100, 1000 and the last, by colour.
+
+    A line outside the frame (a diverging run's) is said to be so in the legend,
+    not written as an equation in the millions; one that overflowed is named too.
+    """
     W, B = _lines_in_original_units(history, scaling)
     wanted = [e for e in EVOLUTION_EPOCHS if e < history.epochs_run] + [history.epochs_run]
     rows = sorted({int(np.searchsorted(history.epoch, e)) for e in wanted})
@@ -122,22 +126,35 @@ def evolution_figure(X: Array, y: Array, history: History, scaling: Scaling, lr:
     fig = fixed_figure(7, 5)
     ax = fig.add_subplot()
     ax.scatter(x, y, s=14, color="tab:gray", alpha=0.6, label="data")
+    frame = _frame_the_data(ax, y)
     for i, row in enumerate(rows):
-        w, b = W[row, 0], B[row]
-        if not (np.isfinite(w) and np.isfinite(b)):
-            continue
+        w, b = float(W[row, 0]), float(B[row])
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged line may overflow
+            line = w * grid + b
         ax.plot(
             grid,
-            w * grid + b,
+            line,
             color=cmap(0.85 * i / max(len(rows) - 1, 1)),
             linewidth=2,
-            label=f"epoch {history.epoch[row]:,}: y = {w:.3g}x + {b:.3g}",
+            label=line_label(int(history.epoch[row]), w, b, line, frame, history.status),
         )
-    _frame_the_data(ax, y)
     ax.set_title(f"The fitted line, epoch by epoch (lr = {lr:g})")
     ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.3)
     return fig
+
+
+def line_label(
+    epoch: int, w: float, b: float, line: Array, frame: tuple[float, float], status: str
+) -> str:
+    """ "epoch 10: y = 3.1x − 0.5", or what the line did when an equation would say nothing."""
+    why = " (diverged)" if status == "diverged" else ""
+    if not np.all(np.isfinite(line)):
+        return f"epoch {epoch:,}: w and b overflowed{why}"
+    if np.max(line) < frame[0] or np.min(line) > frame[1]:
+        return f"epoch {epoch:,}: outside the frame{why}"
+    sign = "−" if b < 0 else "+"
+    return f"epoch {epoch:,}: y = {w:.3g}x {sign} {abs(b):.3g}".replace("-", "−")
 
 
 def write_evolution_gif(X: Array, y: Array, history: History, scaling: Scaling, path: Path) -> None:
@@ -153,22 +170,25 @@ def write_evolution_gif(X: Array, y: Array, history: History, scaling: Scaling, 
     ax = fig.add_subplot()
     ax.scatter(x, y, s=10, color="tab:gray", alpha=0.6)
     (line,) = ax.plot([], [], color="tab:orange", linewidth=2.5)
-    _frame_the_data(ax, y)
+    frame = _frame_the_data(ax, y)
     writer = PillowWriter(fps=8)
     with writer.saving(fig, str(path), dpi=70):
         for i, row in enumerate(frames):
-            w, b = W[row, 0], B[row]
-            line.set_data(
-                grid, w * grid + b if np.isfinite(w) and np.isfinite(b) else grid * np.nan
-            )
-            ax.set_title(f"epoch {history.epoch[row]:,}: y = {w:.3g}x + {b:.3g}", fontsize=10)
+            w, b = float(W[row, 0]), float(B[row])
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverged line may overflow
+                values = w * grid + b
+            line.set_data(grid, values)
+            epoch = int(history.epoch[row])
+            ax.set_title(line_label(epoch, w, b, values, frame, history.status), fontsize=10)
             for _ in range(4 if i == len(frames) - 1 else 1):  # linger on the last frame
                 writer.grab_frame()
 
 
-def _frame_the_data(ax: Axes, y: Array) -> None:
+def _frame_the_data(ax: Axes, y: Array) -> tuple[float, float]:
     """y-limits with a fifth of the data's range spare on either side, so lines can leave it."""
     span = float(y.max() - y.min())
-    ax.set_ylim(y.min() - 0.2 * span, y.max() + 0.2 * span)
+    low, high = float(y.min()) - 0.2 * span, float(y.max()) + 0.2 * span
+    ax.set_ylim(low, high)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
+    return low, high

@@ -12,6 +12,7 @@ from gdlab.plots import surface
 from gdlab.plots.common import Truth
 from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
+from tests.plots.artists import draw, legend_labels, outside
 
 
 def test_inside_figures_have_their_artists(tmp_path: Path) -> None:
@@ -43,3 +44,32 @@ def test_inside_figures_have_their_artists(tmp_path: Path) -> None:
     with Image.open(gif) as image:
         assert image.format == "GIF" and image.n_frames > 20
     assert gif.stat().st_size < 1_000_000  # small enough for a README
+
+
+def test_a_diverged_runs_lines_say_diverged_not_absurd_equations() -> None:
+    config = load_config(overrides=["optimizer.lr=0.1", "training.epochs=1000"])
+    X, y = load_data(config)
+    problem = prepare(config, X, y)
+    history = run_training(config, X, y)
+    fig = surface.evolution_figure(X, y, history, problem.scaling, 0.1)
+    last = f"epoch {history.epochs_run}: w and b overflowed (diverged)"
+    assert legend_labels(fig)[1:] == [
+        "epoch 0: y = 0x + 0",
+        "epoch 1: y = 20.6x + 3.32",
+        "epoch 10: outside the frame (diverged)",  # was: y = -6.5e+07x + -1.02e+07
+        "epoch 100: outside the frame (diverged)",
+        last,
+    ]
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    assert low < y.min() and y.max() < high < 2 * y.max()  # framed by the data, not the lines
+    assert draw(fig) == [] and outside(fig) == []
+
+
+def test_equations_write_their_signs_once() -> None:
+    frame, line = (-10.0, 10.0), np.array([0.0, 1.0])
+    label = surface.line_label(7, -0.5, -1.25, line, frame, "completed")
+    assert label == "epoch 7: y = −0.5x − 1.25"
+    assert surface.line_label(7, 1.0, 20.0, line + 20, frame, "completed") == (
+        "epoch 7: outside the frame"
+    )
