@@ -168,7 +168,7 @@ def _draw_run(
 
 def draw_sweep(folder: Path, results: Sequence[PointResult]) -> None:
     """Draw the sweep's comparison figures from the points that ran."""
-    from gdlab.plots import sweep
+    from gdlab.plots import distance, sweep
 
     finished = [
         sweep.SweepRun(r.point.values, r.run.history, r.run.summary)
@@ -177,7 +177,7 @@ def draw_sweep(folder: Path, results: Sequence[PointResult]) -> None:
     ]
     if not finished:
         return
-    drawers = (sweep.loss_curves_figure, sweep.trajectories_figure, sweep.distance_figure)
+    drawers = (sweep.loss_curves_figure, sweep.trajectories_figure, distance.distance_figure)
     for name, draw in zip(SWEEP_FIGURES, drawers, strict=True):
         with runs.atomic_target(folder / name) as tmp:
             _save_png(partial(draw, finished), tmp)

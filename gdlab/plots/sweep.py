@@ -1,7 +1,9 @@
 """Figures that compare the runs of a sweep.
 
 Runs that differ only in their data seed are one series: drawn as their mean
-with a band from the lowest to the highest, instead of one line each.
+with a band from the lowest to the highest, instead of one line each. Series
+are told apart by a colour scale keyed to the swept value (colorkey.py), so a
+sweep of 200 points reads as well as one of three.
 """
 
 from __future__ import annotations
@@ -12,22 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from matplotlib import colormaps
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from gdlab.core.notation import Array, feature_names
 from gdlab.core.overflow import FLOAT_MAX
 from gdlab.core.train import History
-from gdlab.plots.common import (
-    INF_STYLE,
-    LS_STYLE,
-    TRUE_STYLE,
-    epoch_axis,
-    log_axis,
-    log_limits,
-)
+from gdlab.plots.colorkey import Encoding, encode
+from gdlab.plots.common import LS_STYLE, TRUE_STYLE, epoch_axis, log_axis, loss_frame
+
+SEEDS = ("data.seed",)  # runs that differ only here are one series
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class SweepRun:
     summary: dict[str, Any]
 
 
-def _series(runs: Sequence[SweepRun], leave_out: tuple[str, ...]) -> dict[str, list[SweepRun]]:
+def group_series(runs: Sequence[SweepRun], leave_out: tuple[str, ...]) -> dict[str, list[SweepRun]]:
     """Group runs by their swept values, ignoring the keys in ``leave_out``."""
     groups: dict[str, list[SweepRun]] = {}
     for run in runs:
@@ -48,38 +48,39 @@ def _series(runs: Sequence[SweepRun], leave_out: tuple[str, ...]) -> dict[str, l
     return groups
 
 
-def _colors(n: int) -> list[Any]:
-    cmap = colormaps["viridis"]
-    return [cmap(x) for x in np.linspace(0.0, 0.85, max(n, 1))]
+def encode_series(groups: dict[str, list[SweepRun]], leave_out: tuple[str, ...]) -> Encoding:
+    """How the series of ``groups`` are told apart: by the swept values they do not leave out."""
+    return encode([members[0].values for members in groups.values()], leave_out)
 
 
-LINESTYLES = ("-", "--", ":", "-.")
+def explain(
+    fig: Figure,
+    axes: Sequence[Axes],
+    series: Encoding,
+    band: str | None = None,
+    handles: Sequence[Artist] = (),
+) -> None:
+    """The colour bar beside the axes, and one legend below them for what the bar does not say.
+
+    Below, not inside: it never hides a curve, and Matplotlib's search for the
+    emptiest corner costs a second with 200 curves. ``band`` labels the seeds'
+    min-max band when series have several seeds; ``handles`` are the figure's own.
+    """
+    series.colour_bar(fig, axes)
+    entries = [*series.legend_handles(), *handles]
+    if band is not None:
+        entries.append(Patch(facecolor="gray", alpha=0.2, label=band))
+    columns = min(len(entries), 3)
+    fig.legend(handles=entries, loc="outside lower center", ncols=columns, fontsize="small")
 
 
-def _looks(groups: dict[str, list[SweepRun]], leave_out: tuple[str, ...]) -> list[dict[str, Any]]:
-    """A colour per series; with two swept keys, colour by the first and dash by the second."""
-    firsts = [members[0].values for members in groups.values()]
-    keys = [k for k in firsts[0] if k not in leave_out]
-    if len(keys) < 2:
-        return [{"color": c} for c in _colors(len(groups))]
-    a = list(dict.fromkeys(str(v[keys[0]]) for v in firsts))
-    b = list(dict.fromkeys(str(v[keys[1]]) for v in firsts))
-    colors = _colors(len(a))
-    return [
-        {
-            "color": colors[a.index(str(v[keys[0]]))],
-            "linestyle": LINESTYLES[b.index(str(v[keys[1]])) % len(LINESTYLES)],
-        }
-        for v in firsts
-    ]
+def band_label(seeds: int, mean: str = "mean") -> str | None:
+    """What the line and band of a series of seeds are; None when each series is one run."""
+    return f"{mean} of {seeds} seeds (line), lowest to highest (band)" if seeds > 1 else None
 
 
-def _legend(ax: Axes, n_series: int) -> None:
-    """Inside the axes for a few series; beside them for many."""
-    if n_series > 6:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
-    else:
-        ax.legend(loc="best", fontsize="small")
+def _most_seeds(groups: dict[str, list[SweepRun]]) -> int:
+    return max(len(members) for members in groups.values())
 
 
 def _stack(traces: list[Array], length: int) -> Array:
@@ -91,12 +92,7 @@ def _stack(traces: list[Array], length: int) -> Array:
 
 
 def _draw_series(
-    ax: Axes,
-    epochs: Array,
-    rows: Array,
-    look: dict[str, Any],
-    label: str,
-    ceiling: float | None = None,
+    ax: Axes, epochs: Array, rows: Array, look: dict[str, Any], ceiling: float | None = None
 ) -> None:
     """One run as a line; several seeds as their mean and a min-max band.
 
@@ -114,11 +110,9 @@ def _draw_series(
     if ceiling is not None:
         top = np.log10(ceiling)
         mean, low, high = (10 ** np.minimum(v, top) for v in (mean, low, high))
-    if rows.shape[0] == 1:
-        ax.plot(epochs, mean, **look, linewidth=1.6, label=label)
-        return
-    ax.plot(epochs, mean, **look, linewidth=1.6, label=f"{label} (mean of {rows.shape[0]})")
-    ax.fill_between(epochs, low, high, color=look["color"], alpha=0.2, linewidth=0)
+    ax.plot(epochs, mean, **look, linewidth=1.6)
+    if rows.shape[0] > 1:
+        ax.fill_between(epochs, low, high, color=look["color"], alpha=0.2, linewidth=0)
 
 
 def _mark_overflows(ax: Axes, runs: Sequence[SweepRun], color: Any) -> None:
@@ -142,70 +136,100 @@ def _mark_overflows(ax: Axes, runs: Sequence[SweepRun], color: Any) -> None:
                 )
 
 
+def _members(members: list[SweepRun]) -> tuple[Array, int]:
+    """The longest epoch axis among a series' runs, and its length."""
+    epochs = max((r.history.epoch for r in members), key=len).astype(float)
+    return epochs, len(epochs)
+
+
 def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     """Every run's loss per epoch on one log axis; diverging runs leave it at the top."""
     fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
-    groups = _series(runs, leave_out=("data.seed",))
-    all_losses = np.concatenate([r.history.loss for r in runs])
-    initial = max(float(r.history.loss[0]) for r in runs)
-    bottom, _ = log_limits(all_losses, None)
-    top = 10 ** (np.log10(initial) + 2)  # two decades above the start: divergence is obvious
-    looks = _looks(groups, ("data.seed",))
-    for (label, members), look in zip(groups.items(), looks, strict=True):
-        length = max(len(r.history.epoch) for r in members)
-        epochs = max((r.history.epoch for r in members), key=len).astype(float)
+    groups = group_series(runs, leave_out=SEEDS)
+    series = encode_series(groups, SEEDS)
+    bottom, top = loss_frame([r.history.loss for r in runs])
+    for members in groups.values():
+        look = series.look(members[0].values)
+        epochs, length = _members(members)
         rows = _stack([r.history.loss for r in members], length)
-        _draw_series(ax, epochs, rows, look, label, ceiling=10 * top)
+        _draw_series(ax, epochs, rows, look, ceiling=10 * top)
         _mark_overflows(ax, members, look["color"])
     log_axis(ax, "y", nonpositive="mask")
     ax.set_ylim(bottom, top)
-    ax.plot([], [], "x", color="gray", label="loss = inf from here")
-    ax.plot([], [], "o", color="gray", markerfacecolor="none", label="loss = nan from here")
     epoch_axis(ax)
     ax.set_ylabel("loss (MSE, log scale)")
-    ax.set_title("Loss per epoch, every run")
-    _legend(ax, len(groups))
+    ax.set_title(f"Loss per epoch, every run ({len(runs)})")
+    overflows = [
+        Line2D([], [], marker="x", linestyle="none", color="gray", label="loss = inf from here"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            color="gray",
+            markerfacecolor="none",
+            label="loss = nan from here",
+        ),
+    ]
+    explain(fig, [ax], series, band_label(_most_seeds(groups)), overflows)
     ax.grid(alpha=0.3, which="both")
     return fig
 
 
 def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
     """w and b per epoch for every run, against the true and least-squares values."""
-    summary = runs[0].summary
-    names = feature_names("w", len(summary["final"]["w"]))
-    fig = Figure(figsize=(8, 2.6 * (len(names) + 1) + 0.6), layout="constrained")
-    axes = fig.subplots(len(names) + 1, 1, sharex=True, squeeze=False)[:, 0]
-    groups = _series(runs, leave_out=("data.seed",))
-    looks = _looks(groups, ("data.seed",))
-    for k, (ax, name) in enumerate(zip(axes, [*names, "b"], strict=True)):
-        # The traces are in the units trained in: standardized ones compare with the
-        # standardized optimum, and the truth is drawn only in x's own units.
-        refs = [_param(r.summary.get("standardized", r.summary)["least_squares"], k) for r in runs]
-        truths = [_param(r.summary["true"], k) for r in runs if _truth_applies(r.summary)]
-        truth = truths[0] if truths and len(truths) == len(runs) else None
-        low, high = _frame(runs, k, len(names), [*refs, *([truth] if truth is not None else [])])
-        for (label, members), look in zip(groups.items(), looks, strict=True):
-            length = max(len(r.history.epoch) for r in members)
-            epochs = max((r.history.epoch for r in members), key=len).astype(float)
-            traces = [
-                _until_outside(r.history.w[:, k] if k < len(names) else r.history.b, low, high)
-                for r in members
-            ]
-            _draw_series(ax, epochs, _stack(traces, length), look, label)
-        ls_label = "least squares" if len(set(refs)) == 1 else "least squares (mean over seeds)"
-        ax.axhline(float(np.mean(refs)), **LS_STYLE, label=f"{ls_label} = {np.mean(refs):.4g}")
-        if truth is not None:
-            ax.axhline(truth, **TRUE_STYLE, label=f"true = {truth:.4g}")
-        ax.set_ylim(low, high)
-        epoch_axis(ax)
-        ax.set_ylabel(name)
-        ax.grid(alpha=0.3)
+    names = [*feature_names("w", len(runs[0].summary["final"]["w"])), "b"]
+    fig = Figure(figsize=(8, 2.6 * len(names) + 1.0), layout="constrained")
+    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
+    groups = group_series(runs, leave_out=SEEDS)
+    series = encode_series(groups, SEEDS)
+    refs: list[float] = []
+    truths: list[float] = []
+    for k, ax in enumerate(axes):
+        ref, truth = _panel(ax, k, names, groups, series)
+        refs.append(ref)
+        truths.extend([truth] if truth is not None else [])
     for ax in axes[:-1]:
         ax.set_xlabel("")  # the panels share the epoch axis; label it once, at the bottom
-    _legend(axes[0], len(groups))
+    seeds = "" if _most_seeds(groups) == 1 else " (mean over seeds)"
+    values = ", ".join(f"{n} = {v:.4g}" for n, v in zip(names, refs, strict=True))
+    handles = [Line2D([], [], **LS_STYLE, label=f"least squares{seeds}: {values}")]
+    if len(truths) == len(names):
+        values = ", ".join(f"{n} = {v:.4g}" for n, v in zip(names, truths, strict=True))
+        handles.append(Line2D([], [], **TRUE_STYLE, label=f"true: {values}"))
+    explain(fig, list(axes), series, band_label(_most_seeds(groups)), handles)
     fig.suptitle("Parameters per epoch (diverging runs leave the frame)")
     return fig
+
+
+def _panel(
+    ax: Axes, k: int, names: list[str], groups: dict[str, list[SweepRun]], series: Encoding
+) -> tuple[float, float | None]:
+    """Parameter ``k``'s traces; returns its least-squares value and its truth (if shared)."""
+    runs = [run for members in groups.values() for run in members]
+    # The traces are in the units trained in: standardized ones compare with the
+    # standardized optimum, and the truth is drawn only in x's own units.
+    refs = [_param(r.summary.get("standardized", r.summary)["least_squares"], k) for r in runs]
+    truths = [_param(r.summary["true"], k) for r in runs if _truth_applies(r.summary)]
+    truth = truths[0] if truths and len(truths) == len(runs) else None
+    n_w = len(names) - 1
+    low, high = _frame(runs, k, n_w, [*refs, *([truth] if truth is not None else [])])
+    for members in groups.values():
+        epochs, length = _members(members)
+        traces = [
+            _until_outside(r.history.w[:, k] if k < n_w else r.history.b, low, high)
+            for r in members
+        ]
+        _draw_series(ax, epochs, _stack(traces, length), series.look(members[0].values))
+    ax.axhline(float(np.mean(refs)), **LS_STYLE)
+    if truth is not None:
+        ax.axhline(truth, **TRUE_STYLE)
+    ax.set_ylim(low, high)
+    epoch_axis(ax)
+    ax.set_ylabel(names[k])
+    ax.grid(alpha=0.3)
+    return float(np.mean(refs)), truth
 
 
 def _truth_applies(summary: dict[str, Any]) -> bool:
@@ -239,56 +263,3 @@ def _until_outside(trace: Array, low: float, high: float) -> Array:
     with np.errstate(invalid="ignore"):
         outside = np.flatnonzero(~((trace >= low) & (trace <= high)))
     return trace if outside.size == 0 else trace[: outside[0] + 1]
-
-
-def distance_figure(runs: Sequence[SweepRun]) -> Figure:
-    """Final distance to the least-squares optimum against the learning rate, log-log."""
-    fig = Figure(figsize=(8, 5), layout="constrained")
-    ax = fig.add_subplot()
-    groups = _series(runs, leave_out=("data.seed", "optimizer.lr"))
-    finite = [d for r in runs if np.isfinite(d := _distance(r)) and d > 0]
-    top = 10 * max(finite, default=10.0)
-    looks = _looks(groups, ("data.seed", "optimizer.lr"))
-    diverged_shown = False
-    for (label, members), look in zip(groups.items(), looks, strict=True):
-        by_lr: dict[float, list[float]] = {}
-        for run in members:
-            by_lr.setdefault(float(run.summary["lr"]), []).append(_distance(run))
-        lrs = np.array(sorted(by_lr))
-        rows = [np.array(by_lr[lr]) for lr in lrs]
-        ok = np.array([bool(np.all(np.isfinite(r))) for r in rows])
-        seeds = max(len(r) for r in rows)
-        if ok.any():
-            kept = [np.maximum(r, 1e-300) for r, good in zip(rows, ok, strict=True) if good]
-            mean = [10 ** np.mean(np.log10(r)) for r in kept]
-            name = label if seeds == 1 else f"{label} (geometric mean over seeds)"
-            ax.plot(lrs[ok], mean, marker="o", **look, label=name)
-            if seeds > 1:
-                low, high = [r.min() for r in kept], [r.max() for r in kept]
-                ax.fill_between(lrs[ok], low, high, color=look["color"], alpha=0.2, linewidth=0)
-        if not ok.all():
-            label_up = None if diverged_shown else "diverged (a seed's distance is inf or nan)"
-            ax.plot(lrs[~ok], [top] * int((~ok).sum()), "^", color="tab:red", label=label_up)
-            diverged_shown = True
-    critical = sorted({float(r.summary["theory"]["critical_lr"]) for r in runs})
-    span = (
-        f"{critical[0]:.4g}" if len(critical) == 1 else f"{critical[0]:.4g} to {critical[-1]:.4g}"
-    )
-    label = "critical lr = 2/λmax" + (" per seed" if len(critical) > 1 else "")
-    for i, lr in enumerate(critical):
-        ax.axvline(lr, **INF_STYLE, label=f"{label}: {span}" if i == 0 else None)
-    best = float(np.mean([r.summary["theory"]["best_lr"] for r in runs]))
-    ax.axvline(best, color="tab:green", linestyle=":", label=f"best fixed lr ≈ {best:.4g}")
-    log_axis(ax, "x")
-    log_axis(ax, "y", nonpositive="mask")
-    ax.set_xlabel("learning rate (log scale)")
-    ax.set_ylabel("final ‖θ − θ_ls‖ (log scale)")
-    ax.set_title("How close each run ended to the least-squares optimum")
-    _legend(ax, len(groups))
-    ax.grid(alpha=0.3, which="both")
-    return fig
-
-
-def _distance(run: SweepRun) -> float:
-    value = run.summary["distance_to_least_squares"]
-    return float(value) if not isinstance(value, str) else float("inf")
