@@ -51,15 +51,17 @@ def log_limits(values: Array, extra: float | None) -> tuple[float, float]:
 def loss_frame(losses: list[Array]) -> tuple[float, float]:
     """Log-axis limits for several runs' losses that keep the finite runs readable.
 
-    The top is two decades above the highest start, or above the highest loss of
-    a run that did not grow, so a diverging run leaves the frame (its values
-    would squash everything else into the bottom row) and is seen to.
+    When a run grows, the top is two decades above the highest start, or above
+    the highest loss of a run that did not grow, so the growing run leaves the
+    frame (its values would squash everything else into the bottom row) and is
+    seen to. When none grows, the frame fits them all.
     """
-    kept = [loss[0] for loss in losses if np.isfinite(loss[0])]
-    for loss in losses:
-        if np.isfinite(loss[-1]) and loss[-1] <= loss[0]:  # it did not grow
-            kept.append(float(np.max(loss)))
-    bottom, _ = log_limits(np.concatenate(losses), None)
+    calm = [loss for loss in losses if np.isfinite(loss[-1]) and loss[-1] <= loss[0]]
+    bottom, top = log_limits(np.concatenate(losses), None)
+    if len(calm) == len(losses):
+        return bottom, top
+    kept = [float(loss[0]) for loss in losses if np.isfinite(loss[0])]
+    kept += [float(np.max(loss)) for loss in calm]
     highest = max((v for v in kept if v > 0), default=1.0)
     return bottom, max(float(10 ** (np.log10(highest) + 2)), 10 * bottom)
 

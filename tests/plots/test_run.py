@@ -7,6 +7,7 @@ from pathlib import Path
 
 import matplotlib.image as mpimg
 import numpy as np
+import pytest
 
 from gdlab.core.lstsq import least_squares
 from gdlab.plots import common, run
@@ -136,3 +137,13 @@ def test_a_polynomial_fit_draws_its_curves_over_x() -> None:
     x, y_curve = (np.asarray(v) for v in curve.get_data())
     expected = ls.b + ls.w[0] * x + ls.w[1] * x**2 + ls.w[2] * x**3
     np.testing.assert_allclose(y_curve, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_the_loss_frame_leaves_room_above_only_when_a_run_grows() -> None:
+    falling, slower = np.array([300.0, 10.0, 1.0]), np.array([300.0, 100.0, 50.0])
+    growing = np.array([300.0, 1e5, 1e200, np.inf])
+    calm = common.loss_frame([falling, slower])
+    assert calm == common.log_limits(np.concatenate([falling, slower]), None)
+    assert calm[1] < 3000  # the frame fits the curves, with a little room
+    bottom, top = common.loss_frame([falling, growing])
+    assert bottom == calm[0] and top == pytest.approx(300 * 100)
