@@ -81,14 +81,18 @@ def _markdown_table(table: TableBlock) -> str:
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #222; }
-table { border-collapse: collapse; margin: 1rem 0; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; vertical-align: top; text-align: left; }
+       line-height: 1.5; color: #222; overflow-wrap: break-word; }
+.scroll { overflow-x: auto; margin: 1rem 0; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; vertical-align: top; text-align: left;
+         min-width: 8rem; max-width: 24rem; }
+th:first-child, td:first-child { min-width: 0; }
 th { background: #f3f3f3; }
 td.yes { color: #176f2c; font-weight: bold; } td.no { color: #b00020; font-weight: bold; }
-figure { margin: 1.5rem 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
+td.yes, td.no { white-space: nowrap; }
+figure { margin: 1.5rem 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { color: #555; font-style: italic; }
-code { background: #f3f3f3; padding: 0 0.2rem; }
+code { background: #f3f3f3; padding: 0 0.2rem; overflow-wrap: anywhere; }
 """
 
 
@@ -110,7 +114,8 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
                 f"{html.escape(block.caption)}</figcaption></figure>"
             )
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n"
         + "\n".join(body)
         + "\n</body></html>\n"
@@ -138,7 +143,11 @@ def _html_table(table: TableBlock) -> str:
             )
             cells.append(f"<td{mark}>{_inline(cell)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    # The wrapper scrolls sideways on a narrow screen, so the page itself never does.
+    return (
+        f'<div class="scroll" tabindex="0"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
 
 
 def write_report(blocks: Sequence[Block], folder: Path, stem: str, title: str) -> list[Path]:
