@@ -6,7 +6,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from gdlab.report.document import FigureBlock, Heading, Paragraph, TableBlock, to_html, to_markdown
+from gdlab.report.render import FigureBlock, Heading, Paragraph, TableBlock, to_html, to_markdown
 
 # Elements that never have an end tag, so they never hold others.
 VOID = {"meta", "img", "br", "hr", "link", "input"}
