@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gdlab.report.claims import Claim, check_claims
+from gdlab.report.claims import SEED, Claim, check_claims
 from gdlab.report.render import Block, FigureBlock, Heading, Paragraph, TableBlock, write_report
 
 
@@ -66,26 +66,89 @@ def reproduce_blocks(
         Heading("The learning-rate study, predicted and observed"),
         _study_table(study),
         Paragraph(f"Sweep folder: `{sweep_dir}`. Default run: `{run_dir}`."),
-        FigureBlock(
+        *_study_figures(sweep_dir, study, theory),
+        Heading("The default run"),
+        *_run_figures(run_dir, theory),
+    ]
+    return blocks
+
+
+def _study_figures(
+    sweep_dir: Path, study: list[Mapping[str, Any]], theory: Mapping[str, Any]
+) -> list[Block]:
+    lr = SEED["diverging_lr"]
+    diverged = next(row for row in study if float(row["optimizer.lr"]) == lr)
+    factor = abs(1 - lr * theory["eigenvalues"][-1])
+    return [
+        _figure(
             sweep_dir / "loss_curves.png",
+            "loss per epoch at each learning rate of the study",
             "Loss per epoch at each rate: 0.005 falls fast then crawls along the slow "
             "direction; 0.001 crawls; 0.1 leaves the axis (x: inf, o: nan).",
         ),
-        FigureBlock(
+        _figure(
+            sweep_dir / str(diverged["folder"]) / "contour.png",
+            f"a diverging path on the loss surface at lr = {lr:g}",
+            f"Divergence at lr = {lr:g}: along the steep direction |1 − lr·λmax| = "
+            f"{factor:.2g}, so each step lands on the other side of the valley {factor:.2g} "
+            "times farther out (epochs 1, 2 and 3 are numbered).",
+        ),
+        _figure(
             sweep_dir / "trajectories.png",
+            "w and b per epoch at each learning rate",
             "w settles long before b: the slow eigenvector is almost all intercept.",
         ),
-        FigureBlock(
+        _figure(
             sweep_dir / "distance_vs_lr.png",
+            "final distance to the optimum against the learning rate",
             "Final distance to the least-squares optimum against the rate; the "
             "dashed line is the critical rate 2/λmax.",
         ),
-        Heading("The default run"),
-        FigureBlock(run_dir / "fit.png", "The learned line lies on the least-squares line."),
-        FigureBlock(run_dir / "loss.png", "The loss on a log scale, down to the noise floor."),
-        FigureBlock(run_dir / "params.png", "w and b per epoch against their optimum and truth."),
     ]
-    return blocks
+
+
+def _run_figures(run_dir: Path, theory: Mapping[str, Any]) -> list[Block]:
+    low, high = theory["eigenvalues"][0], theory["eigenvalues"][-1]
+    return [
+        _figure(
+            run_dir / "fit.png",
+            "the learned line over the data",
+            "The learned line lies on the least-squares line.",
+        ),
+        _figure(
+            run_dir / "evolution.png",
+            "the fitted line over the data at a few epochs",
+            "The line moving over the data: the slope is close to its final value within a "
+            "few epochs; after that the line creeps, because what is left to learn is mostly "
+            "the intercept.",
+        ),
+        _figure(
+            run_dir / "loss.png",
+            "the loss per epoch on a log scale",
+            "The loss on a log scale, down to the noise floor.",
+        ),
+        _figure(
+            run_dir / "params.png",
+            "w and b per epoch",
+            "w and b per epoch against their optimum and truth.",
+        ),
+        _figure(
+            run_dir / "contour.png",
+            "loss contours with the path of gradient descent",
+            f"The loss surface: a long, thin valley, because the Hessian's eigenvalues are "
+            f"{low:.3g} and {high:.3g} (condition number {high / low:.3g}). Gradient descent "
+            "(red) drops into the valley in a few epochs, then walks along its floor to the "
+            "least-squares optimum (star), near but not on the truth (green cross): the gap "
+            "is noise.",
+        ),
+    ]
+
+
+def _figure(path: Path, alt: str, caption: str) -> Block:
+    """The figure, or a line saying it is missing (runs with ``output.plots: false`` draw none)."""
+    if path.exists():
+        return FigureBlock(path, alt, caption)
+    return Paragraph(f"Not drawn: {alt} (`{path}` is missing).")
 
 
 def _theory_table(theory: Mapping[str, Any]) -> TableBlock:

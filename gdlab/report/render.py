@@ -41,9 +41,10 @@ class TableBlock:
 
 @dataclass(frozen=True)
 class FigureBlock:
-    """A PNG figure, with a caption saying what to look at."""
+    """A PNG figure: ``alt`` names what it shows, ``caption`` says what to look at."""
 
     path: Path
+    alt: str
     caption: str
 
 
@@ -62,8 +63,7 @@ def to_markdown(blocks: Sequence[Block], base: Path) -> str:
             out.append(_markdown_table(block))
         else:
             out.append(
-                f"![{block.caption}]({block.path.relative_to(base).as_posix()})\n\n"
-                f"*{block.caption}*"
+                f"![{block.alt}]({block.path.relative_to(base).as_posix()})\n\n*{block.caption}*"
             )
     return "\n\n".join(out) + "\n"
 
@@ -107,7 +107,7 @@ def to_html(blocks: Sequence[Block], title: str) -> str:
         else:
             data = base64.b64encode(block.path.read_bytes()).decode("ascii")
             body.append(
-                f'<figure><img alt="{html.escape(block.caption)}" '
+                f'<figure><img alt="{html.escape(block.alt)}" '
                 f'src="data:image/png;base64,{data}"><figcaption>'
                 f"{html.escape(block.caption)}</figcaption></figure>"
             )

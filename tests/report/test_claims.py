@@ -16,7 +16,10 @@ from gdlab.record.runner import run_experiment
 from gdlab.record.sweep import run_sweep
 from gdlab.record.sweep_files import sweep_rows
 from gdlab.report.claims import check_claims
+from gdlab.report.document import reproduce_blocks
+from gdlab.report.render import to_html
 from tests.conftest import REPO
+from tests.report.pages import check_reads_on_a_phone, figures
 
 STUDY = REPO / "configs" / "lr_study.yaml"
 
@@ -59,5 +62,29 @@ def test_reproduce_writes_the_report_and_every_claim_holds(tmp_path: Path) -> No
     md = (tmp_path / "out" / "REPORT.md").read_text()
     assert md.count("✓ holds") == 7 and "✗" not in md
     html = (tmp_path / "out" / "REPORT.html").read_text()
-    assert html.count("data:image/png;base64,") == 6
+    assert html.count("data:image/png;base64,") == 9
     assert "7 of 7 claims" in md and "7 of 7 claims" in html
+    check_reads_on_a_phone(html)
+    # The pictures the README leans on, each the very file the run drew.
+    shown = figures(html)
+    (run,) = (tmp_path / "out" / "runs").iterdir()
+    (sweep,) = (tmp_path / "out" / "sweeps").iterdir()
+    drawn = {
+        "loss contours with the path of gradient descent": run / "contour.png",
+        "the fitted line over the data at a few epochs": run / "evolution.png",
+        "a diverging path on the loss surface at lr = 0.1": sweep / "runs/003-lr=0.1/contour.png",
+    }
+    for alt, path in drawn.items():
+        assert shown[alt] == path.read_bytes(), alt
+        assert f"![{alt}]({path.relative_to(tmp_path / 'out')})" in md
+
+
+def test_a_report_whose_runs_drew_nothing_says_so(evidence: Any, tmp_path: Path) -> None:
+    summary, rows = evidence
+    blocks = reproduce_blocks(
+        tmp_path / "run", summary, tmp_path / "sweep", rows, check_claims(summary, rows)
+    )
+    page = to_html(blocks, "t")
+    assert "data:image" not in page
+    assert page.count("Not drawn: ") == 9
+    assert "Not drawn: a diverging path on the loss surface at lr = 0.1" in page
