@@ -14,6 +14,15 @@ from typing import Any
 from gdlab.report.claims import SEED, Claim, check_claims
 from gdlab.report.render import Block, FigureBlock, Heading, Paragraph, TableBlock, write_report
 
+# What "the seed" means, said once for a reader who has not seen it; the README's quick start
+# says the same sentence (tests/report keeps the two equal).
+THE_SEED = (
+    "The seed is the write-up gdlab grew from (quoted in `docs/seed.md`): a line fitted to "
+    "y = 3x + 2 + noise by gradient descent written by hand in NumPy, whose claims "
+    "`gdlab reproduce` checks; gdlab calls the random seed the data seed (`data.seed`), to "
+    "keep the two apart."
+)
+
 
 def write_reproduction(
     run_dir: Path,
@@ -49,6 +58,7 @@ def reproduce_blocks(
     held = sum(c.holds for c in claims)
     blocks: list[Block] = [
         Heading("Reproducing the seed: gradient descent on y = 3x + 2 + noise", 1),
+        Paragraph(THE_SEED),
         Paragraph(
             f"{held} of {len(claims)} claims of the seed write-up hold. Each verdict is a "
             "stated rule applied to numbers measured in this run, and every epoch count "

@@ -19,7 +19,12 @@ class Elements(HTMLParser):
         super().__init__()
         self.open: list[Element] = []
         self.found: list[tuple[Element, list[Element]]] = []
+        self.text: list[str] = []
         self.feed(page)
+
+    def handle_data(self, data: str) -> None:
+        if not self.open or self.open[-1][0] not in ("style", "title"):
+            self.text.append(data)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = (tag, dict(attrs))
@@ -61,3 +66,8 @@ def figures(page: str) -> dict[str, bytes]:
         assert src.startswith(PNG), src[:40]
         found[attrs["alt"] or ""] = base64.b64decode(src.removeprefix(PNG))
     return found
+
+
+def text(page: str) -> str:
+    """What a reader sees of the page, its runs of whitespace made single spaces."""
+    return " ".join("".join(Elements(page).text).split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,10 @@ from gdlab.record.runner import run_experiment
 from gdlab.record.sweep import run_sweep
 from gdlab.record.sweep_files import sweep_rows
 from gdlab.report.claims import check_claims
-from gdlab.report.document import reproduce_blocks
+from gdlab.report.document import THE_SEED, reproduce_blocks
 from gdlab.report.render import to_html
 from tests.conftest import REPO
-from tests.report.pages import check_reads_on_a_phone, figures
+from tests.report.pages import check_reads_on_a_phone, figures, text
 
 STUDY = REPO / "configs" / "lr_study.yaml"
 
@@ -65,6 +66,8 @@ def test_reproduce_writes_the_report_and_every_claim_holds(tmp_path: Path) -> No
     assert html.count("data:image/png;base64,") == 9
     assert "7 of 7 claims" in md and "7 of 7 claims" in html
     check_reads_on_a_phone(html)
+    # A reader who never saw the seed is told what it is, apart from the data seed.
+    assert THE_SEED in md and THE_SEED.replace("`", "") in text(html)
     # The pictures the README leans on, each the very file the run drew.
     shown = figures(html)
     (run,) = (tmp_path / "out" / "runs").iterdir()
@@ -88,3 +91,10 @@ def test_a_report_whose_runs_drew_nothing_says_so(evidence: Any, tmp_path: Path)
     assert "data:image" not in page
     assert page.count("Not drawn: ") == 9
     assert "Not drawn: a diverging path on the loss surface at lr = 0.1" in page
+
+
+def test_the_readme_says_what_the_seed_is_as_the_report_does() -> None:
+    readme = (REPO / "README.md").read_text()
+    prose = " ".join(re.sub(r"\[([^]]*)\]\([^)]*\)", r"\1", readme).split())  # links as text
+    assert THE_SEED in prose
+    assert "data seed" in THE_SEED and "`data.seed`" in THE_SEED
