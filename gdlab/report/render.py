@@ -77,14 +77,14 @@ def _markdown_table(table: TableBlock) -> str:
     )
 
 
+PROSE = 40  # characters from which a table cell counts as a sentence, not a value
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
        line-height: 1.5; color: #222; overflow-wrap: break-word; }
 .scroll { overflow-x: auto; margin: 1rem 0; }
 table { border-collapse: collapse; }
-th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; vertical-align: top; text-align: left;
-         min-width: 8rem; max-width: 24rem; }
-th:first-child, td:first-child { min-width: 0; }
+th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; vertical-align: top; text-align: left; }
+td.prose { min-width: 12rem; }
 th { background: #f3f3f3; }
 td.yes { color: #176f2c; font-weight: bold; } td.no { color: #b00020; font-weight: bold; }
 td.yes, td.no { white-space: nowrap; }
@@ -128,24 +128,22 @@ def _inline(text: str) -> str:
 
 def _html_table(table: TableBlock) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in table.header)
-    rows = []
-    for row in table.rows:
-        cells = []
-        for cell in row:
-            mark = (
-                ' class="yes"'
-                if cell.startswith("✓")
-                else ' class="no"'
-                if cell.startswith("✗")
-                else ""
-            )
-            cells.append(f"<td{mark}>{_inline(cell)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    rows = [
+        "<tr>" + "".join(f"<td{_cell_class(c)}>{_inline(c)}</td>" for c in row) + "</tr>"
+        for row in table.rows
+    ]
     # The wrapper scrolls sideways on a narrow screen, so the page itself never does.
     return (
         f'<div class="scroll" tabindex="0"><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _cell_class(cell: str) -> str:
+    if cell.startswith(("✓", "✗")):
+        return ' class="yes"' if cell.startswith("✓") else ' class="no"'
+    # A sentence gets a column wide enough to read; the table scrolls if they do not fit.
+    return ' class="prose"' if len(cell) > PROSE else ""
 
 
 def write_report(blocks: Sequence[Block], folder: Path, stem: str, title: str) -> list[Path]:

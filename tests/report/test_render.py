@@ -43,4 +43,8 @@ def test_the_page_fits_a_phone(tmp_path: Path) -> None:
     page = to_html(blocks, "t")
     check_reads_on_a_phone(page)
     assert len(Elements(page).named("table")) == 2
+    # A sentence keeps a column wide enough to read (the table scrolls instead); values do not.
+    classes = [a.get("class") for a, _ in Elements(page).named("td")]
+    assert classes == [None, "prose", "yes", None, None]
+    assert re.search(r"td\.prose \{ min-width: 12rem; \}", page)
     assert list(figures(page)) == ["a picture"]
