@@ -112,7 +112,7 @@ def slow_direction_words(X: Array, analysis: Analysis, names: list[str], lr: flo
             f"the curvature along w is H_ww = 2·mean(x²) = {H[0, 0]:.4g} against H_bb = "
             f"{H[-1, -1]:.4g} for b, and mean(x) = {means} ties the two together. "
         )
-    kappa = f"the condition number λmax/λmin = {high / low:.4g}"
+    kappa = f"the condition number λmax/λmin = {analysis.condition_number:.4g}"
     if lr >= 2 / high:  # diverging: the steep direction grows, whatever the slow one does
         text += (
             f"At lr = {lr:g}, above the critical 2/λmax = {2 / high:.4g}, the error along the "
@@ -130,7 +130,7 @@ def slow_direction_words(X: Array, analysis: Analysis, names: list[str], lr: flo
 
 def frozen_note(prediction: Prediction) -> str | None:
     """Say so when a rate is too small for float64 to move the error along some eigenvector."""
-    frozen = int(np.sum(prediction.rates == 1.0))
+    frozen = prediction.frozen
     if not frozen:
         return None
     return (

@@ -46,7 +46,7 @@ class LeastSquares:
     b: float  # 0.0 for a fit through the origin
     loss: float  # the mean squared residual there
     standard_errors: Array  # of (w_1..w_d, b), or of w alone without an intercept
-    residual_sd: float  # sqrt(RSS / (n - p)), p parameters
+    residual_sd: float  # sqrt(RSS / (n - p)), p parameters; nan when n = p
     r_squared: float  # 1 - RSS / TSS; TSS about the mean, or about 0 through the origin
     refined: bool  # whether double-double refinement was needed for the last digits
 
@@ -93,7 +93,8 @@ def least_squares(
     else:
         rss, inverse_diagonal = residual * residual, np.sum(R_inv * R_inv, axis=1)
         tss = float(np.sum((y - y.mean()) ** 2)) if intercept else float(y @ y)
-    s2 = rss / max(n - p, 1)
+    # With as many parameters as rows the fit is exact and says nothing of the noise.
+    s2 = rss / (n - p) if n > p else math.nan
     w = np.asarray(theta[:-1] if intercept else theta, dtype=np.float64)
     return LeastSquares(
         w=w,

@@ -125,19 +125,23 @@ def _overflow(log_terms: Array, log_rate: Array) -> int | None:
     so once past the limit it stays past: bisect for the first epoch that is.
     """
     target = math.log(FLOAT_MAX)
-    growth = float(log_rate.max())
     with np.errstate(invalid="ignore"):
-        start = float(np.max(log_terms))
-    if growth <= 0 or not math.isfinite(start):
+        largest = np.max(log_terms, axis=0)  # each direction's largest term at t = 0
+    growing = (log_rate > 0) & np.isfinite(largest)
+    if not growing.any():
         return None  # nothing grows (lr exactly critical, or a start on the optimum)
 
     def overflowed(t: int) -> bool:
         return bool(_overflowed_rows(log_terms, log_rate, t).any())
 
-    high = max(0, math.ceil((target - start) / growth))
-    while not overflowed(high):  # rounding in the estimate
+    # Each growing term alone overflows by its own estimate; the soonest bounds the answer.
+    alone = (target - largest[growing]) / log_rate[growing]
+    high = max(0, math.ceil(float(alone.min())))
+    for _ in range(_SIGNED_STEPS):  # past the estimate's rounding
+        if overflowed(high):
+            return first_below(lambda t: 0.0 if overflowed(t) else 1.0, 0.5, high)
         high += 1
-    return first_below(lambda t: 0.0 if overflowed(t) else 1.0, 0.5, high)
+    return None
 
 
 def _overflowed_rows(log_terms: Array, log_rate: Array, t: int) -> NDArray[np.bool_]:

@@ -27,20 +27,23 @@ from gdlab.core.notation import Array
 
 _SCAN = 4096  # epochs checked one by one before the zeros are sought: the usual case
 _BISECTIONS = 200  # halvings of an interval of real t: enough to reach float64's spacing
+_EXACT = 2.0**53  # past this, float64 no longer holds every whole epoch
 
 
-def settle_epoch(terms: Array, rho: Array, tol: float) -> int | None:
+def settle_epoch(terms: Array, rho: Array, tol: float, log_rate: Array | None = None) -> int | None:
     """First t after which |sum_i terms_i rho_i^t| < tol for good; None if it never is.
 
     All |rho_i| <= 1; rho_i = 1 (a step that rounds to no step) keeps its
     term for ever, and -1 is excluded (it neither grows nor shrinks).
+    ``log_rate`` is log |rho_i| when known more precisely than from rho.
     """
     last = 0 if abs(float(np.sum(terms))) >= tol else -1  # t = 0: rho^0 = 1, even rho = 0
     live = (terms != 0) & (rho != 0)  # a rho of 0 leaves nothing after t = 0
     if not live.any():
         return last + 1
     c, r = terms[live], rho[live]
-    mu = -np.log(np.abs(r))
+    mu = -np.log(np.abs(r)) if log_rate is None else -log_rate[live]
+    mu = np.maximum(mu, 0.0)  # |rho| <= 1: a rounding above 1 is 1
     if np.any(r < 0):  # oscillating terms: even and odd epochs are two exponential sums
         for parity in (0, 1):
             signs = np.where(r < 0, (-1.0) ** parity, 1.0)
@@ -91,6 +94,8 @@ def _last_outside(c: Array, mu: Array, tol: float, start: int, step: int) -> int
         low = start + max(0, int(np.ceil((z - 2.5 - start) / step))) * step
         candidates = np.arange(low, min(z + 0.5, end), step)
         candidates = candidates[candidates <= top]
+        if not candidates.size and z > _EXACT:  # beyond float64's integers: the zero itself
+            return start + int((z - start) // step) * step
         hits = candidates[np.abs(_evaluate(c, mu, candidates)) >= tol]
         if hits.size:
             return int(hits[-1])

@@ -123,6 +123,10 @@ def with_optimum(X: Array, ls: LeastSquares, intercept: bool = True) -> Analysis
     """The analysis of X's bowl around an optimum already known (e.g. found on scaled x)."""
     H = hessian(X, intercept=intercept)  # one pass over the data for A^T A
     eigenvalues, eigenvectors = np.linalg.eigh(H)
+    # eigh is exact only to about p eps lambda_max: below that an eigenvalue is rounding
+    # (even negative), and the honest value is 0, a direction no step can move.
+    resolution = H.shape[0] * float(np.finfo(np.float64).eps) * float(eigenvalues[-1])
+    eigenvalues = np.where(eigenvalues <= resolution, 0.0, eigenvalues)
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
     largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
     eigenvectors = eigenvectors * np.sign(largest)
@@ -141,20 +145,27 @@ class Prediction:
     epochs_to_tol_per_param: list[int | None]  # from this epoch on, |theta_k - theta_ls_k| < tol
     first_inf_epoch: int | None  # the loss overflows to inf (diverging runs)
     first_nan_epoch: int | None  # inf - inf turns the loss nan (diverging runs)
+    frozen: int = 0  # eigen-directions along which 1 - lr lambda rounds to exactly 1
 
 
 def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Prediction:
     """Predict a run from theta0 = (w_1..w_d, b) at rate ``lr``, from the spectrum alone."""
     rho = 1.0 - lr * analysis.eigenvalues
+    # log |1 - lr lambda|, from log1p where the step is small: rho itself rounds, and a
+    # rounding of 1e-16 in it is off by a whole epoch every 1e16 / (lr lambda) epochs.
+    step = lr * analysis.eigenvalues
+    with np.errstate(divide="ignore"):
+        log_rate = np.where(step < 1, np.log1p(-np.where(step < 1, step, 0.0)), np.log(np.abs(rho)))
+    log_rate = np.where(rho == 1.0, 0.0, log_rate)  # a step float64 rounds away moves nothing
     coeffs = analysis.eigenvectors.T @ (np.asarray(theta0, dtype=np.float64) - analysis.theta_ls)
     converges = 0 < lr < analysis.critical_lr
     total: int | None
     first_inf: int | None
     first_nan: int | None
     if converges:
-        total = _epochs_to_norm(coeffs, rho, tol)
+        total = _epochs_to_norm(coeffs, rho, tol, log_rate)
         per_param: list[int | None] = [
-            None if total is None else settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol)
+            settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, log_rate)
             for k in range(len(coeffs))
         ]
         first_inf = first_nan = None
@@ -174,6 +185,7 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
         lr=lr,
         outcome="converges" if converges else "diverges",
         rates=np.abs(rho),
+        frozen=int(np.sum(rho == 1.0)),
         epochs_to_tol=total,
         epochs_to_tol_per_param=per_param,
         first_inf_epoch=first_inf,
@@ -181,8 +193,9 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
     )
 
 
-def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int | None:
-    """Smallest t with sum_i (c_i rho_i^t)^2 < tol^2 (all |rho_i| <= 1, so it only falls).
+def _epochs_to_norm(coeffs: Array, rho: Array, tol: float, log_rate: Array) -> int | None:
+    """Smallest t with sum_i (c_i rho_i^t)^2 < tol^2 (all |rho_i| <= 1, so it only falls);
+    ``log_rate`` is log |rho_i|, computed more precisely than rho itself.
 
     None when it never happens in float64: a rate so small that 1 - lr lambda_i
     rounds to exactly 1 leaves the error along v_i where it is, every epoch.
@@ -193,7 +206,8 @@ def _epochs_to_norm(coeffs: Array, rho: Array, tol: float) -> int | None:
 
     def norm(t: int) -> float:
         with np.errstate(under="ignore"):
-            return float(np.sqrt(np.sum((coeffs * rho**t) ** 2)))
+            decay = np.exp(2 * t * log_rate) if t else 1.0  # rho = 0 has log_rate -inf
+            return float(np.sqrt(np.sum(coeffs**2 * decay)))
 
     return first_below(norm, tol)
 
