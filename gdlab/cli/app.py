@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from gdlab.version import __version__
 
@@ -86,7 +87,9 @@ def _root(
 
 def fail(message: str, status: int = EXIT_BAD_INPUT) -> NoReturn:
     """Report an error on stderr in one line and exit (2: bad input), no traceback."""
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[red]error:[/red] {message}")
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"[red]error:[/red] {escape(message)}"
+    )
     raise typer.Exit(status)
 
 

@@ -177,9 +177,23 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     return fig
 
 
+def _model(run: SweepRun) -> tuple[int, bool]:
+    """A run's parameters: how many weights, and whether b is learned."""
+    ls = run.summary["least_squares"]
+    return len(run.summary["final"]["w"]), bool(ls.get("intercept", True))
+
+
 def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
-    """w and b per epoch for every run, against the true and least-squares values."""
-    names = [*feature_names("w", len(runs[0].summary["final"]["w"])), "b"]
+    """w and b per epoch for every run, against the true and least-squares values.
+
+    Only runs of the first run's model share panels: a sweep over model.degree or
+    model.intercept fits other parameters, which no panel of these can hold.
+    """
+    shape = _model(runs[0])
+    kept = [r for r in runs if _model(r) == shape]
+    note = "" if len(kept) == len(runs) else f"; {len(kept)} of {len(runs)} runs, of one model"
+    runs = kept
+    names = [*feature_names("w", shape[0]), "b"]
     fig = Figure(figsize=(8, 2.6 * len(names) + 1.0), layout="constrained")
     axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
     groups = group_series(runs, leave_out=SEEDS)
@@ -199,7 +213,7 @@ def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
         values = ", ".join(f"{n} = {v:.4g}" for n, v in zip(names, truths, strict=True))
         handles.append(Line2D([], [], **TRUE_STYLE, label=f"true: {values}"))
     explain(fig, list(axes), series, band_label(_most_seeds(groups)), handles)
-    fig.suptitle("Parameters per epoch (diverging runs leave the frame)")
+    fig.suptitle(f"Parameters per epoch (diverging runs leave the frame{note})")
     return fig
 
 

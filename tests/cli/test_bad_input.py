@@ -292,3 +292,9 @@ def test_bad_input_exits_2_with_one_clear_line(
         and not any(p.is_relative_to(tmp_path / n) for n in files)
     ]
     assert written == [], written
+
+
+def test_a_value_in_brackets_is_shown_as_given() -> None:
+    """Rich would read [true] as markup and print nothing."""
+    result = cli.invoke(app, ["train", "--set", "model.intercept=[true]"])
+    assert result.exit_code == 2 and "model.intercept = [true]:" in result.stderr

@@ -249,3 +249,11 @@ def test_a_sweep_over_the_model_fits_each_points_own_features(tmp_path: Path) ->
         degree = int(row["model.degree"])
         assert row["w" if degree == 1 else f"w_{degree}"] not in (None, "")
         assert row["predicted_outcome"] == row["observed_outcome"]
+
+
+def test_a_sweep_over_the_degree_draws_its_figures(tmp_path: Path) -> None:
+    forbes = str(REPO / "configs" / "forbes.yaml")
+    grid = ["--grid", "model.degree=3,1", "--set", "training.epochs=50"]
+    result = cli.invoke(app, ["sweep", "--config", forbes, *grid])
+    assert result.exit_code == 0, result.output
+    assert (_sweep_dir(tmp_path / "results") / "trajectories.png").is_file()
