@@ -41,6 +41,14 @@ class SignPairs:
     zero: NDArray[np.bool_]  # shape (p,)
 
 
+def sign_pairs_of_rows(A: Array) -> SignPairs:
+    """The sign patterns of the rows of A itself (e.g. the triangular R the sums use)."""
+    positive, negative = (A > 0).astype(np.float64), (A < 0).astype(np.float64)
+    same = (positive.T @ positive + negative.T @ negative) > 0
+    opposite = (positive.T @ negative + negative.T @ positive) > 0
+    return SignPairs(same, opposite, np.zeros(A.shape[1], dtype=bool))
+
+
 def sign_pairs(X: Array, intercept: bool = True) -> SignPairs:
     """The sign patterns of A = [X, 1] (or X), a block of rows at a time."""
     p = X.shape[1] + (1 if intercept else 0)

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from gdlab.core.lstsq import LeastSquares, least_squares, qr_of_data
 from gdlab.core.notation import Array
-from gdlab.core.overflow import Divergence, SignPairs, sign_pairs
+from gdlab.core.overflow import Divergence, SignPairs, sign_pairs, sign_pairs_of_rows
 from gdlab.core.settle import first_below, settle_epoch
 from gdlab.core.sums import gram_matrix
 
@@ -148,8 +148,15 @@ class Prediction:
     frozen: int = 0  # eigen-directions along which 1 - lr lambda rounds to exactly 1
 
 
-def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Prediction:
-    """Predict a run from theta0 = (w_1..w_d, b) at rate ``lr``, from the spectrum alone."""
+def predict_run(
+    analysis: Analysis, lr: float, theta0: Array, tol: float, sums: bool = False
+) -> Prediction:
+    """Predict a run from theta0 = (w_1..w_d, b) at rate ``lr``, from the spectrum alone.
+
+    ``sums`` says the run computes its loss from the data's sums (gdlab/core/sums.py),
+    L* + ||R e||^2 / n with R^T R = (n/2) H: there infinite parameters meet in the rows
+    of R, not in the samples' predictions.
+    """
     rho = 1.0 - lr * analysis.eigenvalues
     # log |1 - lr lambda|, from log1p where the step is small: rho itself rounds, and a
     # rounding of 1e-16 in it is off by a whole epoch every 1e16 / (lr lambda) epochs.
@@ -178,7 +185,7 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
             analysis.n_samples,
             coeffs,
             rho,
-            analysis.signs,
+            _sums_signs(analysis) if sums else analysis.signs,
         )
         first_inf, first_nan = divergence.first_inf_epoch(), divergence.first_nan_epoch()
     return Prediction(
@@ -191,6 +198,15 @@ def predict_run(analysis: Analysis, lr: float, theta0: Array, tol: float) -> Pre
         first_inf_epoch=first_inf,
         first_nan_epoch=first_nan,
     )
+
+
+def _sums_signs(analysis: Analysis) -> SignPairs:
+    """Where infinities meet on the sums path: the rows of R (R^T R = (n/2) H)."""
+    try:
+        R = np.linalg.cholesky(analysis.hessian * (analysis.n_samples / 2.0)).T
+    except np.linalg.LinAlgError:  # not positive definite in float64: the samples' pattern
+        return analysis.signs
+    return sign_pairs_of_rows(R)
 
 
 def _epochs_to_norm(coeffs: Array, rho: Array, tol: float, log_rate: Array) -> int | None:

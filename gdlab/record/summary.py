@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.core.explain import conditioning_warning, frozen_note
-from gdlab.core.fastpath import PathChoice
+from gdlab.core.fastpath import SUMS, PathChoice
 from gdlab.core.notation import Array, param_names
 from gdlab.core.theory import Analysis, observe, predict_run
 from gdlab.core.train import History
@@ -56,7 +56,7 @@ def summarize(
             "condition_number_original": original.condition_number,
         }
     thetas = trained.stack(history.w, history.b)
-    summary["theory"] = theory_block(config, history, trained, thetas)
+    summary["theory"] = theory_block(config, history, trained, thetas, path.path == SUMS)
     return summary
 
 
@@ -99,7 +99,7 @@ def standardized_note(intercept: bool, degree: int) -> str:
 
 
 def theory_block(
-    config: Config, history: History, analysis: Analysis, thetas: Array
+    config: Config, history: History, analysis: Analysis, thetas: Array, sums: bool = False
 ) -> dict[str, Any]:
     """The spectrum, and what it predicts for this run beside what the run did.
 
@@ -121,7 +121,7 @@ def theory_block(
         "critical_lr": analysis.critical_lr,
         "best_lr": analysis.best_lr,
         "predicted_for": "full-batch gradient descent without momentum or weight decay",
-        "predicted": _predicted(config, analysis, names)
+        "predicted": _predicted(config, analysis, names, sums)
         if is_plain_gd(config, analysis.n_samples)
         else None,
         "observed": {
@@ -134,9 +134,9 @@ def theory_block(
     }
 
 
-def _predicted(config: Config, analysis: Analysis, names: list[str]) -> dict[str, Any]:
+def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool) -> dict[str, Any]:
     theta0 = analysis.stack(np.array(config.initial_w()), config.training.init_b)
-    p = predict_run(analysis, config.optimizer.lr, theta0, config.theory.tol)
+    p = predict_run(analysis, config.optimizer.lr, theta0, config.theory.tol, sums)
     return {
         "outcome": p.outcome,
         "rates": p.rates.tolist(),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdlab.core.data import make_linear_data, standardize
+from gdlab.core.data import make_linear_data, polynomial_features, standardize
 from gdlab.core.optimizers import SGD
+from gdlab.core.sums import SufficientStats
 from gdlab.core.theory import analyze, predict_run
 from gdlab.core.train import train
+from tests.conftest import REPO
 
 
 @pytest.mark.parametrize("true_w", [[3.0], [3.0, -1.0, 2.0]])
@@ -24,6 +26,27 @@ def test_inf_and_nan_epochs_are_predicted_exactly(
     lr = analysis.critical_lr * times_critical
     predicted = predict_run(analysis, lr, np.zeros(len(true_w) + 1), 1e-3)
     run = train(X, y, SGD(lr), 5000)
+    assert (predicted.first_inf_epoch, predicted.first_nan_epoch) == (
+        run.first_inf_epoch,
+        run.first_nan_epoch,
+    )
+
+
+@pytest.mark.parametrize("times_critical", [1.5, 3.0, 10.0, 40.0])
+@pytest.mark.parametrize("data", ["synthetic", "pontius"])
+def test_on_the_sums_path_infinities_meet_in_r_and_nan_is_still_exact(
+    times_critical: float, data: str
+) -> None:
+    if data == "pontius":  # standardized, where R's signs and the samples' part ways
+        table = np.loadtxt(REPO / "data" / "nist" / "pontius.csv", delimiter=",", skiprows=1)
+        X, y = polynomial_features(table[:, 1:], 2), table[:, 0]
+        X = standardize(X).apply(X)
+    else:
+        X, y = make_linear_data(100, 0.0, 10.0, [3.0], 2.0, 1.0, np.random.default_rng(42))
+    analysis = analyze(X, y)
+    lr = analysis.critical_lr * times_critical
+    predicted = predict_run(analysis, lr, np.zeros(X.shape[1] + 1), 1e-3, sums=True)
+    run = train(X, y, SGD(lr), 5000, sums=SufficientStats(X, y))
     assert (predicted.first_inf_epoch, predicted.first_nan_epoch) == (
         run.first_inf_epoch,
         run.first_nan_epoch,
