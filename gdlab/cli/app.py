@@ -194,7 +194,14 @@ def progress_bar(console: Console, label: str, detail: str) -> Progress:
     own: with no other thread running, drawing a run's figures can fork
     (gdlab/plots/helpers.py).
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     return Progress(
         TextColumn(label),
@@ -202,6 +209,8 @@ def progress_bar(console: Console, label: str, detail: str) -> Progress:
         MofNCompleteColumn(),
         TextColumn(detail),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=console,
         transient=True,
         auto_refresh=False,
@@ -223,14 +232,21 @@ class Redraws:
 
 
 class TrainingProgress:
-    """A Rich progress bar fed by the training callback; silent when not on a terminal."""
+    """A Rich progress bar fed by the training callback, then told what the run is writing
+    and drawing (:meth:`stage`); silent when not on a terminal."""
 
     def __init__(self, console: Console, epochs: int, enabled: bool) -> None:
         self.bar: Progress | None = None
         self.redraws = Redraws()
         if enabled and console.is_terminal:
-            self.bar = progress_bar(console, "training", "loss {task.fields[loss]}")
+            self.bar = progress_bar(console, "training", "{task.fields[loss]}")
             self.task = self.bar.add_task("train", total=epochs, loss="…")
+
+    def stage(self, what: str) -> None:
+        """Say what the run does now that training is over (writing, drawing)."""
+        if self.bar is not None:
+            total = self.bar.tasks[0].total
+            self.bar.update(self.task, completed=total, loss=what, refresh=True)
 
     def __enter__(self) -> Any:
         if self.bar is None:
@@ -240,7 +256,9 @@ class TrainingProgress:
 
     def update(self, epoch: int, loss: float) -> None:
         assert self.bar is not None
-        self.bar.update(self.task, completed=epoch, loss=f"{loss:.4g}", refresh=self.redraws.due())
+        self.bar.update(
+            self.task, completed=epoch, loss=f"loss {loss:.4g}", refresh=self.redraws.due()
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -91,7 +91,8 @@ def train(
     console = Console(highlight=False)
     drawing = Drawing() if draws(cfg) else None  # forked now: Matplotlib loads while training runs
     try:
-        with TrainingProgress(console, cfg.training.epochs, enabled=not quiet) as on_progress:
+        progress = TrainingProgress(console, cfg.training.epochs, enabled=not quiet)
+        with progress as on_progress:
             result = runner.run_experiment(
                 cfg,
                 results_dir / "runs",
@@ -100,6 +101,7 @@ def train(
                 on_progress,
                 ready=runner.Ready(problem),
                 draw=drawing,
+                on_stage=progress.stage,
             )
     except (runs.RunDirError, DataError, ConfigError) as err:
         fail(str(err))

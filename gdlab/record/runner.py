@@ -72,6 +72,7 @@ def run_experiment(
     stamped: bool = True,
     ready: Ready | None = None,
     draw: DrawRun | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Train one config and write its run folder, ``parent/<UTC timestamp>-<name>``.
 
@@ -99,6 +100,8 @@ def run_experiment(
     result: RunResult | None = None
     try:
         history, path = _train(folder, config, problem, on_progress, ready)
+        if on_stage is not None:
+            on_stage(_writing(history))
         # What training found is written whole: a signal that arrives now waits for it.
         with owner.signals_held():
             result = _write_results(folder, config, problem, history, path)
@@ -113,6 +116,8 @@ def run_experiment(
         raise
     try:
         if draw is not None and result.history.status != "interrupted":
+            if on_stage is not None:
+                on_stage("drawing figures")
             draw(folder, config, problem, result.history)
     except BaseException as err:
         _record_figures(folder, result.summary, err)
@@ -122,6 +127,16 @@ def run_experiment(
         return result
     _write_meta(folder, argv, started)
     return result
+
+
+def _writing(history: History) -> str:
+    """What is about to be written, with its size when it is large enough to wait for."""
+    rows = len(history.epoch)
+    columns = 4 + 2 * history.w.shape[1]
+    megabytes = rows * columns * 20 / 1e6  # about 20 characters a number, as written
+    if megabytes < 10:
+        return "writing the results"
+    return f"writing metrics.csv, ~{megabytes:,.0f} MB"
 
 
 def describe_error(err: BaseException) -> str:
