@@ -221,6 +221,7 @@ def select(
     same keys; entries without the key go last.
     """
     conditions = [_parse(c) for c in where]
+    _check_keys([key for key, _, _ in conditions] + ([sort] if sort else []))
     wanted = set(tags)
     rows = []
     for entry in entries:
@@ -233,6 +234,23 @@ def select(
         present.sort(key=lambda r: _comparable(r[0][sort]), reverse=reverse)  # type: ignore[arg-type, return-value]
         rows = present + absent
     return [row for _, row in rows]
+
+
+_ROW_KEYS = ["id", "kind", "name", "status", "optimizer", "lr", "epochs", "final_loss", "w", "b", "started", "git_commit", "points", "tags", "note"]
+
+
+def _check_keys(keys: list[str]) -> None:
+    """Refuse a key that is neither a column of `runs list` nor a config key: a typo would
+    otherwise match nothing, silently."""
+    from gdlab.record.schema import all_keys
+
+    known = set(_ROW_KEYS) | set(all_keys())
+    for key in keys:
+        if key not in known:
+            from gdlab.record.config import unknown_key_message
+
+            message = unknown_key_message(key, sorted(known))
+            raise FilterError(f"--where/--sort: {message} (a runs list column or a config key)")
 
 
 def _parse(condition: str) -> tuple[str, str, Any]:

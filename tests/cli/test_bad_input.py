@@ -133,6 +133,9 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     ("verify nosuchrun", {}, ["'nosuchrun'", "no run"]),
     ("runs compare only-one", {}, ["two or more"]),
     ("runs list --status foo", {}, ["--status 'foo'", "completed", "diverged"]),
+    ("runs list --where optimiser.lr=0.1", {}, ["unknown key 'optimiser.lr'", "optimizer.lr"]),
+    ("runs list --where lr~1", {}, ["--where 'lr~1'", "KEY=VALUE"]),
+    ("runs list --sort loss", {}, ["unknown key 'loss'", "final_loss"]),
     ("sweep --set training.epochs=5", {}, ["needs values to sweep", "--grid"]),
     (
         "reproduce --study s.yaml",
