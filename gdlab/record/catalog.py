@@ -236,7 +236,11 @@ def select(
     return [row for _, row in rows]
 
 
-_ROW_KEYS = ["id", "kind", "name", "status", "optimizer", "lr", "epochs", "final_loss", "w", "b", "started", "git_commit", "points", "tags", "note"]
+# The columns of `runs list` a filter or sort may name.
+_ROW_KEYS = [
+    *("id", "kind", "name", "status", "optimizer", "lr", "epochs", "final_loss"),
+    *("w", "b", "started", "git_commit", "points", "tags", "note"),
+]
 
 
 def _check_keys(keys: list[str]) -> None:
