@@ -116,19 +116,30 @@ def analyze(
     """
     R = R if R is not None else qr_of_data(X, y, intercept=intercept)
     ls = least_squares(X, y, intercept=intercept, R=R, degree=degree)  # and standard errors
-    return with_optimum(X, ls, intercept)
+    return with_optimum(X, ls, intercept, R)
 
 
-def with_optimum(X: Array, ls: LeastSquares, intercept: bool = True) -> Analysis:
-    """The analysis of X's bowl around an optimum already known (e.g. found on scaled x)."""
-    H = hessian(X, intercept=intercept)  # one pass over the data for A^T A
-    eigenvalues, eigenvectors = np.linalg.eigh(H)
-    # eigh is exact only to about p eps lambda_max: below that an eigenvalue is rounding
-    # (even negative), and the honest value is 0, a direction no step can move.
-    resolution = H.shape[0] * float(np.finfo(np.float64).eps) * float(eigenvalues[-1])
+def with_optimum(
+    X: Array, ls: LeastSquares, intercept: bool = True, R: Array | None = None
+) -> Analysis:
+    """The analysis of X's bowl around an optimum already known (e.g. found on scaled x).
+
+    H's eigenvalues are (2/n) sigma_i^2 and its eigenvectors the right singular
+    vectors of R_A (A = Q R_A), never eigh of H itself: squaring A squares its
+    condition number, and eigh of H loses every eigenvalue below about
+    p eps lambda_max (Longley's smallest, 4e-20 lambda_max, came out negative).
+    """
+    H = hessian(X, intercept=intercept)  # one pass over the data for A^T A, to show
+    n, p = X.shape[0], H.shape[0]
+    R = R if R is not None else qr_of_data(X, np.zeros(n), intercept=intercept)
+    _, sigma, Vt = np.linalg.svd(np.triu(R[:p, :p]))
+    eigenvalues, eigenvectors = (2.0 / n) * sigma[::-1] ** 2, Vt[::-1].T
+    # The SVD is exact to about p eps sigma_max: a sigma below that is rounding, and the
+    # honest eigenvalue is 0, a direction no step can move.
+    resolution = (p * float(np.finfo(np.float64).eps)) ** 2 * float(eigenvalues[-1])
     eigenvalues = np.where(eigenvalues <= resolution, 0.0, eigenvalues)
     # An eigenvector's sign is arbitrary; make its largest component positive to read it.
-    largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(H.shape[0])]
+    largest = eigenvectors[np.argmax(np.abs(eigenvectors), axis=0), range(p)]
     eigenvectors = eigenvectors * np.sign(largest)
     signs = sign_pairs(X, intercept)
     return Analysis(ls, H, eigenvalues, eigenvectors, X.shape[0], signs, intercept)
