@@ -162,6 +162,12 @@ def sweep(
     # A Config is the base, given key by key in the overrides; a file is read as the CLI reads it.
     overrides = _set_items(config, set, plots)
     spec = grids.load_sweep(_path(config), grid_items, seed_text, overrides, name)
+    if not spec.grid and spec.seeds is None:
+        raise ConfigError(
+            "gdlab.sweep",
+            "a sweep needs values to sweep: grid={key: [values]}, seeds=[...], or a sweep "
+            "file with a grid; for one run, gdlab.train",
+        )
     runs.check_name(spec.name)
     parent = Path(results_dir)
     grids.check_data(spec, parent)
@@ -180,7 +186,11 @@ def sweep(
 
 def load_run(path: str | os.PathLike[str], results_dir: str | os.PathLike[str] = "results") -> Run:
     """A finished run read back from its folder (or from a unique prefix of its id)."""
-    folder, _ = catalog.resolve(Path(results_dir), os.fspath(path))
+    folder, kind = catalog.resolve(Path(results_dir), os.fspath(path), ("run", "sweep"))
+    if kind == "sweep":
+        raise catalog.RunRefError(
+            f"{folder} is a sweep, not a run: its points are runs, in {folder / 'runs'}"
+        )
     result = runner.load_result(folder)
     config = load_config(folder / "config.yaml")
     s, h = result.summary, result.history

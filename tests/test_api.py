@@ -130,7 +130,7 @@ def test_load_run_round_trips_by_path_and_by_id(tmp_path: Path) -> None:
             np.testing.assert_array_equal(getattr(again, name), getattr(run, name))
         assert repr(again).endswith(run.describe() + ")")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="no run folder"):
+    with pytest.raises(ValueError, match="no run or sweep folder"):
         gdlab.load_run(tmp_path / "empty")
 
 

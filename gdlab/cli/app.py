@@ -209,8 +209,9 @@ def progress_bar(console: Console, label: str, detail: str) -> Progress:
         MofNCompleteColumn(),
         TextColumn(detail),
         TimeElapsedColumn(),
-        TextColumn("left"),
+        TextColumn("elapsed,"),
         TimeRemainingColumn(),
+        TextColumn("left"),
         console=console,
         transient=True,
         auto_refresh=False,
@@ -245,8 +246,7 @@ class TrainingProgress:
     def stage(self, what: str) -> None:
         """Say what the run does now that training is over (writing, drawing)."""
         if self.bar is not None:
-            total = self.bar.tasks[0].total
-            self.bar.update(self.task, completed=total, loss=what, refresh=True)
+            self.bar.update(self.task, loss=what, refresh=True)
 
     def __enter__(self) -> Any:
         if self.bar is None:
@@ -273,7 +273,7 @@ def fmt_num(value: float | str | None, digits: int = 6) -> str:
 
 TagOption = Annotated[
     list[str] | None,
-    typer.Option("--tag", "-t", metavar="TAG", help="Tag the run (repeatable); runs list --tag."),
+    typer.Option("--tag", "-t", metavar="TAG", help="A tag to keep (repeatable); runs list --tag."),
 ]
 NoteOption = Annotated[
     str | None, typer.Option("--note", metavar="TEXT", help="A note to keep with the results.")

@@ -36,10 +36,14 @@ def remove(
     results_dir: ResultsOption = Path("results"),
 ) -> None:
     """Move runs or sweeps to the results folder's trash, restorable."""
+    from gdlab.record.catalog import read_entry
     from gdlab.record.labels import move_to_trash
     from gdlab.record.owner import FolderBusy, check_free
 
     found = [resolve_folder(results_dir, ref) for ref in runs]  # all found, or nothing moved
+    for folder, kind in found:
+        if read_entry(folder, kind).status == "running":  # its writer is alive
+            fail(f"{folder}: the {kind} is still running; wait for it to end, or stop it")
     out = tables.console()
     for folder, kind in found:
         try:
@@ -50,7 +54,8 @@ def remove(
         except OSError as err:
             fail(f"{folder}: cannot be moved to the trash ({err})", EXIT_FAILED)
         out.print(f"moved {kind} {folder.name} to {moved}")
-    out.print(f"undo with: gdlab runs restore NAME --results-dir {results_dir}")
+    names = " ".join(folder.name for folder, _ in found)
+    out.print(f"undo with: gdlab runs restore {names} --results-dir {results_dir}")
 
 
 @runs_app.command("restore", epilog="Examples:\n\n  gdlab runs restore 20261126T040523Z-default")

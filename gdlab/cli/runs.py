@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, RenderableType
 
 from gdlab.cli import tables
 from gdlab.cli.app import (
@@ -87,6 +86,11 @@ def list_runs(
         rows = select(list_entries(results_dir), tag or [], conditions, sort, reverse)
     except FilterError as err:
         fail(str(err))
+    if not rows and tag:  # a tag no run carries is a typo, not an answer
+        carried = {t for e in list_entries(results_dir) for t in e.labels.tags}
+        unknown = [t for t in tag if t not in carried]
+        if unknown:
+            fail(f"--tag {unknown[0]!r}: no run or sweep in {results_dir} has it")
     rows = rows[:last] if last else rows
     if as_json:
         print_json(rows)
@@ -119,7 +123,9 @@ def list_runs(
         row += [" ".join(r["tags"])]
         row += [tables.cell(r["w"]), tables.cell(r["b"]), started, (r["git_commit"] or "")[:8]]
         cells.append(row)
-    title = f"{len(rows)} runs and sweeps in {results_dir}"
+    title = (
+        f"{len(rows)} {'run or sweep' if len(rows) == 1 else 'runs and sweeps'} in {results_dir}"
+    )
     out.print(tables.fitted(out, columns, cells, title=title))
     for r in rows:
         if r["status"] == "unreadable":
@@ -148,7 +154,7 @@ def show(
 
     folder, kind = resolve_folder(results_dir, run)
     entry = read_entry(folder, kind)
-    files = sorted(p.name for p in folder.iterdir() if p.is_file())
+    files = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     points = [read_entry(p, "run") for p in sweep_points(folder)] if kind == "sweep" else []
     if as_json:
         print_json(
@@ -167,6 +173,11 @@ def show(
     out.print(f"[bold]{kind} {entry.id}[/]  [{style}]{entry.status}[/]\n{entry.path}")
     if entry.problem:
         out.print(f"[yellow]unreadable:[/] {entry.problem}")
+    if entry.labels.tags or entry.labels.note:
+        tags = " ".join(entry.labels.tags)
+        out.print(
+            f"tags: {tags or '–'}" + (f"; note: {entry.labels.note}" if entry.labels.note else "")
+        )
     if kind == "sweep":
         _show_sweep(out, entry, points)
     else:
@@ -175,14 +186,15 @@ def show(
     out.print("files: " + ", ".join(files))
 
 
-def _run_tables(out: Console, entry: Any) -> list[Table]:
+def _run_tables(out: Console, entry: Any) -> list[RenderableType]:
     """What a run was asked (config keys off their defaults), found, and predicted."""
     from gdlab.record.catalog import flatten
+    from gdlab.record.config import resolve_defaults
     from gdlab.record.schema import Config
 
-    defaults = flatten(Config().to_dict())
+    defaults = flatten(resolve_defaults(Config()).to_dict())  # as a run's config.yaml has them
     asked = [
-        [key, tables.cell(value)]
+        [key, tables.cell(value, exact=True)]
         for key, value in flatten(entry.config).items()
         if repr(value) != repr(defaults.get(key))
     ]
@@ -227,8 +239,17 @@ def _run_tables(out: Console, entry: Any) -> list[Table]:
 
 def _show_sweep(out: Console, entry: Any, points: list[Any]) -> None:
     """A sweep's grid and one line per point."""
-    grid = {k: v for k, v in entry.summary.items() if k in ("points", "finished")}
-    out.print(", ".join(f"{k}: {v}" for k, v in grid.items()))
+    from gdlab.record.yamlfiles import read_yaml
+
+    try:
+        spec = read_yaml(entry.path / "sweep.yaml")
+    except Exception:  # an unreadable sweep.yaml: the points still say what ran
+        spec = {}
+    grid = spec.get("grid") if isinstance(spec, dict) else None
+    for key, values in (grid or {}).items():
+        out.print(f"grid {key}: {', '.join(tables.cell(v, exact=True) for v in values)}")
+    counts = {k: v for k, v in entry.summary.items() if k in ("points", "finished")}
+    out.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
     columns = [
         tables.Column("point"),
         tables.Column("status"),
@@ -292,7 +313,7 @@ def compare(
         ids = [e.id for e in entries]
         print_json({"runs": ids, "differing": differing, "results": results, "compare_png": png})
         return
-    rows = [[key, *(tables.cell(v) for v in values)] for key, values in differing.items()]
+    rows = [[k, *(tables.cell(v, exact=True) for v in vs)] for k, vs in differing.items()]
     rows += [[k.replace("_", " "), *(tables.cell(v) for v in vs)] for k, vs in results.items()]
     # A run's header is its name over its time stamp, so that both read at any width.
     headers = [tables.Column(e.id.replace("-", "\n", 1)) for e in entries]

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.console import Console, RenderableType
 
 from gdlab.cli import tables
 from gdlab.cli.app import (
@@ -214,7 +213,9 @@ def run_sweep_with_progress(
     return results, sweep_files.sweep_rows(results, folder)
 
 
-def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path, out: Console) -> Table:
+def _sweep_table(
+    rows: list[dict[str, Any]], spec: Any, folder: Path, out: Console
+) -> RenderableType:
     swept = [*spec.grid, *(["data.seed"] if spec.seeds is not None else [])]
     columns = [tables.Column(key.rsplit(".", 1)[-1], numeric=True) for key in swept]
     columns += [
@@ -249,7 +250,7 @@ def _sweep_table(rows: list[dict[str, Any]], spec: Any, folder: Path, out: Conso
         for key in ("epochs_to_tol", "first_inf_epoch", "first_nan_epoch"):
             line.append(f"{fmt_opt(row[f'predicted_{key}'])}/{fmt_opt(row[f'observed_{key}'])}")
         cells.append(line)
-    title = f"sweep {spec.name}: {len(rows)} runs"
+    title = f"sweep {spec.name}: {len(rows)} run{'' if len(rows) == 1 else 's'}"
     return tables.fitted(out, columns, cells, title=title, caption=caption)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -23,6 +23,7 @@ PIPE_WIDTH = 100_000  # "unlimited": a pipe gets every column, whole
 _GAP = 3  # between two columns of a SIMPLE_HEAD table: padding, a blank rule, padding
 _EDGES = 2  # its blank left and right rules
 _MIN_TEXT = 8  # a wrapping column is never narrower than this, or its longest word
+_MAX_WORD = 28  # ... nor wider: a longer word (an 80-character run id) folds
 
 
 def console(stderr: bool = False) -> Console:
@@ -43,13 +44,15 @@ class Column:
     wrap: bool = True  # text that may wrap at spaces (numbers never do)
 
 
-def _width(cells: Sequence[str], column: Column) -> int:
-    """The narrowest the column can be: whole numbers, or the longest word of a text."""
+def _width(cells: Sequence[str], column: Column, cap: int | None = _MAX_WORD) -> int:
+    """The narrowest the column can be: whole numbers, or the longest word of a text
+    (no longer than ``cap``: a longer word folds)."""
     lengths = [Text.from_markup(c).cell_len for c in cells]
     header = max((len(word) for word in column.header.split()), default=0)
-    if column.numeric or not column.wrap:
-        return max([header, *lengths])
-    words = [len(w) for c in cells for w in Text.from_markup(c).plain.split()]
+    if column.numeric or not column.wrap:  # no wrapping: nor the header's
+        return max([len(column.header), *lengths])
+    cap = cap or 10**9
+    words = [min(len(w), cap) for c in cells for w in Text.from_markup(c).plain.split()]
     return max([header, min(max(lengths, default=0), _MIN_TEXT), *words])
 
 
@@ -59,12 +62,15 @@ def fitted(
     rows: Sequence[Sequence[str]],
     title: str | None = None,
     caption: str | None = None,
-) -> Table:
+) -> RenderableType:
     """A table of the columns that fit ``out``'s width, the most important first.
 
     The columns keep their order; those left out are named in the caption.
     """
-    widths = [_width([r[i] for r in rows], c) for i, c in enumerate(columns)]
+    natural = [_width([r[i] for r in rows], c, cap=None) for i, c in enumerate(columns)]
+    fits = _EDGES + sum(natural) + _GAP * (len(columns) - 1) <= out.width
+    # When everything fits no word is folded; else long words fold at _MAX_WORD.
+    widths = natural if fits else [_width([r[i] for r in rows], c) for i, c in enumerate(columns)]
     chosen: set[int] = set()
     used = _EDGES - _GAP
     for i in sorted(range(len(columns)), key=lambda i: columns[i].priority):
@@ -72,16 +78,16 @@ def fitted(
             chosen.add(i)
             used += _GAP + widths[i]
     left_out = [c.header for i, c in enumerate(columns) if i not in chosen]
-    if left_out:
-        note = f"not shown at this width: {', '.join(left_out)} (a wider terminal, or --json)"
-        caption = f"{caption}\n{note}" if caption else note
     table = _table(title, caption)
     keep = sorted(chosen)
     for i in keep:
-        _add_column(table, columns[i], widths[i])
+        _add_column(table, columns[i], widths[i], fixed=not fits)
     for row in rows:
         table.add_row(*(row[i] for i in keep))
-    return table
+    if not left_out or not rows:
+        return table
+    note = f"not shown at this width: {', '.join(left_out)} (a wider terminal, or --json)"
+    return Group(table, Text(note, style="dim italic"))  # wraps at the terminal, not the table
 
 
 def blocks(
@@ -127,21 +133,25 @@ def _table(title: str | None, caption: str | None) -> Table:
     )
 
 
-def _add_column(table: Table, column: Column, width: int) -> None:
+def _add_column(table: Table, column: Column, width: int, fixed: bool = False) -> None:
+    """A column at least ``width`` wide; ``fixed``: a text column no wider, so the columns
+    chosen to fit the terminal do fit it."""
     if column.numeric:
         table.add_column(column.header, justify="right", no_wrap=True, min_width=width)
     elif not column.wrap:
         table.add_column(column.header, no_wrap=True, min_width=width)
     else:
-        table.add_column(column.header, overflow="fold", min_width=width)
+        widest = width if fixed else None
+        table.add_column(column.header, overflow="fold", min_width=width, max_width=widest)
 
 
-def cell(value: Any) -> str:
-    """A cell for a value read from a run folder, whatever it turns out to hold."""
+def cell(value: Any, exact: bool = False) -> str:
+    """A cell for a value read from a run folder, whatever it turns out to hold; ``exact``
+    for a value a person typed (a config's), shown as typed rather than to 5 digits."""
     if isinstance(value, list):
-        return ", ".join(cell(v) for v in value[:20])
+        return ", ".join(cell(v, exact) for v in value[:20])
     if isinstance(value, bool):  # as YAML and JSON write it
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:.5g}"
+        return repr(value) if exact else f"{value:.5g}"
     return "" if value is None else str(value)[:200]

@@ -66,7 +66,7 @@ def train(
     """Train one model by gradient descent and write its run folder.
 
     With no options this is the seed experiment: 100 points from y = 3x + 2 plus
-    Gaussian noise (sd 1, seed 42), starting at w = 0, b = 0, learning rate 0.005,
+    Gaussian noise (sd 1, data seed 42), starting at w = 0, b = 0, learning rate 0.005,
     10,000 epochs of full-batch gradient descent.
     """
     from gdlab.core.data import DataError

@@ -134,6 +134,22 @@ def _print(checks: list[Check]) -> None:
         tables.Column("rerun sha256", wrap=False, priority=1),
         tables.Column(""),
     ]
+    if len(checks) > 1:  # a sweep: a line per point, the files only where they differ
+        lines = [
+            [
+                c.original.name,
+                str(len(c.before)),
+                "[green]same[/]" if c.same else "[bold red]DIFFERS[/]",
+            ]
+            for c in checks
+        ]
+        point_columns = [
+            tables.Column("point"),
+            tables.Column("files", numeric=True),
+            tables.Column(""),
+        ]
+        out.print(tables.fitted(out, point_columns, lines, title=f"verify: {len(checks)} points"))
+        checks = [c for c in checks if not c.same]
     for check in checks:
         rows = [
             [
@@ -149,6 +165,4 @@ def _print(checks: list[Check]) -> None:
     if not all(c.same for c in checks):
         out.print("[bold red]not reproducible[/]: the files marked DIFFERS changed")
         return
-    files = sum(len(c.before) for c in checks)
-    runs = f" in {len(checks)} runs" if len(checks) > 1 else ""
-    out.print(f"[bold green]reproducible[/]: all {files} files{runs} are byte-identical")
+    out.print("[bold green]reproducible[/]: every file is byte-identical")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -213,7 +214,9 @@ def compare_figure(curves: dict[str, History]) -> Figure:
     ax = fig.add_subplot()
     bottom, top = loss_frame([h.loss for h in curves.values()])
     edge = blended_transform_factory(ax.transData, ax.transAxes)
-    for label, history in curves.items():
+    many = len(curves) > COMPARE_LEGEND_MAX  # a legend entry each would bury the curves
+    colors = matplotlib.colormaps["viridis"](np.linspace(0, 1, len(curves)))
+    for i, (label, history) in enumerate(curves.items()):
         left = first_above(history.epoch, history.loss, top)
         note = (
             history.status
@@ -223,8 +226,9 @@ def compare_figure(curves: dict[str, History]) -> Figure:
         (line,) = ax.plot(
             history.epoch,
             np.minimum(history.loss, 10 * top),
-            linewidth=1.6,
+            linewidth=1.0 if many else 1.6,
             label=f"{label} ({note})",
+            **({"color": colors[i]} if many else {}),
         )
         if left is not None:
             color = line.get_color()
@@ -233,7 +237,15 @@ def compare_figure(curves: dict[str, History]) -> Figure:
     ax.set_ylim(bottom, top)
     epoch_axis(ax)
     ax.set_ylabel("loss (MSE, log scale)")
-    ax.set_title("Loss per epoch, compared")
-    ax.legend(loc="best", fontsize="small")
+    ax.set_title(f"Loss per epoch, compared ({len(curves)} runs)")
+    if many:  # colour keyed to the runs' order, as given
+        scale = matplotlib.cm.ScalarMappable(cmap="viridis")
+        scale.set_clim(1, len(curves))
+        fig.colorbar(scale, ax=ax, label="run, in the order given")
+    else:
+        ax.legend(loc="best", fontsize="small")
     ax.grid(alpha=0.3, which="both")
     return fig
+
+
+COMPARE_LEGEND_MAX = 8  # more runs than this are told apart by a colour bar

@@ -12,6 +12,7 @@ from typing import Any
 
 from gdlab.record import owner, runs
 from gdlab.record.labels import Labels, read_labels
+from gdlab.record.yamlfiles import as_number
 
 
 class RunRefError(ValueError):
@@ -222,6 +223,8 @@ def select(
     """
     conditions = [_parse(c) for c in where]
     _check_keys([key for key, _, _ in conditions] + ([sort] if sort else []))
+    for key, op, value in conditions:
+        _check_value(key, op, value)
     wanted = set(tags)
     rows = []
     for entry in entries:
@@ -257,6 +260,21 @@ def _check_keys(keys: list[str]) -> None:
             raise FilterError(f"--where/--sort: {message} (a runs list column or a config key)")
 
 
+def _check_value(key: str, op: str, value: Any) -> None:
+    """Refuse a condition no run could meet by its type: an order against text, an
+    unknown status."""
+    if (
+        op in ("<", ">", "<=", ">=")
+        and _comparable(value) in (None,)
+        or (op in ("<", ">", "<=", ">=") and isinstance(value, str))
+    ):
+        raise FilterError(f"--where {key}{op}{value}: expected a number after {op}")
+    statuses = ("completed", "converged", "diverged", "failed", "crashed", "interrupted")
+    known = (*statuses, "running", "unreadable")
+    if key == "status" and op in ("=", "!=") and value not in known:
+        raise FilterError(f"--where status={value}: expected one of {', '.join(known)}")
+
+
 def _parse(condition: str) -> tuple[str, str, Any]:
     import yaml
 
@@ -266,8 +284,10 @@ def _parse(condition: str) -> tuple[str, str, Any]:
             f"--where {condition!r}: expected KEY=VALUE (or != < > <= >=), e.g. optimizer.lr=0.1"
         )
     key, op, raw = match.groups()
+    if raw[0] in "<>=!":  # e.g. lr=>0.01: an operator run on, not a value
+        raise FilterError(f"--where {condition!r}: expected KEY OP VALUE, OP one of = != < > <= >=")
     try:
-        value = yaml.safe_load(raw)
+        value = as_number(yaml.safe_load(raw))
     except yaml.YAMLError:
         value = raw
     return key, op, value

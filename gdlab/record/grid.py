@@ -37,7 +37,7 @@ from gdlab.record.config import (
     unknown_key_message,
 )
 from gdlab.record.runner import RunResult
-from gdlab.record.yamlfiles import anchor_data_path, anchor_path, read_yaml
+from gdlab.record.yamlfiles import anchor_data_path, anchor_path, as_number, read_yaml
 
 SWEEP_KEYS = ("name", "base", "grid", "seeds", "points")  # points: written, not read
 
@@ -184,7 +184,7 @@ def _check_grid(grid: Any, where: str) -> dict[str, list[Any]]:
             raise ConfigError(where, unknown_key_message(str(key), known))
         if not isinstance(values, list) or not values:
             raise ConfigError(where, "expected a non-empty list of values", str(key), values)
-        checked[str(key)] = values
+        checked[str(key)] = [as_number(v) for v in values]
     return checked
 
 

@@ -3,6 +3,7 @@ file that is not a regular file of reasonable size, and paths anchored at the fi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -77,3 +78,13 @@ def anchor_data_path(raw: Mapping[str, Any], base: Path) -> Mapping[str, Any]:
     if not isinstance(data, Mapping) or "path" not in data:
         return raw
     return {**raw, "data": {**data, "path": anchor_path(data["path"], base)}}
+
+
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+def as_number(value: Any) -> Any:
+    """1e-3 as the number it means: YAML 1.1 (PyYAML's) reads a float without a dot as text."""
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return float(value)
+    return value

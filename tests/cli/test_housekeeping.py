@@ -68,3 +68,29 @@ def test_help_names_things_in_words_and_offers_completion() -> None:
         for placeholder in ("<int", "<float", "<str", "<list", "<path", "{"):
             assert placeholder not in text, (command, placeholder)
     assert "--install-completion" in _ok("--help")
+
+
+def test_a_filter_that_matches_nothing_or_cannot_be_read_is_an_error() -> None:
+    _ok("train", *QUICK, "--tag", "base")
+    for args in (
+        ["--tag", "nosuchtag"],
+        ["--where", "status=divergd"],
+        ["--where", "lr=>0.01"],
+        ["--where", "nosuch.key=3"],
+        ["--sort", "final loss"],
+    ):
+        result = cli.invoke(app, ["runs", "list", *args])
+        assert result.exit_code == 2 and result.stderr.startswith("error: "), args
+    assert [r["lr"] for r in _listed("--where", "optimizer.lr<1e-2")] == [0.005]  # 1e-2 a number
+
+
+def test_a_run_still_being_written_is_not_moved_to_the_trash(tmp_path: Path) -> None:
+    from gdlab.record import owner, runs
+
+    folder = Path(_ok("train", *QUICK).strip())
+    # As a live run's folder says while it trains: running, by this very process.
+    runs.write_json(
+        folder / "summary.json", {"status": "running", "process": owner.process_record()}
+    )
+    result = cli.invoke(app, ["runs", "rm", folder.name])
+    assert result.exit_code == 2 and "still running" in result.stderr and folder.is_dir()

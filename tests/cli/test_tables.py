@@ -77,3 +77,19 @@ def test_analyze_prints_a_wide_hessian_in_blocks_at_80_columns(
     _assert_fits(text, 80)
     assert "(1/2)" in text and "(2/2)" in text  # Longley's seven columns do not fit in one
     assert "-1.2212e-15" in text  # a number whole, however long
+
+
+def test_a_long_run_name_folds_and_the_status_still_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    name = "a-very-long-run-name-that-says-what-was-tried-in-detail-v2"
+    _run("train", "--quiet", "--name", name, "--set", "training.epochs=20")
+    _terminal(monkeypatch)
+    text = _run("runs", "list")
+    _assert_fits(text, 80)
+    assert "completed" in text and "final loss" in text
+    # The id folds down its column: its pieces, read top to bottom, are the whole id.
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.lstrip().startswith("20"))
+    pieces = [line.split()[0] for line in lines[start:] if line.strip()][:3]
+    assert "".join(pieces).endswith(name)

@@ -147,3 +147,13 @@ def test_the_loss_frame_leaves_room_above_only_when_a_run_grows() -> None:
     assert calm[1] < 3000  # the frame fits the curves, with a little room
     bottom, top = common.loss_frame([falling, growing])
     assert bottom == calm[0] and top == pytest.approx(300 * 100)
+
+
+def test_compare_tells_many_runs_apart_by_a_colour_bar() -> None:
+    X, y, history, ls, truth = _run()
+    curves = {f"run{i}": history for i in range(12)}
+    fig = run.compare_figure(curves)
+    ax = fig.axes[0]
+    assert ax.get_legend() is None and len(fig.axes) == 2  # the plot and its colour bar
+    few = run.compare_figure({"a": history, "b": history})
+    assert few.axes[0].get_legend() is not None and len(few.axes) == 1
