@@ -106,10 +106,14 @@ def prepare(config: Config, X: Array, y: Array) -> Problem:
     combination of others) or whose numbers overflow float64 once squared.
     """
     intercept, degree = config.model.intercept, config.model.degree
+    _check_scale(config, X, y)  # the numbers as given, before any scaling squares them
     if not config.data.standardize:
         analysis = _checked_analysis(config, X, y, degree)
         return Problem(X, y, identity_scaling(X.shape[1]), X, analysis, analysis)
-    scaling = standardize(X, intercept)
+    try:
+        scaling = standardize(X, intercept)
+    except DataError as err:  # say which data
+        raise DataError(f"{_where(config)}: {err}") from None
     X_train = scaling.apply(X)
     trained = _checked_analysis(config, X_train, y)  # its columns are no longer powers
     try:
@@ -142,6 +146,11 @@ def _check_scale(config: Config, X: Array, y: Array) -> None:
     """Refuse numbers that overflow once squared and summed, or a start that already does."""
     where = _where(config)
     x_max, y_max = _largest(X), _largest(y)  # nan or inf pass through
+    if 0 < x_max < 1e-150:  # every x squared is below float64's smallest: all rounds to 0
+        raise DataError(
+            f"{where}: x is too close to 0 for float64 once squared (|x| up to {x_max:.3g}): "
+            "rescale it"
+        )
     with np.errstate(over="ignore", invalid="ignore"):
         if not np.isfinite((x_max * x_max + y_max * y_max) * len(y)):  # a sum of squares' most
             raise DataError(

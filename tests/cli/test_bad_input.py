@@ -133,6 +133,22 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     ("verify nosuchrun", {}, ["'nosuchrun'", "no run"]),
     ("runs compare only-one", {}, ["two or more"]),
     ("runs list --status foo", {}, ["--status 'foo'", "completed", "diverged"]),
+    (
+        "train -c c.yaml --set model.degree=9 --set data.standardize=true",
+        {
+            "c.yaml": CSV_CONFIG,
+            "d.csv": "x,y\n" + "".join(f"{1e30 * (1 + i)},{i}\n" for i in range(12)),
+        },
+        ["d.csv", "too large for float64 once squared"],
+    ),
+    (
+        "train -c c.yaml --set data.standardize=true",
+        {
+            "c.yaml": CSV_CONFIG,
+            "d.csv": "x,y\n" + "".join(f"{1e-200 * (1 + i)},{i}\n" for i in range(5)),
+        },
+        ["d.csv", "too close to 0"],
+    ),
     ("runs list --where optimiser.lr=0.1", {}, ["unknown key 'optimiser.lr'", "optimizer.lr"]),
     ("runs list --where lr~1", {}, ["--where 'lr~1'", "KEY=VALUE"]),
     ("runs list --sort loss", {}, ["unknown key 'loss'", "final_loss"]),
