@@ -203,6 +203,11 @@ def _build_section(
 
 def _reject_unknown(raw: Mapping[str, Any], where: Callable[[str], str]) -> None:
     known = all_keys()
+    if "grid" in raw and set(raw) <= {"name", "base", "grid", "seeds"}:
+        raise ConfigError(
+            where("grid"),
+            "this is a sweep file (name, base, grid): run it with gdlab sweep --config",
+        )
     for name, section in raw.items():
         if name not in SECTIONS:
             # Name the whole dotted key when there is one: 'optimiser.lr' -> 'optimizer.lr'.

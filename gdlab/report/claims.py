@@ -181,7 +181,8 @@ def _gap_is_noise(run: Mapping[str, Any]) -> Claim:
 
 
 def _n(value: int | None) -> str:
-    return "never" if value is None else f"{value:,}"
+    """An epoch, or words for one that never came within the run."""
+    return "– (not within the run)" if value is None else f"{value:,}"
 
 
 def _g(value: Any) -> str:

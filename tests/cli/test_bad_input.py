@@ -134,6 +134,11 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     ("runs compare only-one", {}, ["two or more"]),
     ("runs list --status foo", {}, ["--status 'foo'", "completed", "diverged"]),
     (
+        "train -c s.yaml",
+        {"s.yaml": "name: study\ngrid:\n  optimizer.lr: [0.1, 0.01]\n"},
+        ["s.yaml", "sweep file", "gdlab sweep --config"],
+    ),
+    (
         "train -c c.yaml --set model.degree=9 --set data.standardize=true",
         {
             "c.yaml": CSV_CONFIG,
