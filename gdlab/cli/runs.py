@@ -116,7 +116,8 @@ def list_runs(
         if r["status"] == "unreadable":  # why, under the table
             row += ["", "", "", ""]
         elif r["kind"] == "sweep":
-            row += ["sweep", "", tables.cell(r["points"]), ""]
+            row[1] += f" ({r['points']})"  # points finished, of all
+            row += ["sweep", "", "", ""]
         else:
             row += [tables.cell(r[k]) for k in ("optimizer", "lr", "epochs", "final_loss")]
         started = (r["started"] or "")[:19].replace("T", " ")

@@ -48,7 +48,7 @@ def _width(cells: Sequence[str], column: Column, cap: int | None = _MAX_WORD) ->
     """The narrowest the column can be: whole numbers, or the longest word of a text
     (no longer than ``cap``: a longer word folds)."""
     lengths = [Text.from_markup(c).cell_len for c in cells]
-    header = max((len(word) for word in column.header.split()), default=0)
+    header = max((min(len(w), cap or 10**9) for w in column.header.split()), default=0)
     if column.numeric or not column.wrap:  # no wrapping: nor the header's
         return max([len(column.header), *lengths])
     cap = cap or 10**9
@@ -115,7 +115,7 @@ def blocks(
         table = _table(heading, None)
         _add_column(table, key, key_width)
         for i in part:
-            _add_column(table, columns[i], widths[i])
+            _add_column(table, columns[i], widths[i], fixed=True)
         for row in rows:
             table.add_row(row[0], *(row[i + 1] for i in part))
         tables.append(table)
