@@ -199,19 +199,19 @@ def progress_bar(console: Console, label: str, detail: str) -> Progress:
         MofNCompleteColumn,
         Progress,
         TextColumn,
-        TimeElapsedColumn,
         TimeRemainingColumn,
     )
+    from rich.table import Column
 
+    # Numbers never give way: at 80 columns the words in between are cut first.
+    whole = Column(no_wrap=True)
     return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(detail),
-        TimeElapsedColumn(),
-        TextColumn("elapsed,"),
-        TimeRemainingColumn(),
-        TextColumn("left"),
+        TextColumn(label, table_column=whole),
+        BarColumn(bar_width=16, table_column=whole),
+        MofNCompleteColumn(table_column=whole),
+        TextColumn(detail, table_column=Column(no_wrap=True, overflow="ellipsis", ratio=1)),
+        TimeRemainingColumn(table_column=whole),
+        TextColumn("left", table_column=whole),
         console=console,
         transient=True,
         auto_refresh=False,

@@ -117,7 +117,7 @@ def run_experiment(
     try:
         if draw is not None and result.history.status != "interrupted":
             if on_stage is not None:
-                on_stage("drawing figures")
+                on_stage("drawing")
             draw(folder, config, problem, result.history)
     except BaseException as err:
         _record_figures(folder, result.summary, err)
@@ -135,8 +135,8 @@ def _writing(history: History) -> str:
     columns = 4 + 2 * history.w.shape[1]
     megabytes = rows * columns * 20 / 1e6  # about 20 characters a number, as written
     if megabytes < 10:
-        return "writing the results"
-    return f"writing metrics.csv, ~{megabytes:,.0f} MB"
+        return "writing results"
+    return f"writing ~{megabytes:,.0f} MB"  # metrics.csv, nearly all of it
 
 
 def describe_error(err: BaseException) -> str:

@@ -18,7 +18,7 @@ def test_a_run_says_when_it_writes_and_draws(tmp_path: Path) -> None:
         draws.append("drawn")
 
     run_experiment(config, tmp_path, "talk", ["test"], draw=draw, on_stage=stages.append)
-    assert stages == ["writing the results", "drawing figures"] and draws == ["drawn"]
+    assert stages == ["writing results", "drawing"] and draws == ["drawn"]
 
 
 def test_a_large_metrics_file_is_announced_with_its_size() -> None:
@@ -37,4 +37,4 @@ def test_a_large_metrics_file_is_announced_with_its_size() -> None:
         first_inf_epoch=None,
         first_nan_epoch=None,
     )
-    assert _writing(history) == "writing metrics.csv, ~360 MB"
+    assert _writing(history) == "writing ~360 MB"
