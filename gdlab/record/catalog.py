@@ -222,7 +222,8 @@ def select(
     same keys; entries without the key go last.
     """
     conditions = [_parse(c) for c in where]
-    _check_keys([key for key, _, _ in conditions] + ([sort] if sort else []))
+    _check_keys([key for key, _, _ in conditions], "--where")
+    _check_keys([sort] if sort else [], "--sort")
     for key, op, value in conditions:
         _check_value(key, op, value)
     wanted = set(tags)
@@ -246,33 +247,48 @@ _ROW_KEYS = [
 ]
 
 
-def _check_keys(keys: list[str]) -> None:
+def _check_keys(keys: list[str], option: str) -> None:
     """Refuse a key that is neither a column of `runs list` nor a config key: a typo would
     otherwise match nothing, silently."""
+    from gdlab.record.config import unknown_key_message
     from gdlab.record.schema import all_keys
 
-    known = set(_ROW_KEYS) | set(all_keys())
+    known = [*_ROW_KEYS, *all_keys()]
     for key in keys:
         if key not in known:
-            from gdlab.record.config import unknown_key_message
-
-            message = unknown_key_message(key, sorted(known))
-            raise FilterError(f"--where/--sort: {message} (a runs list column or a config key)")
+            message = unknown_key_message(key, known)
+            if "did you mean" not in message:  # not the whole list of keys: where to look
+                message = (
+                    f"unknown key '{key}': a column of runs list --json, or a config key "
+                    "(gdlab config shows them)"
+                )
+            raise FilterError(f"{option}: {message}")
 
 
 def _check_value(key: str, op: str, value: Any) -> None:
-    """Refuse a condition no run could meet by its type: an order against text, an
-    unknown status."""
-    if (
-        op in ("<", ">", "<=", ">=")
-        and _comparable(value) in (None,)
-        or (op in ("<", ">", "<=", ">=") and isinstance(value, str))
-    ):
-        raise FilterError(f"--where {key}{op}{value}: expected a number after {op}")
-    statuses = ("completed", "converged", "diverged", "failed", "crashed", "interrupted")
-    known = (*statuses, "running", "unreadable")
-    if key == "status" and op in ("=", "!=") and value not in known:
-        raise FilterError(f"--where status={value}: expected one of {', '.join(known)}")
+    """Refuse a condition no run could meet by its type: an order against text, text
+    for a number, an unknown status or optimizer."""
+    from gdlab.record.schema import OPTIMIZERS, Config
+
+    where = f"--where {key}{op}{value}"
+    if op in ("<", ">", "<=", ">=") and (isinstance(value, (str, bool)) or value is None):
+        raise FilterError(f"{where}: expected a number after {op}")
+    default = flatten(Config().to_dict()).get(key)
+    numeric = isinstance(default, (int, float)) and not isinstance(default, bool)
+    if numeric and (isinstance(value, (str, bool)) or value is None):
+        raise FilterError(f"{where}: {key} is a number")
+    if isinstance(default, bool) and not isinstance(value, bool):
+        raise FilterError(f"{where}: {key} is true or false")
+    choices = {
+        "status": (*_STATUSES, "running", "unreadable"),
+        "optimizer.name": OPTIMIZERS,
+        "optimizer": OPTIMIZERS,
+    }.get(key)
+    if choices and op in ("=", "!=") and value not in choices:
+        raise FilterError(f"{where}: expected one of {', '.join(choices)}")
+
+
+_STATUSES = ("completed", "converged", "diverged", "failed", "crashed", "interrupted")
 
 
 def _parse(condition: str) -> tuple[str, str, Any]:

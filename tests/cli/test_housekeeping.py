@@ -77,6 +77,8 @@ def test_a_filter_that_matches_nothing_or_cannot_be_read_is_an_error() -> None:
         ["--where", "status=divergd"],
         ["--where", "lr=>0.01"],
         ["--where", "nosuch.key=3"],
+        ["--where", "optimizer.lr=abc"],
+        ["--where", "optimizer.name=adamm"],
         ["--sort", "final loss"],
     ):
         result = cli.invoke(app, ["runs", "list", *args])
