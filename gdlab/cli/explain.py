@@ -1,11 +1,10 @@
-"""`gdlab analyze` and `gdlab gradcheck`: look inside before (or instead of) training."""
+"""`gdlab analyze`: look inside before (or instead of) training."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -24,7 +23,7 @@ from gdlab.cli.app import (
 )
 
 
-def _load(config: Path | None, set_: list[str] | None) -> Any:
+def load_problem(config: Path | None, set_: list[str] | None) -> Any:
     """The validated config and the data a run of it trains on (standardized when it says so),
     or one clear error line and exit 2."""
     from gdlab.core.data import DataError
@@ -63,7 +62,7 @@ def analyze(
     from gdlab.core.explain import conditioning_warning, explain
     from gdlab.record.build import column_names, is_plain_gd
 
-    cfg, problem = _load(config, set_)
+    cfg, problem = load_problem(config, set_)
     X, y, trained = problem.X_train, problem.y, problem.trained
     theta0 = trained.stack(np.array(cfg.initial_w()), cfg.training.init_b)
     try:
@@ -164,7 +163,7 @@ def _analysis_json(cfg: Any, problem: Any, found: Any) -> dict[str, Any]:
     }
 
 
-def _table(title: str, *columns: str) -> Table:
+def titled_table(title: str, *columns: str) -> Table:
     table = Table(title=f"[bold]{title}[/]", title_justify="left", box=box.SIMPLE_HEAD)
     for i, column in enumerate(columns):
         table.add_column(column, justify="left" if i == 0 else "right")
@@ -172,7 +171,9 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def _data_table(data: dict[str, Any]) -> Table:
-    table = _table(f"Data: {data['n_samples']} samples", "column", "mean", "std", "min", "max")
+    table = titled_table(
+        f"Data: {data['n_samples']} samples", "column", "mean", "std", "min", "max"
+    )
     for name, stats in data["columns"].items():
         table.add_row(name, *(fmt_num(stats[k], 4) for k in ("mean", "std", "min", "max")))
     return table
@@ -182,7 +183,7 @@ def _optimum_table(found: Any) -> Table:
     import numpy as np
 
     ways = (found.normal_equations, found.lstsq, found.blocked_qr)
-    table = _table(
+    table = titled_table(
         "Least-squares optimum, three ways",
         "parameter",
         "normal equations",
@@ -203,7 +204,9 @@ def _statistics_table(original: Any, columns: list[str]) -> Table:
     names = [*(f"w ({c})" for c in columns), *(["b"] if original.intercept else [])]
     estimates = [*ls.w, *([ls.b] if original.intercept else [])]
     how = "refined in double-double" if ls.refined else "QR in float64"
-    table = _table(f"Least squares in x's own units ({how})", "", "estimate", "standard error")
+    table = titled_table(
+        f"Least squares in x's own units ({how})", "", "estimate", "standard error"
+    )
     for name, value, error in zip(names, estimates, ls.standard_errors, strict=True):
         table.add_row(name, fmt_num(value, 15), fmt_num(error, 15))
     table.add_section()
@@ -227,7 +230,7 @@ def _spectrum_tables(found: Any, out: Console) -> list[Table]:
     columns = [tables.Column(name, numeric=True) for name in found.names]
     key = tables.Column("", wrap=False)
     parts = tables.blocks(out, key, columns, rows, title=f"[bold]{title}[/]")
-    rates = _table("What the spectrum sets", "", "")
+    rates = titled_table("What the spectrum sets", "", "")
     rates.add_row("condition number", fmt_num(a.condition_number, 5))
     rates.add_row("critical lr 2/λmax", fmt_num(a.critical_lr, 5))
     rates.add_row("best fixed lr", fmt_num(a.best_lr, 5))
@@ -237,7 +240,7 @@ def _spectrum_tables(found: Any, out: Console) -> list[Table]:
 def _prediction_table(found: Any, tol: float) -> Table:
     p = found.prediction
     verdict = "[green]converges[/]" if p.outcome == "converges" else "[bold red]diverges[/]"
-    table = _table(f"At lr = {found.lr:g} gradient descent {verdict}", "quantity", "epochs")
+    table = titled_table(f"At lr = {found.lr:g} gradient descent {verdict}", "quantity", "epochs")
     table.add_row(f"to ‖θ − θ_ls‖ < {tol:g}", fmt_opt(p.epochs_to_tol))
     for name, epochs in zip(found.names, p.epochs_to_tol_per_param, strict=True):
         table.add_row(f"{name} within {tol:g} for good", fmt_opt(epochs))
@@ -254,7 +257,7 @@ def _prediction_table(found: Any, tol: float) -> Table:
 
 def _standardize_table(found: Any) -> Table:
     a, s = found.analysis, found.standardized
-    table = _table("What standardizing x would do", "", "as given", "standardized")
+    table = titled_table("What standardizing x would do", "", "as given", "standardized")
     table.add_row(
         "condition number", fmt_num(a.condition_number, 4), fmt_num(s.condition_number, 4)
     )
@@ -271,92 +274,3 @@ def _standardize_table(found: Any) -> Table:
         f"{fmt_opt(best.epochs_to_tol)} (lr = {s.best_lr:.3g})",
     )
     return table
-
-
-@app.command(
-    epilog=(
-        "Examples:\n\n"
-        "  gdlab gradcheck\n\n"
-        "  gdlab gradcheck --points 20 --eps 1e-5\n\n"
-        "Exit status 0 when every relative error is within the threshold, 1 otherwise."
-    )
-)
-@interruptible
-def gradcheck(
-    config: ConfigOption = None,
-    set_: SetOption = None,
-    points: Annotated[
-        int,
-        typer.Option("--points", min=0, metavar="N", help="Random points besides the initial one."),
-    ] = 5,
-    eps: Annotated[
-        float | None,
-        typer.Option(
-            "--eps",
-            metavar="H",
-            min=1e-12,
-            max=1.0,
-            help="A fixed finite-difference step h (default: each parameter's own, sqrt(L/H_kk)).",
-        ),
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Check the analytic gradients against central finite differences.
-
-    At the initial parameters and at random points, compares dL/dw and dL/db
-    from gdlab.core.model.gradients with (L(θ + h) − L(θ − h)) / 2h.
-    """
-    import numpy as np
-
-    from gdlab.core.gradcheck import THRESHOLD, check_gradients
-
-    cfg, problem = _load(config, set_)
-    X, y = problem.X_train, problem.y
-    theta0 = problem.trained.stack(np.array(cfg.initial_w()), cfg.training.init_b)
-    rng = np.random.default_rng(cfg.data.seed)
-    rows = check_gradients(X, y, theta0, points, eps, rng, intercept=cfg.model.intercept)
-    if as_json:
-        failed = [row for row in rows if not row.passed]
-        print_json(
-            {
-                "threshold": THRESHOLD,
-                "passed": not failed,
-                "worst": max(row.relative_error for row in rows),
-                "rows": [{**vars(row), "passed": row.passed} for row in rows],
-            }
-        )
-        if failed:
-            raise typer.Exit(1)
-        return
-    table = _table(
-        f"Gradient check (h = {eps:g})" if eps else "Gradient check (h = sqrt(L / H_kk) each)",
-        "point",
-        "parameter",
-        "analytic",
-        "numeric",
-        "relative error",
-        "",
-    )
-    for row in rows:
-        mark = "[green]ok[/]" if row.passed else "[bold red]FAIL[/]"
-        table.add_row(
-            row.point,
-            row.parameter,
-            f"{row.analytic:.10g}",
-            f"{row.numeric:.10g}",
-            f"{row.relative_error:.2e}",
-            mark,
-        )
-    console = tables.console()
-    console.print(table)
-    failed = [row for row in rows if not row.passed]
-    worst = max(row.relative_error for row in rows)
-    if failed:
-        console.print(
-            f"[bold red]FAILED[/]: {len(failed)} of {len(rows)} above {THRESHOLD:g} "
-            f"(worst {worst:.2e})"
-        )
-        raise typer.Exit(1)
-    console.print(
-        f"[bold green]PASSED[/]: all {len(rows)} within {THRESHOLD:g} (worst {worst:.2e})"
-    )

@@ -10,7 +10,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gdlab.cli.app import EXIT_FAILED, TrainingProgress, app, fail, interrupted, interruptible
+from gdlab.cli.app import EXIT_FAILED, app, fail, interrupted, interruptible
+from gdlab.cli.progress import TrainingProgress
 from gdlab.cli.sweep import run_sweep_with_progress
 
 

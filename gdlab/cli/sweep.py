@@ -15,7 +15,6 @@ from gdlab.cli.app import (
     STATUS_STYLE,
     JsonOption,
     NoteOption,
-    Redraws,
     ResultsOption,
     SetOption,
     TagOption,
@@ -28,9 +27,9 @@ from gdlab.cli.app import (
     interrupted,
     interruptible,
     print_json,
-    progress_bar,
     write_labels,
 )
+from gdlab.cli.progress import Redraws, progress_bar
 
 
 @app.command(

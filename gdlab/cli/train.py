@@ -17,7 +17,6 @@ from gdlab.cli.app import (
     ResultsOption,
     SetOption,
     TagOption,
-    TrainingProgress,
     announce_if_long,
     app,
     check_labels,
@@ -27,6 +26,7 @@ from gdlab.cli.app import (
     interruptible,
     write_labels,
 )
+from gdlab.cli.progress import TrainingProgress
 
 
 @app.command(
