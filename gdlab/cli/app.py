@@ -218,10 +218,22 @@ def write_labels(folder: Path, tags: list[str] | None, note: str | None) -> None
         add_labels(folder, tags or [], note)
 
 
+def complete_run_ids(incomplete: str) -> list[str]:
+    """Shell completion for RUN: the run and sweep ids under ./results that start so."""
+    ids = []
+    for kind in ("runs", "sweeps"):
+        folder = Path("results") / kind
+        if folder.is_dir():
+            ids += [p.name for p in folder.iterdir() if p.is_dir()]
+    return sorted((i for i in ids if i.startswith(incomplete)), reverse=True)
+
+
 RunRef = Annotated[
     str,
     typer.Argument(
-        metavar="RUN", help="A run or sweep folder's path, or a unique prefix of its id."
+        metavar="RUN",
+        help="A run or sweep folder's path, or a unique prefix of its id.",
+        autocompletion=complete_run_ids,
     ),
 ]
 JsonOption = Annotated[

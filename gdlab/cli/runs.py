@@ -15,6 +15,7 @@ from gdlab.cli.app import (
     JsonOption,
     ResultsOption,
     app,
+    complete_run_ids,
     fail,
     interruptible,
     print_json,
@@ -142,7 +143,11 @@ def list_runs(
 def compare(
     runs: Annotated[
         list[str],
-        typer.Argument(metavar="RUN", help="Runs or sweeps (a sweep brings all its points)."),
+        typer.Argument(
+            metavar="RUN",
+            help="Runs or sweeps (a sweep brings all its points).",
+            autocompletion=complete_run_ids,
+        ),
     ],
     results_dir: ResultsOption = Path("results"),
     as_json: JsonOption = False,

@@ -96,3 +96,20 @@ def test_a_run_still_being_written_is_not_moved_to_the_trash(tmp_path: Path) -> 
     )
     result = cli.invoke(app, ["runs", "rm", folder.name])
     assert result.exit_code == 2 and "still running" in result.stderr and folder.is_dir()
+
+
+def test_the_shell_completes_run_ids() -> None:
+    import os
+    import subprocess
+    import sys
+
+    folder = Path(_ok("train", *QUICK, "--name", "finish-me").strip())
+    env = {
+        **os.environ,
+        "_GDLAB_COMPLETE": "complete_bash",
+        "COMP_WORDS": f"gdlab runs show {folder.name[:8]}",
+        "COMP_CWORD": "3",
+    }
+    script = Path(sys.executable).parent / "gdlab"  # the console script, as a shell calls it
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
+    assert folder.name in done.stdout.split()
