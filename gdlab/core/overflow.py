@@ -10,7 +10,9 @@ is found in logarithms, without running it:
   those parameters +-inf; or a step overflows a parameter theta* + e_t itself;
 - the loss turns nan when infinities of both signs meet: in a prediction
   x_j . w + b (a row whose infinite terms differ in sign, or a 0 times inf),
-  at once; otherwise in the next gradient's sums, one epoch later.
+  at once; otherwise in the next gradient's sums, one epoch later. A run on
+  the data's sums has no predictions: there they meet in a row of R e
+  (theory.py hands over R's sign patterns instead of the samples').
 """
 
 from __future__ import annotations
