@@ -26,7 +26,6 @@ from gdlab.plots.files import Drawing, draw_run_in_shares, draw_sweep, draws
 from gdlab.record import catalog, runner, runs, sweep_files
 from gdlab.record import grid as grids
 from gdlab.record import sweep as sweeps
-from gdlab.record.budget import check_run
 from gdlab.record.build import load_data, prepare
 from gdlab.record.config import Config, ConfigError, load_config
 from gdlab.record.schema import flow_yaml
@@ -121,7 +120,6 @@ def train(
     run_name = runs.check_name(name or _stem(config))
     parent = Path(results_dir)
     problem = prepare(cfg, *load_data(cfg))
-    check_run(cfg, len(problem.y), parent, str(_path(config) or "the config"))
     drawing = Drawing() if draws(cfg) else None  # forked now: Matplotlib loads while it trains
     try:
         result = runner.run_experiment(
@@ -131,6 +129,7 @@ def train(
             _command("train", config=config, set=set, name=name, plots=plots),
             ready=runner.Ready(problem),
             draw=drawing,
+            source=str(_path(config) or "the config"),  # checked there, before anything is written
         )
     finally:
         if drawing is not None:

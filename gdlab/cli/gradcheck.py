@@ -59,7 +59,16 @@ def gradcheck(
     X, y = problem.X_train, problem.y
     theta0 = problem.trained.stack(np.array(cfg.initial_w()), cfg.training.init_b)
     rng = np.random.default_rng(cfg.data.seed)
-    rows = check_gradients(X, y, theta0, points, eps, rng, intercept=cfg.model.intercept)
+    rows = check_gradients(
+        X,
+        y,
+        theta0,
+        points,
+        eps,
+        rng,
+        intercept=cfg.model.intercept,
+        theta_ls=problem.trained.theta_ls,  # the optimum prepare() already found
+    )
     if as_json:
         failed = [row for row in rows if not row.passed]
         print_json(

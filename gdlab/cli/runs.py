@@ -72,23 +72,23 @@ def list_runs(
     A run that was killed outright shows as crashed: its folder says running
     but the process that wrote it is gone.
     """
-    from gdlab.record.catalog import list_entries
+    from gdlab.record.catalog import STATUSES, list_entries
     from gdlab.record.filters import FilterError, select
 
     if results_dir.exists() and not results_dir.is_dir():
         fail(f"results folder {results_dir}: is not a folder")
     if not results_dir.exists() and results_dir != Path("results"):  # a typo, not "no runs yet"
         fail(f"results folder {results_dir}: no such folder")
-    known = (*STATUS_STYLE, "unreadable")
-    if status is not None and status not in known:
-        fail(f"--status {status!r}: expected one of {', '.join(known)}")
+    if status is not None and status not in STATUSES:
+        fail(f"--status {status!r}: expected one of {', '.join(STATUSES)}")
     conditions = [*(where or []), *([f"status={status}"] if status else [])]
+    entries = list_entries(results_dir)  # every folder read once
     try:
-        rows = select(list_entries(results_dir), tag or [], conditions, sort, reverse)
+        rows = select(entries, tag or [], conditions, sort, reverse)
     except FilterError as err:
         fail(str(err))
     if not rows and tag:  # a tag no run carries is a typo, not an answer
-        carried = {t for e in list_entries(results_dir) for t in e.labels.tags}
+        carried = {t for e in entries for t in e.labels.tags}
         unknown = [t for t in tag if t not in carried]
         if unknown:
             fail(f"--tag {unknown[0]!r}: no run or sweep in {results_dir} has it")

@@ -19,6 +19,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from gdlab.cli.app import fmt_num
+
 PIPE_WIDTH = 100_000  # "unlimited": a pipe gets every column, whole
 _GAP = 3  # between two columns of a SIMPLE_HEAD table: padding, a blank rule, padding
 _EDGES = 2  # its blank left and right rules
@@ -153,5 +155,5 @@ def cell(value: Any, exact: bool = False) -> str:
     if isinstance(value, bool):  # as YAML and JSON write it
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value) if exact else f"{value:.5g}"
+        return repr(value) if exact else fmt_num(value, 5)
     return "" if value is None else str(value)[:200]

@@ -105,14 +105,17 @@ def check_gradients(
     rng: np.random.Generator,
     gradient_fn: GradientFn | None = None,
     intercept: bool = True,
+    theta_ls: Array | None = None,
 ) -> list[GradientRow]:
     """Check at the initial parameters and at ``n_points`` random ones around them.
 
-    The random points are spread over the scale of the least-squares optimum,
-    so they land where training actually goes.
+    The random points are spread over the scale of the least-squares optimum
+    (``theta_ls``, when the caller's analysis has it), so they land where
+    training actually goes.
     """
-    ls = least_squares(X, y, intercept=intercept)
-    theta_ls = np.append(ls.w, ls.b) if intercept else ls.w
+    if theta_ls is None:
+        ls = least_squares(X, y, intercept=intercept)
+        theta_ls = np.append(ls.w, ls.b) if intercept else ls.w
     scale = np.abs(theta_ls) + 1.0
     points = [("initial", np.asarray(theta0, dtype=np.float64))]
     points += [(f"random {i}", rng.normal(theta_ls, scale)) for i in range(1, n_points + 1)]

@@ -106,10 +106,10 @@ def prepare(config: Config, X: Array, y: Array) -> Problem:
     combination of others) or whose numbers overflow float64 once squared.
     """
     intercept, degree = config.model.intercept, config.model.degree
-    _check_scale(config, X, y)  # the numbers as given, before any scaling squares them
     if not config.data.standardize:
         analysis = _checked_analysis(config, X, y, degree)
         return Problem(X, y, identity_scaling(X.shape[1]), X, analysis, analysis)
+    _check_scale(config, X, y)  # the numbers as given, before scaling squares them
     try:
         scaling = standardize(X, intercept)
     except DataError as err:  # say which data

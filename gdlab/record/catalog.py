@@ -12,6 +12,13 @@ from typing import Any
 from gdlab.record import owner, runs
 from gdlab.record.labels import Labels, read_labels
 
+# Every status `runs list` can show: how a run ended, one still being written, one whose
+# writer died (crashed), and a folder that cannot be read.
+STATUSES = (
+    *("completed", "converged", "diverged", "failed", "interrupted"),
+    *("running", "crashed", "unreadable"),
+)
+
 
 class RunRefError(ValueError):
     """A run id or path that names no run, or more than one."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from gdlab.record.catalog import Entry, flatten
+from gdlab.record.catalog import STATUSES, Entry, flatten
 from gdlab.record.yamlfiles import as_number
 
 
@@ -96,15 +96,12 @@ def _check_value(key: str, op: str, value: Any) -> None:
     if isinstance(default, bool) and not isinstance(value, bool):
         raise FilterError(f"{where}: {key} is true or false")
     choices = {
-        "status": (*_STATUSES, "running", "unreadable"),
+        "status": STATUSES,
         "optimizer.name": OPTIMIZERS,
         "optimizer": OPTIMIZERS,
     }.get(key)
     if choices and op in ("=", "!=") and value not in choices:
         raise FilterError(f"{where}: expected one of {', '.join(choices)}")
-
-
-_STATUSES = ("completed", "converged", "diverged", "failed", "crashed", "interrupted")
 
 
 def _parse(condition: str) -> tuple[str, str, Any]:

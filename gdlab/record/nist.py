@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gdlab.core.lstsq import LeastSquares, design_matrix
+from gdlab.core.lstsq import design_matrix
 from gdlab.core.notation import Array
+from gdlab.core.theory import Analysis
 from gdlab.record.build import load_data, prepare
 from gdlab.record.config import load_config
 
@@ -101,10 +102,10 @@ def score(
     )
 
 
-def score_gdlab(ls: LeastSquares, intercept: bool, cert: Certified) -> Digits:
+def score_gdlab(analysis: Analysis, cert: Certified) -> Digits:
     """gdlab's least squares, as a run's summary.json reports it."""
-    theta = np.append(ls.w, ls.b) if intercept else ls.w
-    return score(theta, ls.standard_errors, ls.residual_sd, ls.r_squared, cert)
+    ls = analysis.ls
+    return score(analysis.theta_ls, ls.standard_errors, ls.residual_sd, ls.r_squared, cert)
 
 
 def score_numpy(X: Array, y: Array, intercept: bool, cert: Certified, how: str) -> Digits:
@@ -163,7 +164,7 @@ def score_set(config_path: Path, cert: Certified) -> Row:
     return Row(
         cert=cert,
         condition_number=original.condition_number,
-        gdlab=score_gdlab(original.ls, intercept, cert),
+        gdlab=score_gdlab(original, cert),
         lstsq=score_numpy(X, y, intercept, cert, "lstsq"),
         normal=score_numpy(X, y, intercept, cert, "normal"),
     )

@@ -73,6 +73,7 @@ def run_experiment(
     ready: Ready | None = None,
     draw: DrawRun | None = None,
     on_stage: Callable[[str], None] | None = None,
+    source: str = "the config",
 ) -> RunResult:
     """Train one config and write its run folder, ``parent/<UTC timestamp>-<name>``.
 
@@ -88,7 +89,7 @@ def run_experiment(
     """
     started = runs.now()
     problem = ready.problem if ready else prepare(config, *load_data(config))
-    check_run(config, len(problem.y), parent, "the config")
+    check_run(config, len(problem.y), parent, source)  # ``source``: what error lines name
     folder = runs.create_run_dir(parent, name, started if stamped else None)
     try:
         runs.write_json(
