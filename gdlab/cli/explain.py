@@ -67,7 +67,14 @@ def analyze(
     theta0 = trained.stack(np.array(cfg.initial_w()), cfg.training.init_b)
     try:
         found = explain(
-            X, y, cfg.optimizer.lr, theta0, cfg.theory.tol, trained, cfg.model.intercept
+            X,
+            y,
+            cfg.optimizer.lr,
+            theta0,
+            cfg.theory.tol,
+            trained,
+            cfg.model.intercept,
+            standardized=cfg.data.standardize,  # then there is nothing to compare with
         )
     except ValueError as err:  # e.g. a constant column cannot be standardized
         fail(str(err))

@@ -28,9 +28,10 @@ class Explanation:
     lr: float
     prediction: Prediction
     slow_direction: str  # why one parameter is slow, in words
-    standardized: Analysis
-    standardized_prediction: Prediction
-    standardized_best: Prediction
+    # What standardizing x would change; None when x is standardized already.
+    standardized: Analysis | None
+    standardized_prediction: Prediction | None
+    standardized_best: Prediction | None
 
 
 def explain(
@@ -41,18 +42,24 @@ def explain(
     tol: float,
     analysis: Analysis | None = None,
     intercept: bool = True,
+    standardized: bool = False,
 ) -> Explanation:
-    """Analyse the data as given and standardized, and predict a run at ``lr`` from ``theta0``.
+    """Analyse the data, and what standardizing it would change unless it is ``standardized``
+    already, and predict a run at ``lr`` from ``theta0``.
 
     ``theta0`` holds the parameters learned: (w, b), or w alone without an
     ``intercept``. Pass the data's analysis when it is known.
     """
     names = param_names(X.shape[1], intercept)
     analysis = analysis if analysis is not None else analyze(X, y, intercept=intercept)
-    scaling = standardize(X, intercept)
-    scaled = analyze(scaling.apply(X), y, intercept=intercept)
-    w0, b0 = (theta0[:-1], float(theta0[-1])) if intercept else (theta0, 0.0)
-    theta0_scaled = scaled.stack(*scaling.to_scaled(w0, b0))
+    scaled = scaled_prediction = scaled_best = None
+    if not standardized:
+        scaling = standardize(X, intercept)
+        scaled = analyze(scaling.apply(X), y, intercept=intercept)
+        w0, b0 = (theta0[:-1], float(theta0[-1])) if intercept else (theta0, 0.0)
+        theta0_scaled = scaled.stack(*scaling.to_scaled(w0, b0))
+        scaled_prediction = predict_run(scaled, lr, theta0_scaled, tol)
+        scaled_best = predict_run(scaled, scaled.best_lr, theta0_scaled, tol)
     return Explanation(
         names=names,
         data=_data_summary(X, y),
@@ -64,8 +71,8 @@ def explain(
         prediction=predict_run(analysis, lr, theta0, tol),
         slow_direction=slow_direction_words(X, analysis, names, lr),
         standardized=scaled,
-        standardized_prediction=predict_run(scaled, lr, theta0_scaled, tol),
-        standardized_best=predict_run(scaled, scaled.best_lr, theta0_scaled, tol),
+        standardized_prediction=scaled_prediction,
+        standardized_best=scaled_best,
     )
 
 
