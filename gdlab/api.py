@@ -22,6 +22,7 @@ import yaml
 from numpy.typing import NDArray
 
 from gdlab.core.notation import Array
+from gdlab.pages.explore import write_explore
 from gdlab.plots.files import Drawing, draw_run_in_shares, draw_sweep, draws
 from gdlab.record import catalog, runner, runs, sweep_files
 from gdlab.record import grid as grids
@@ -120,7 +121,9 @@ def train(
     run_name = runs.check_name(name or _stem(config))
     parent = Path(results_dir)
     problem = prepare(cfg, *load_data(cfg))
-    drawing = Drawing() if draws(cfg) else None  # forked now: Matplotlib loads while it trains
+    drawing = (
+        Drawing(write_explore) if draws(cfg) else None
+    )  # forked now: Matplotlib loads while it trains
     try:
         result = runner.run_experiment(
             cfg,
@@ -128,7 +131,7 @@ def train(
             run_name,
             _command("train", config=config, set=set, name=name, plots=plots),
             ready=runner.Ready(problem),
-            draw=drawing,
+            draw=drawing or write_explore,
             source=str(_path(config) or "the config"),  # checked there, before anything is written
         )
     finally:

@@ -70,6 +70,7 @@ def train(
     10,000 epochs of full-batch gradient descent.
     """
     from gdlab.core.data import DataError
+    from gdlab.pages.explore import write_explore
     from gdlab.plots.files import Drawing, draws
     from gdlab.record import runner, runs
     from gdlab.record.budget import check_run
@@ -89,7 +90,9 @@ def train(
         fail(str(err))
     announce_if_long(cost.seconds, "this run")
     console = Console(highlight=False)
-    drawing = Drawing() if draws(cfg) else None  # forked now: Matplotlib loads while training runs
+    drawing = (
+        Drawing(write_explore) if draws(cfg) else None
+    )  # forked now: Matplotlib loads while training runs
     try:
         progress = TrainingProgress(console, cfg.training.epochs, enabled=not quiet)
         with progress as on_progress:
@@ -100,7 +103,7 @@ def train(
                 runs.python_argv(),
                 on_progress,
                 ready=runner.Ready(problem),
-                draw=drawing,
+                draw=drawing or write_explore,
                 on_stage=progress.stage,
             )
     except (runs.RunDirError, DataError, ConfigError) as err:

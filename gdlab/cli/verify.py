@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,12 +98,14 @@ def verify(
 def _rerun(original: Path, results_dir: Path) -> Check:
     """Rerun one run folder from its config.yaml; one clear line if it cannot be."""
     from gdlab.core.data import DataError
+    from gdlab.pages.explore import PAGE, write_explore
     from gdlab.plots.files import draw_run_in_shares
     from gdlab.record import runner
     from gdlab.record import runs as run_files
     from gdlab.record.catalog import file_hashes
     from gdlab.record.config import ConfigError, load_config
 
+    page = (original / PAGE).exists()
     try:
         config = load_config(original / "config.yaml")
         rerun = runner.run_experiment(
@@ -110,7 +113,8 @@ def _rerun(original: Path, results_dir: Path) -> Check:
             results_dir / "verify",
             original.name,
             run_files.python_argv(),
-            draw=draw_run_in_shares,
+            # a sweep's points have no page of their own: the rerun writes what the run wrote
+            draw=partial(draw_run_in_shares, meanwhile=write_explore if page else None),
         )
     except (ConfigError, DataError, run_files.RunDirError) as err:
         fail(str(err))

@@ -20,7 +20,12 @@ from gdlab.plots.helpers import HelperFailed, Helpers
 from gdlab.record import runs
 from gdlab.record.build import Problem
 from gdlab.record.grid import PointResult
-from gdlab.record.runner import FiguresInterrupted, FiguresMissing, describe_error
+from gdlab.record.runner import (
+    DrawRun,
+    FiguresInterrupted,
+    FiguresMissing,
+    describe_error,
+)
 from gdlab.record.schema import Config
 
 SWEEP_FIGURES = ("loss_curves.png", "trajectories.png", "distance_vs_lr.png")
@@ -37,13 +42,19 @@ class Drawing:
     when done (it stops helpers that were never given a run).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, meanwhile: DrawRun | None = None) -> None:
         self.helpers = Helpers(DRAWING_SHARES, warm=import_figures, job=_draw_share)
+        self.meanwhile = meanwhile  # written here while the helpers draw (a run's page)
 
     def __call__(self, folder: Path, config: Config, problem: Problem, history: History) -> None:
+        also = (
+            None
+            if self.meanwhile is None
+            else partial(self.meanwhile, folder, config, problem, history)
+        )
         with _saying_what_is_missing(folder, config, problem.X.shape[1]):
             try:
-                self.helpers.finish((folder, config, problem, history))
+                self.helpers.finish((folder, config, problem, history), also)
             except KeyboardInterrupt:
                 self.helpers.cancel()  # they have the run: wait for their figures, whole
                 raise
@@ -58,12 +69,23 @@ def draws(config: Config) -> bool:
     return config.output.plots or config.output.animate
 
 
-def draw_run_in_shares(folder: Path, config: Config, problem: Problem, history: History) -> None:
-    """A ``draw`` callback for runs already trained (a sweep's): helpers forked at once."""
+def draw_run_in_shares(
+    folder: Path,
+    config: Config,
+    problem: Problem,
+    history: History,
+    meanwhile: DrawRun | None = None,
+) -> None:
+    """A ``draw`` callback for runs already trained (a sweep's): helpers forked at once.
+
+    ``meanwhile`` is written whether or not the config draws figures (a run's page).
+    """
     if not draws(config):
+        if meanwhile is not None:
+            meanwhile(folder, config, problem, history)
         return
     import_figures()  # once per process: every helper forked from here starts with it
-    Drawing()(folder, config, problem, history)
+    Drawing(meanwhile)(folder, config, problem, history)
 
 
 def figure_names(config: Config, n_features: int) -> list[str]:
@@ -88,6 +110,8 @@ def _saying_what_is_missing(folder: Path, config: Config, n_features: int) -> It
     except BaseException as err:
         names = figure_names(config, n_features)
         missing = [name for name in names if not (folder / name).exists()]
+        if isinstance(err, FiguresMissing):  # the page, written here meanwhile, says its own
+            raise FiguresMissing([*missing, *err.missing], err.reason) from err
         if isinstance(err, Exception):
             reason = str(err) if isinstance(err, HelperFailed) else describe_error(err)
             raise FiguresMissing(missing, reason) from err

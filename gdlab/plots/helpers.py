@@ -58,12 +58,15 @@ class Helpers:
         self.write: int | None = write  # None once the payload is sent
         self.why: int | None = why_read
 
-    def finish(self, payload: Any) -> None:
-        """Send the helper the payload and wait; HelperFailed if a share failed, saying why."""
+    def finish(self, payload: Any, meanwhile: Callable[[], None] | None = None) -> None:
+        """Send the helper the payload, do ``meanwhile`` here, and wait for the helper;
+        HelperFailed if a share failed, saying why."""
         if self.pid is None:
             self.warm()
             for share in range(self.shares):
                 self.job(share, self.shares, payload)
+            if meanwhile is not None:
+                meanwhile()
             return
         assert self.write is not None, "finish is called once"
         try:
@@ -72,7 +75,11 @@ class Helpers:
                 pipe.write(pickle.dumps(payload))
         except BrokenPipeError:
             pass  # it has died already: waitpid says how
-        status = self._wait()
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        finally:  # even when it fails: no figure is left half-drawn
+            status = self._wait()
         if status != 0:
             raise HelperFailed(self._why() or f"a drawing helper failed ({_exit_text(status)})")
 

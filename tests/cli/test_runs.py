@@ -87,7 +87,7 @@ def test_verify_says_when_the_rerun_could_not_draw(
     assert cli.invoke(app, ["train", "--set", "training.epochs=100"]).exit_code == 0
     (run,) = (tmp_path / "results" / "runs").iterdir()
 
-    def full_disk(folder: Path, *args: object) -> None:
+    def full_disk(folder: Path, *args: object, **kwargs: object) -> None:
         raise files.FiguresMissing(["fit.png"], f"{folder}/fit.png: No space left on device")
 
     monkeypatch.setattr(files, "draw_run_in_shares", full_disk)

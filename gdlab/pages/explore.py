@@ -1,0 +1,161 @@
+"""A run's interactive page, explore.html: drag the learning rate and watch what would happen.
+
+The page draws, for any rate on its slider, the path gradient descent takes on
+the run's bowl, its loss curve and the error along each eigenvector, and says
+what happens in words. The words and numbers are gdlab's own theory, computed
+here in Python for every slider position (:func:`slider_rates`): at the run's
+own rate they are the ``predicted`` block of its summary.json, and at any other
+position what ``gdlab analyze --set optimizer.lr=<that rate>`` prints. The page
+computes only the curves, from the closed form of gradient descent on a
+quadratic: the error along eigenvector i after k epochs is c_i (1 - lr
+lambda_i)^k.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdlab.core.model import loss, predict
+from gdlab.core.notation import param_names
+from gdlab.core.theory import Analysis, Prediction, predict_run
+from gdlab.core.train import History
+from gdlab.pages import html, plane
+from gdlab.record import runs
+from gdlab.record.build import Problem, is_plain_gd
+from gdlab.record.runner import FiguresMissing, describe_error
+from gdlab.record.schema import Config
+
+Array = NDArray[np.float64]
+
+PAGE = "explore.html"
+
+# Slider positions per decade: log-spaced rates, each rounded to 3 digits so the
+# page shows exactly the rate its numbers are for (and `analyze --set` can ask for it).
+STEPS_PER_DECADE = 24
+
+# Recorded epochs the page keeps of a run: enough to draw, small enough to open fast.
+KEPT_ROWS = 1500
+
+
+def slider_rates(analysis: Analysis, lr: float) -> list[float]:
+    """The slider's rates: log-spaced from well below the best rate to well above the
+    critical one, with the run's own rate and the best rate among them."""
+    low = min(lr, analysis.best_lr) / 300.0
+    high = max(lr, analysis.critical_lr) * 5.0
+    first = math.floor(math.log10(low) * STEPS_PER_DECADE)
+    last = math.ceil(math.log10(high) * STEPS_PER_DECADE)
+    grid = {float(f"{10 ** (k / STEPS_PER_DECADE):.3g}") for k in range(first, last + 1)}
+    return sorted(grid | {lr, float(f"{analysis.best_lr:.3g}")})
+
+
+def prediction_json(p: Prediction, names: list[str]) -> dict[str, Any]:
+    """A prediction as summary.json's ``predicted`` block and `analyze --json` write it."""
+    return {
+        "lr": p.lr,
+        "outcome": p.outcome,
+        "rates": p.rates.tolist(),
+        "epochs_to_tol": p.epochs_to_tol,
+        "epochs_to_tol_per_param": dict(zip(names, p.epochs_to_tol_per_param, strict=True)),
+        "first_inf_epoch": p.first_inf_epoch,
+        "first_nan_epoch": p.first_nan_epoch,
+        "frozen": p.frozen,
+    }
+
+
+def explore_data(
+    config: Config, problem: Problem, history: History, summary: dict[str, Any]
+) -> dict[str, Any]:
+    """Everything explore.html shows, as plain values (the page's JSON)."""
+    a, lr, tol = problem.trained, config.optimizer.lr, config.theory.tol
+    names = param_names(config.n_features, a.intercept)
+    theta0 = a.stack(np.array(config.initial_w(), dtype=np.float64), config.training.init_b)
+    rates = slider_rates(a, lr)
+    predictions = [prediction_json(predict_run(a, r, theta0, tol), names) for r in rates]
+    own = rates.index(lr)
+    theory = summary.get("theory") or {}
+    if theory.get("predicted"):  # the run's own block, word for word
+        predictions[own] = {"lr": lr, **theory["predicted"]}
+    w_ls, b_ls = (a.theta_ls[:-1], float(a.theta_ls[-1])) if a.intercept else (a.theta_ls, 0.0)
+    return {
+        "run": {
+            "status": summary.get("status"),
+            "optimizer": config.optimizer.name,
+            "momentum": config.optimizer.momentum or 0.0,
+            "lr": lr,
+            "epochs": config.training.epochs,
+            "epochs_run": history.epochs_run,
+            "predicted_for_this_run": is_plain_gd(config, len(problem.y)),
+            "standardized": config.data.standardize,
+        },
+        "names": names,
+        "tol": tol,
+        "theta0": theta0.tolist(),
+        "theta_ls": a.theta_ls.tolist(),
+        "loss_min": loss(predict(problem.X_train, w_ls, b_ls), problem.y),
+        "eigenvalues": a.eigenvalues.tolist(),
+        "eigenvectors": a.eigenvectors.T.tolist(),  # row i belongs to eigenvalues[i]
+        "critical_lr": a.critical_lr,
+        "best_lr": a.best_lr,
+        "slider": {"own": own, "predictions": predictions},
+        "plane": plane.plane_of(a, theta0),
+        "observed": _observed(history, a, theory.get("observed")),
+    }
+
+
+def _observed(history: History, a: Analysis, block: dict[str, Any] | None) -> dict[str, Any]:
+    """The run as recorded: a sample of its epochs, its parameters and loss, and its block."""
+    rows = _kept_rows(len(history.epoch))
+    thetas = np.column_stack([history.w, history.b] if a.intercept else [history.w])[rows]
+    return {
+        "status": history.status,
+        "epoch": history.epoch[rows].tolist(),
+        "loss": _short(history.loss[rows]),
+        # in full: the error along a fast eigenvector falls to 1e-16 and should be seen to
+        "theta": [column.tolist() for column in thetas.T],
+        "block": block,
+    }
+
+
+def _kept_rows(n: int) -> NDArray[np.int64]:
+    """Which recorded rows to keep: the first ones densely (the path turns there), then
+    log-spaced and evenly spaced ones, and always the last."""
+    if n <= KEPT_ROWS:
+        return np.arange(n)
+    early = np.arange(200)
+    spread = np.geomspace(200, n - 1, 300).astype(np.int64)
+    even = np.linspace(0, n - 1, KEPT_ROWS - 500).astype(np.int64)
+    return np.unique(np.concatenate([early, spread, even, [n - 1]]))
+
+
+def _short(values: Array) -> list[float]:
+    """Six significant digits: plenty to draw with, a third of the bytes."""
+    return [float(f"{v:.6g}") for v in values.tolist()]
+
+
+def write_explore(folder: Path, config: Config, problem: Problem, history: History) -> None:
+    """Write ``folder/explore.html`` for the finished run in ``folder`` (a ``draw`` callback).
+
+    Raises FiguresMissing, naming the page and why, if it cannot be written.
+    """
+    try:
+        summary = runs.read_json(folder / "summary.json")
+        data = explore_data(config, problem, history, summary)
+        runs.write_text(folder / PAGE, render(data))
+    except Exception as err:
+        raise FiguresMissing([PAGE], describe_error(err)) from err
+
+
+def render(data: dict[str, Any]) -> str:
+    """The page: its text and controls, with the data and scripts inlined."""
+    return html.page(
+        "gdlab: explore a run",
+        html.asset("assets/explore.html"),
+        data,
+        scripts=[html.UPLOT[1], "assets/common.js", "assets/explore.js"],
+        styles=[html.UPLOT[0], "assets/common.css"],
+    )
