@@ -6,7 +6,7 @@ loads neither NumPy's users nor Matplotlib.
 
 Each module registers its commands on the one Typer ``app`` when imported, and
 ``gdlab --help`` lists them in this order: train, sweep, reproduce, analyze,
-gradcheck, runs, verify, nist, config.
+gradcheck, runs, verify, nist, open, config.
 """
 # isort: skip_file
 
@@ -20,6 +20,7 @@ from gdlab.cli import show  # noqa: F401  (registers runs show)
 from gdlab.cli import housekeeping  # noqa: F401  (registers runs rm, restore and tag)
 from gdlab.cli import verify  # noqa: F401  (registers verify)
 from gdlab.cli import nist  # noqa: F401  (registers nist)
+from gdlab.cli import browse  # noqa: F401  (registers open)
 from gdlab.cli import config  # noqa: F401  (registers config)
 from gdlab.cli.app import app, handle_stop_signals
 

@@ -159,3 +159,27 @@ def render(data: dict[str, Any]) -> str:
         scripts=[html.UPLOT[1], "assets/common.js", "assets/explore.js"],
         styles=[html.UPLOT[0], "assets/common.css"],
     )
+
+
+def write_explore_for(folder: Path) -> Path:
+    """Write (or write again) the page of a finished run folder, from its own files.
+
+    For a sweep's point, or a run written before pages existed. Raises ValueError,
+    with one line saying why, for a folder that holds no finished run.
+    """
+    from gdlab.core.data import DataError
+    from gdlab.record.build import load_data, prepare
+    from gdlab.record.config import ConfigError, load_config
+    from gdlab.record.runner import load_result
+
+    try:
+        config = load_config(folder / "config.yaml")
+        result = load_result(folder)
+        problem = prepare(config, *load_data(config))
+    except (ConfigError, DataError, OSError, KeyError, ValueError) as err:
+        said = str(err) if str(err).startswith(str(folder)) else describe_error(err)
+        raise ValueError(said if said.startswith(str(folder)) else f"{folder}: {said}") from err
+    if result.history.epochs_run == 0 and not len(result.history.epoch):
+        raise ValueError(f"{folder}: the run has no epochs to show")
+    write_explore(folder, config, problem, result.history)
+    return folder / PAGE

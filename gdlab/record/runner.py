@@ -7,6 +7,7 @@ a callback (``draw``) handed in from the layer that draws (gdlab/plots/).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -233,7 +234,9 @@ def load_result(folder: Path) -> RunResult:
         if not (folder / name).is_file():  # a FIFO or a device would be read forever
             raise ValueError(f"{folder / name}: not a regular file")
     summary = runs.read_json(folder / "summary.json")
-    table = np.loadtxt(folder / "metrics.csv", delimiter=",", skiprows=1, ndmin=2)
+    with warnings.catch_warnings():  # an empty table is refused below, in one line
+        warnings.simplefilter("ignore", UserWarning)
+        table = np.loadtxt(folder / "metrics.csv", delimiter=",", skiprows=1, ndmin=2)
     # epoch, loss, w_1..w_d, b, grad_w_1..grad_w_d, grad_b
     if not isinstance(summary, dict) or table.shape[1] < 6 or table.shape[1] % 2 or not len(table):
         raise ValueError(f"{folder}: not the summary.json and metrics.csv of a finished run")
