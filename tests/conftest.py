@@ -1,4 +1,5 @@
-"""Shared fixtures: every test runs in its own empty folder, so results never leak."""
+"""Shared fixtures: every test runs in its own empty folder, so results never leak; and the
+one line that says how to turn on skipped browser tests."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from tests.pages.chromium import NOT_FOUND
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,3 +32,12 @@ def gdlab_process(*args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, in one line, how to turn on the browser tests that were skipped."""
+    # Here, not in tests/pages/conftest.py: under xdist this process collects no tests,
+    # so it never loads that file.
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any(NOT_FOUND in str(report.longrepr) for report in skipped):
+        terminalreporter.write_line(NOT_FOUND)
