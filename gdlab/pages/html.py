@@ -39,7 +39,8 @@ def page(title: str, body: str, data: Any, scripts: list[str], styles: list[str]
 def to_json(data: Any) -> str:
     """Compact JSON that is safe inside a <script> element."""
     text = json.dumps(_finite(data), separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    # Both are escapes JSON.parse knows ("\!" is not one, and made the page fail to parse).
+    return text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
 
 
 def _finite(obj: Any) -> Any:
