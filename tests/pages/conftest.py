@@ -1,10 +1,12 @@
 """Pages tested as a person meets them: a real headless Chromium opens the file.
 
-``browser`` is one Chromium per test process (per xdist worker), started the first time a
-test asks for it. ``open_page(path, width)`` opens a local file at a viewport width
-(LAPTOP or PHONE) and fails the test if the page logged a console error or threw.
-``screenshot(page, name)`` writes ``NAME-WIDTH.png`` for review. Without a browser the
-tests are skipped, unless GDLAB_REQUIRE_BROWSER=1 (CI) makes that a failure.
+``browser`` is one Chromium per test module in each test process (xdist worker); it is
+closed before the process moves on, as Playwright keeps a thread running while it is open
+and gdlab's figure helpers rightly refuse to fork while another thread runs.
+``open_page(path, width)`` opens a local file at a viewport width (LAPTOP or PHONE) and
+fails the test if the page logged a console error or threw. ``screenshot(page, name)``
+writes ``NAME-WIDTH.png`` for review. Without a browser the tests are skipped, unless
+GDLAB_REQUIRE_BROWSER=1 (CI) makes that a failure.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """The system Chromium, headless; one per test process."""
+    """The system Chromium, headless; one per module (it starts in under a second)."""
     executable = find_chromium()
     if executable is None:
         if required():
