@@ -46,7 +46,7 @@ def slider_rates(analysis: Analysis, lr: float) -> list[float]:
     """The slider's rates: log-spaced from well below the best rate to well above the
     critical one, with the run's own rate and the best rate among them."""
     low = min(lr, analysis.best_lr) / 300.0
-    high = max(lr, analysis.critical_lr) * 5.0
+    high = max(lr, analysis.critical_lr) * 10.0
     first = math.floor(math.log10(low) * STEPS_PER_DECADE)
     last = math.ceil(math.log10(high) * STEPS_PER_DECADE)
     grid = {float(f"{10 ** (k / STEPS_PER_DECADE):.3g}") for k in range(first, last + 1)}

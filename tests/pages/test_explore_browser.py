@@ -1,0 +1,81 @@
+"""explore.html in a real Chromium: the slider tells what gdlab's theory says, at every width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from typer.testing import CliRunner
+
+from gdlab.cli import app
+from tests.pages.conftest import LAPTOP, PHONE, PageOpener, Screenshot
+
+cli = CliRunner()
+
+
+def train(*args: str) -> Path:
+    result = cli.invoke(app, ["train", "--quiet", "--set", "output.plots=false", *args])
+    assert result.exit_code == 0, result.output
+    return Path(result.stdout.strip()) / "explore.html"
+
+
+def set_rate(page: Page, lr: float) -> str:
+    """Move the slider to the position of rate ``lr``, as a person would, and read the verdict."""
+    index = page.evaluate("(lr) => gd.data().slider.predictions.findIndex(q => q.lr === lr)", lr)
+    assert index >= 0, f"{lr} is a slider position"
+    page.locator("#lr").fill(str(index))  # sets the value and fires input, as dragging does
+    assert page.inner_text("#lr-value") == f"lr = {lr:g}"
+    return page.inner_text("#verdict")
+
+
+@pytest.mark.parametrize("width", [LAPTOP, PHONE])
+def test_the_default_runs_page_says_inf_at_208_at_0_1_and_3129_at_0_005(
+    width: int, open_page: PageOpener, screenshot: Screenshot
+) -> None:
+    page = open_page(train(), width)
+    assert page.inner_text("#run-id").endswith("-default")
+    assert "3,129" in page.inner_text("#verdict")  # it opens at the run's own rate
+    assert "summary.json" in page.inner_text("#source")
+    verdict = set_rate(page, 0.1)
+    assert verdict.startswith("Diverges") and "inf at epoch 208" in verdict
+    assert "nan at epoch 419" in verdict
+    assert "gdlab analyze --set optimizer.lr=0.1" in page.inner_text("#source")
+    screenshot(page, "explore-default-lr0.1")
+    verdict = set_rate(page, 0.005)
+    assert verdict.startswith("Converges") and "at epoch 3,129" in verdict
+    assert "w from epoch 2,330, b from epoch 3,123" in verdict
+    screenshot(page, "explore-default-lr0.005")
+    # The charts follow: the loss at the slider's rate ends at the least-squares loss.
+    final = page.evaluate("gdExplore.loss.data[1][gdExplore.loss.data[1].length - 1]")
+    assert final == pytest.approx(page.evaluate("gd.data().loss_min"), rel=1e-9)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways page
+
+
+def test_the_slider_is_worked_by_keyboard_and_read_aloud(open_page: PageOpener) -> None:
+    page = open_page(train("--set", "training.epochs=300"))
+    slider = page.locator("#lr")
+    assert page.locator("label[for=lr]").inner_text() == "Learning rate"
+    own = int(slider.input_value())
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    assert int(slider.input_value()) == own + 1
+    assert slider.get_attribute("aria-valuetext").startswith(page.inner_text("#lr-value"))
+    page.keyboard.press("End")
+    assert "Diverges" in page.inner_text("#verdict")
+    page.click("#reset")
+    assert int(slider.input_value()) == own
+    for chart in ("#surface", "#loss", "#modes"):
+        assert "lr = 0.005" in page.locator(chart).get_attribute("aria-label")
+
+
+def test_a_two_feature_runs_page_draws_the_plane_of_its_eigenvectors(
+    open_page: PageOpener, screenshot: Screenshot
+) -> None:
+    page = open_page(train("--set", "data.true_w=[3,-1]"), PHONE)
+    assert "slowest and the fastest of the 3 eigenvectors" in page.inner_text("#surface-caption")
+    assert "w_1 from epoch 3,405, w_2 from epoch 3,414" in page.inner_text("#verdict")
+    assert "Diverges" in set_rate(page, 0.1)
+    screenshot(page, "explore-plane-lr0.1")
+    compare = page.inner_text("#compare")
+    assert "5,127" in compare and "completed" in page.inner_text("#compare-note")
