@@ -38,6 +38,9 @@ PAGE = "explore.html"
 # page shows exactly the rate its numbers are for (and `analyze --set` can ask for it).
 STEPS_PER_DECADE = 24
 
+# The momentum slider's positions (runs with momentum), the run's own added.
+BETAS = (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
+
 # Recorded epochs the page keeps of a run: enough to draw, small enough to open fast.
 KEPT_ROWS = 1500
 
@@ -104,6 +107,22 @@ def explore_data(
         "slider": {"own": own, "predictions": predictions},
         "plane": plane.plane_of(a, theta0),
         "observed": _observed(history, a, theory.get("observed")),
+        "momentum": _momentum_slider(config),
+    }
+
+
+def _momentum_slider(config: Config) -> dict[str, Any] | None:
+    """The momentum slider of a run with momentum (and no weight decay, which moves the
+    optimum the page draws): its positions and the run's own rule."""
+    o = config.optimizer
+    if o.name not in ("gd", "momentum") or not o.momentum or o.weight_decay:
+        return None
+    betas = sorted({*BETAS, o.momentum})
+    return {
+        "betas": betas,
+        "own": betas.index(o.momentum),
+        "nesterov": o.nesterov,
+        "dampening": o.dampening,
     }
 
 
@@ -156,7 +175,7 @@ def render(data: dict[str, Any]) -> str:
         "gdlab: explore a run",
         html.asset("assets/explore.html"),
         data,
-        scripts=[html.UPLOT[1], "assets/common.js", "assets/explore.js"],
+        scripts=[html.UPLOT[1], "assets/common.js", "assets/momentum.js", "assets/explore.js"],
         styles=[html.UPLOT[0], "assets/common.css"],
     )
 

@@ -9,6 +9,7 @@ from playwright.sync_api import Page
 from typer.testing import CliRunner
 
 from gdlab.cli import app
+from gdlab.record import runs
 from tests.pages.conftest import LAPTOP, PHONE, PageOpener, Screenshot
 
 cli = CliRunner()
@@ -79,3 +80,34 @@ def test_a_two_feature_runs_page_draws_the_plane_of_its_eigenvectors(
     screenshot(page, "explore-plane-lr0.1")
     compare = page.inner_text("#compare")
     assert "5,127" in compare and "completed" in page.inner_text("#compare-note")
+
+
+def test_a_momentum_runs_page_iterates_the_rule_and_matches_real_runs(
+    open_page: PageOpener, screenshot: Screenshot
+) -> None:
+    """The β slider's numbers, computed in the page, are what gdlab's own runs observe."""
+    heavy = ["--set", "optimizer.name=momentum"]
+    page = open_page(
+        train(*heavy, "--set", "optimizer.lr=0.001", "--set", "optimizer.momentum=0.99")
+    )
+    rows = page.locator("#compare tbody tr").all_inner_texts()
+    for row in rows[:4]:  # outcome, epochs to tolerance and for good per parameter
+        _, predicted, observed = row.split("\t")
+        assert predicted == observed, row
+    assert "984" in rows[1] and "1,611" in rows[2]  # first within at 984, for good from 1,611
+    assert page.inner_text("#beta-value") == "β = 0.99"
+    # Elsewhere on the sliders: what another real run observes.
+    other = train(*heavy, "--set", "optimizer.nesterov=true").parent / "summary.json"
+    observed = runs.read_json(other)["theory"]["observed"]
+    nesterov_page = open_page(other.parent / "explore.html", PHONE)
+    assert f"at epoch {observed['epochs_to_tol']:,}" in nesterov_page.inner_text("#verdict")
+    assert "(Nesterov)" in nesterov_page.inner_text("#beta-value")
+    screenshot(nesterov_page, "explore-nesterov")
+    # β = 0 is plain gradient descent: gdlab's theory again.
+    page.locator("#beta").fill("0")
+    assert "gdlab analyze --set optimizer.lr=0.001" in page.inner_text("#source")
+    assert page.inner_text("#verdict").startswith("Converges")
+    page.locator("#beta").fill(str(page.evaluate("gd.data().momentum.betas.indexOf(0.9)")))
+    set_rate(page, 0.1)
+    assert "Diverges: the bowl's loss overflows to inf" in page.inner_text("#verdict")
+    assert "under-damped" in page.inner_text("#factors")

@@ -65,6 +65,12 @@
 
   // ---- the words ----
   function words(q) {
+    var lead = q.beta ? "With momentum β = " + q.beta + ": " : "";
+    return lead + plainWords(q);
+  }
+  function plainWords(q) {
+    if (q.outcome === "converges" && q.epochs_to_tol === null)
+      return "Converges, but not to within " + gd.num(tol) + " in the " + gd.int(run.epochs) + " epochs drawn.";
     if (q.outcome === "converges") {
       var per = names.map(function (n) { return n + " from epoch " + gd.int(q.epochs_to_tol_per_param[n]); });
       var text = "Converges: ‖θ − θ_ls‖ < " + gd.num(tol) + " at epoch " + gd.int(q.epochs_to_tol) +
@@ -74,14 +80,41 @@
       if (q.frozen) text += " Along " + q.frozen + " eigenvector(s) 1 − lr·λ rounds to exactly 1 in float64: the error there never moves.";
       return text;
     }
+    if (q.first_inf_epoch !== null && q.computed_here)
+      return "Diverges: the bowl's loss overflows to inf at epoch " + gd.int(q.first_inf_epoch) +
+        (q.first_nan_epoch !== null ? " and turns nan at epoch " + gd.int(q.first_nan_epoch) : "") +
+        " (a run's own loss, summed sample by sample, can overflow a few epochs sooner).";
     if (q.first_inf_epoch !== null)
       return "Diverges: the loss overflows to inf at epoch " + gd.int(q.first_inf_epoch) +
         (q.first_nan_epoch !== null ? " and turns nan at epoch " + gd.int(q.first_nan_epoch) : "") + ".";
+    if (q.computed_here)
+      return "Diverges: along at least one eigenvector the error grows every epoch (the factors below).";
     return "Does not converge: lr·λmax ≥ 2, so the error along the fastest eigenvector never shrinks.";
   }
   function factors(q) {
+    if (q.computed_here)
+      return "Error factor per epoch in the long run along each eigenvector (the 2×2 system's spectral radius): " +
+        q.rates.map(function (r, i) {
+          return "v" + (i + 1) + " " + gd.num(r, 6) + (q.oscillates[i] ? " (under-damped: oscillates)" : " (over-damped)");
+        }).join(", ") + ".";
     return "Error factor per epoch along each eigenvector, |1 − lr·λ|: " +
       q.rates.map(function (r, i) { return "v" + (i + 1) + " " + gd.num(r, 6); }).join(", ") + ".";
+  }
+
+  // ---- momentum (runs with momentum): computed in the page, see momentum.js ----
+  var M = D.momentum, betaSlider = document.getElementById("beta");
+  if (M) {
+    document.getElementById("beta-box").hidden = false;
+    betaSlider.max = M.betas.length - 1;
+    betaSlider.value = M.own;
+  }
+  function beta() { return M ? M.betas[Number(betaSlider.value)] : 0; }
+  function withMomentum(lr, b) {
+    var sim = gdMomentum.simulate(D, epochs, lr, b, M.nesterov, M.dampening);
+    var c = sim.curves;
+    return { q: sim.prediction, now: {
+      modes: c.modes.map(function (m) { return m.map(positive); }), thetas: c.thetas, loss: c.loss.map(positive),
+    } };
   }
 
   // ---- the slider ----
@@ -130,8 +163,11 @@
   // its loss overflows, where there is something to see.
   var xEnd = run.epochs;
   function lastEpochShown(q) {
-    var end = q.first_inf_epoch !== null ? Math.min(run.epochs, 2 * q.first_inf_epoch) : run.epochs;
-    return Math.max(end, 1);
+    var end = run.epochs, within = q.epochs_to_tol_per_param || {};
+    var settled = Math.max.apply(null, [q.epochs_to_tol].concat(names.map(function (n) { return within[n]; })));
+    if (q.first_inf_epoch !== null) end = Math.min(end, 2 * q.first_inf_epoch);
+    else if (q.outcome === "converges" && settled > 0 && 3 * settled < run.epochs / 2) end = 3 * settled;
+    return Math.max(end, 10);
   }
   function xRange() {
     return { time: false, auto: false, range: function () { return [0, xEnd]; } };
@@ -247,15 +283,22 @@
   }
 
   // ---- the page follows the slider ----
-  function show(i) {
-    var q = P[i], lr = q.lr, now = predicted(lr);
+  function show() {
+    var i = Number(slider.value), b = beta(), q = P[i], lr = q.lr, now;
+    if (b) { var m = withMomentum(lr, b); q = m.q; now = m.now; } else { now = predicted(lr); }
     shown.textContent = "lr = " + gd.num(lr, 6);
+    if (M) {
+      document.getElementById("beta-value").textContent = "β = " + b + (M.nesterov ? " (Nesterov)" : "");
+      betaSlider.setAttribute("aria-valuetext", "β = " + b + ". " + words(q));
+    }
     var verdict = document.getElementById("verdict");
     verdict.textContent = words(q);
     verdict.className = q.outcome === "converges" ? "good" : "bad";
     slider.setAttribute("aria-valuetext", "lr = " + gd.num(lr, 6) + ". " + words(q));
     document.getElementById("factors").textContent = factors(q);
-    document.getElementById("source").innerHTML = i === own && run.predicted_for_this_run
+    document.getElementById("source").innerHTML = q.computed_here
+      ? "Computed in this page: torch's momentum rule iterated on the bowl, each eigen-direction a 2×2 linear system. (gdlab's own theory predicts plain gradient descent, β = 0.)"
+      : i === own && run.predicted_for_this_run
       ? "gdlab's prediction for this run, made before a step was taken (summary.json, theory.predicted)."
       : "gdlab's theory for plain gradient descent, as <code>gdlab analyze --set optimizer.lr=" + lr + "</code> prints it.";
     xEnd = lastEpochShown(q);
@@ -269,8 +312,14 @@
       document.getElementById("surface").setAttribute("aria-label", "Path of gradient descent on the loss surface at lr = " + lr + ". " + words(q));
     }
   }
-  slider.addEventListener("input", function () { show(Number(slider.value)); });
-  document.getElementById("reset").addEventListener("click", function () { slider.value = own; show(own); slider.focus(); });
+  slider.addEventListener("input", show);
+  betaSlider.addEventListener("input", show);
+  document.getElementById("reset").addEventListener("click", function () {
+    slider.value = own;
+    if (M) betaSlider.value = M.own;
+    show();
+    slider.focus();
+  });
 
   // ---- the run, as it went ----
   function about() {
@@ -278,12 +327,15 @@
       gd.int(run.epochs) + " epochs; status: " + run.status + ". Critical rate 2/λmax = " +
       gd.num(D.critical_lr, 4) + ", best fixed rate " + gd.num(D.best_lr, 4) + ", tolerance " + gd.num(tol) + ".";
     if (run.standardized) s += " x is standardized: every number is in the standardized units.";
-    if (!run.predicted_for_this_run)
+    if (M)
+      s += " Momentum β = " + M.betas[M.own] + (M.nesterov ? " (Nesterov)" : "") + ": move β to 0 for plain gradient descent, which gdlab's theory predicts.";
+    else if (!run.predicted_for_this_run)
       s += " This run does not use plain full-batch gradient descent; the slider shows what plain gradient descent would do, and its recorded path is drawn beside it.";
     document.getElementById("about").textContent = s;
   }
   function compare() {
     var pb = run.predicted_for_this_run ? P[own] : null, ob = obs.block || {};
+    if (M) pb = withMomentum(run.lr, M.betas[M.own]).q;  // this page's iteration, held to the run
     var rows = [["outcome", pb && pb.outcome, ob.outcome],
       ["‖θ − θ_ls‖ < " + gd.num(tol) + " at epoch", pb && pb.epochs_to_tol, ob.epochs_to_tol]];
     names.forEach(function (n) {
@@ -305,7 +357,8 @@
       });
     });
     document.getElementById("compare-note").textContent = "Status: " + obs.status + "." +
-      (pb ? "" : " gdlab predicts only plain full-batch gradient descent; this run's own optimizer is observed only.");
+      (M ? " The predicted column is this page's iteration of the momentum rule on the bowl, at the run's own lr and β." :
+       pb ? "" : " gdlab predicts only plain full-batch gradient descent; this run's own optimizer is observed only.");
   }
   // The run's id is its folder's name: the page does not hold it, so a rerun writes the same bytes.
   var folder = decodeURIComponent(location.pathname.split("/").slice(-2, -1)[0] || "");
@@ -313,5 +366,5 @@
   if (folder) document.title = "gdlab: " + folder;
   about();
   compare();
-  show(own);
+  show();
 })();
