@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.core.explain import frozen_note
 from gdlab.core.model import loss, predict
 from gdlab.core.notation import param_names
 from gdlab.core.theory import Analysis, Prediction, predict_run
@@ -66,7 +67,7 @@ def prediction_json(p: Prediction, names: list[str]) -> dict[str, Any]:
         "epochs_to_tol_per_param": dict(zip(names, p.epochs_to_tol_per_param, strict=True)),
         "first_inf_epoch": p.first_inf_epoch,
         "first_nan_epoch": p.first_nan_epoch,
-        "frozen": p.frozen,
+        "frozen": frozen_note(p),
     }
 
 

@@ -69,6 +69,8 @@
     return lead + plainWords(q);
   }
   function plainWords(q) {
+    if (q.outcome === "converges" && q.epochs_to_tol === null && q.frozen)
+      return "Never within " + gd.num(tol) + ": " + q.frozen + ".";
     if (q.outcome === "converges" && q.epochs_to_tol === null)
       return "Converges, but not to within " + gd.num(tol) + " in the " + gd.int(run.epochs) + " epochs drawn.";
     if (q.outcome === "converges") {
@@ -77,7 +79,7 @@
         "; within " + gd.num(tol) + " for good: " + per.join(", ") + ".";
       if (q.epochs_to_tol !== null && q.epochs_to_tol > run.epochs)
         text += " That is beyond this run's " + gd.int(run.epochs) + " epochs.";
-      if (q.frozen) text += " Along " + q.frozen + " eigenvector(s) 1 − lr·λ rounds to exactly 1 in float64: the error there never moves.";
+      if (q.frozen) text += " Note: " + q.frozen + ".";
       return text;
     }
     if (q.first_inf_epoch !== null && q.computed_here)
@@ -164,7 +166,9 @@
   var xEnd = run.epochs;
   function lastEpochShown(q) {
     var end = run.epochs, within = q.epochs_to_tol_per_param || {};
-    var settled = Math.max.apply(null, [q.epochs_to_tol].concat(names.map(function (n) { return within[n]; })));
+    var epochsIn = [q.epochs_to_tol].concat(names.map(function (n) { return within[n]; }));
+    // null: never within the tolerance, so there is no settling epoch to zoom to
+    var settled = epochsIn.indexOf(null) >= 0 ? 0 : Math.max.apply(null, epochsIn);
     if (q.first_inf_epoch !== null) end = Math.min(end, 2 * q.first_inf_epoch);
     else if (q.outcome === "converges" && settled > 0 && 3 * settled < run.epochs / 2) end = 3 * settled;
     return Math.max(end, 10);

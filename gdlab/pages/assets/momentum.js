@@ -76,7 +76,7 @@ var gdMomentum = {
         rates: rates.map(function (r) { return r.rate; }),
         oscillates: rates.map(function (r) { return r.oscillates; }),
         epochs_to_tol: firstWithin, epochs_to_tol_per_param: perParam,
-        first_inf_epoch: inf, first_nan_epoch: nan, frozen: 0, computed_here: true,
+        first_inf_epoch: inf, first_nan_epoch: nan, frozen: null, computed_here: true,
       },
     };
   },
