@@ -174,6 +174,17 @@ def sweep_points(folder: Path) -> list[Path]:
     return sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
 
 
+def swept_values(folder: Path) -> dict[str, dict[str, Any]]:
+    """Each point's swept values ({'optimizer.lr': 0.005}), by label, as sweep.yaml lists them;
+    {} when it cannot be read."""
+    points = _config(folder / "sweep.yaml").get("points")
+    values = {}
+    for point in points if isinstance(points, list) else []:
+        if isinstance(point, dict) and isinstance(point.get("label"), str):
+            values[point["label"]] = {str(k): v for k, v in point.items() if k != "label"}
+    return values
+
+
 def flatten(config: dict[str, Any]) -> dict[str, Any]:
     """{'optimizer': {'lr': 0.1}} -> {'optimizer.lr': 0.1}."""
     return {
