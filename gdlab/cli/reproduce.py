@@ -12,6 +12,7 @@ from rich.table import Table
 
 from gdlab.cli.app import EXIT_FAILED, app, fail, interrupted, interruptible
 from gdlab.cli.progress import TrainingProgress
+from gdlab.cli.runs import refresh_dashboard
 from gdlab.cli.sweep import run_sweep_with_progress
 
 
@@ -94,6 +95,7 @@ def reproduce(
         interrupted()
     finally:
         drawing.cancel()
+    refresh_dashboard(results_dir)
     console.print(_claims_table(verdicts))
     console.print("report: " + " and ".join(str(p) for p in paths))
     if not all(c.holds for c in verdicts):

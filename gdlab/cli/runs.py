@@ -25,7 +25,7 @@ from gdlab.cli.app import (
 runs_app = typer.Typer(
     help="Browse and compare the runs and sweeps in a results folder.\n\n"
     "Examples:\n\n  gdlab runs list\n\n  gdlab runs show 20261126T0405\n\n"
-    "  gdlab runs compare 20261126T0405 20261126T0406",
+    "  gdlab runs compare 20261126T0405 20261126T0406\n\n  gdlab runs html",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -214,3 +214,44 @@ def _compare_png(entries: list[Any], target: Path, out: Console | None) -> str |
     except OSError as err:  # a full disk, or a folder that cannot be written
         fail(describe_error(err), EXIT_FAILED)
     return str(folder / "compare.png")
+
+
+@runs_app.command(
+    "html",
+    epilog="Examples:\n\n  gdlab runs html\n\n  gdlab runs html --results-dir results/reproduce\n\n"
+    "Writes <results-dir>/index.html, a dashboard of every run and sweep (sort, filter, "
+    "overlay loss curves), and sweeps/<id>/sweep.html for each sweep (a slider through its "
+    "points). Each is one file that opens in a browser with no network. gdlab train and "
+    "gdlab sweep rewrite them after every run.",
+)
+@interruptible
+def write_html(results_dir: ResultsOption = Path("results")) -> None:
+    """Write the dashboard of a results folder (index.html) and each sweep's page."""
+    from gdlab.pages.dashboard import write_dashboard
+    from gdlab.record.runner import describe_error
+
+    if not results_dir.is_dir():
+        what = "is not a folder" if results_dir.exists() else "no such folder (no runs yet?)"
+        fail(f"results folder {results_dir}: {what}")
+    try:
+        path = write_dashboard(results_dir)
+    except OSError as err:  # a full disk, a folder that cannot be written
+        fail(describe_error(err), EXIT_FAILED)
+    typer.echo(str(path))
+
+
+def refresh_dashboard(results_dir: Path) -> None:
+    """Rewrite the dashboard after a run or sweep (and the sweep pages it lacks).
+
+    The run is written and whole before this starts: a dashboard that cannot be
+    written is one warning line on stderr, never a failed run.
+    """
+    from gdlab.record.runner import describe_error
+
+    try:
+        from gdlab.pages.dashboard import write_dashboard
+
+        write_dashboard(results_dir, every_sweep=False)
+    except Exception as err:  # whatever went wrong, the run stands
+        reason = (describe_error(err).splitlines() or [type(err).__name__])[0]
+        typer.echo(f"warning: {results_dir / 'index.html'} not rewritten: {reason}", err=True)

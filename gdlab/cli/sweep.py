@@ -30,6 +30,7 @@ from gdlab.cli.app import (
     write_labels,
 )
 from gdlab.cli.progress import Redraws, progress_bar
+from gdlab.cli.runs import refresh_dashboard
 
 
 @app.command(
@@ -144,6 +145,8 @@ def sweep(
         write_labels(folder, tag, note)
     except OSError as err:
         fail(runner.describe_error(err), EXIT_FAILED)
+    if folder.parent.name == "sweeps":  # <results>/sweeps/<id>, as gdlab writes them
+        refresh_dashboard(folder.parent.parent)
     out = tables.console()  # the progress above is the terminal's; the table may be piped
     if as_json:
         print_json({"folder": str(folder), "points": rows})

@@ -27,6 +27,7 @@ from gdlab.cli.app import (
     write_labels,
 )
 from gdlab.cli.progress import TrainingProgress
+from gdlab.cli.runs import refresh_dashboard
 
 
 @app.command(
@@ -119,6 +120,7 @@ def train(
         write_labels(result.path, tag, note)
     except OSError as err:
         fail(runner.describe_error(err), EXIT_FAILED)
+    refresh_dashboard(results_dir)
     if quiet:
         typer.echo(str(result.path))
     else:

@@ -54,8 +54,11 @@ def test_figures_that_fill_the_disk_leave_the_results_whole(tmp_path: Path) -> N
     with _tmpfs(tmp_path / "disk", "1400k") as disk:  # the numbers fit; five figures do not
         result = cli.invoke(app, ["train", "-r", str(disk)])
         assert result.exit_code == 1, result.output
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and "not drawn" in lines[0] and "No space left" in lines[0]
+        *warnings, error = result.stderr.strip().splitlines()
+        assert "not drawn" in error and "No space left" in error
+        # The dashboard may find no room either: one warning line, and the run stands.
+        assert len(warnings) <= 1
+        assert all(w.startswith("warning: ") and "index.html not rewritten" in w for w in warnings)
         (folder,) = (disk / "runs").iterdir()
         summary = json.loads((folder / "summary.json").read_text())
         assert summary["status"] == "completed" and summary["epochs_run"] == 10_000
