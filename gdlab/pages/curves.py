@@ -1,9 +1,14 @@
-"""What the dashboard and the sweep pages embed of a run: its curves, thinned and rounded,
-and links to its files relative to the page that shows them."""
+"""What the dashboard and the sweep pages embed of a run: its curves, thinned, rounded and
+written as text, and links to its files relative to the page that shows them.
+
+A curve is embedded as one string per column, "0,1,2,80" and "343.2,160.1,inf", which
+the page splits into numbers (``gdc.numbers``). Lists of numbers would say the same,
+but html.to_json walks every number of them for inf and nan: for 100 runs that took
+0.07 s of a rewrite that must stay well under 0.2 s; the strings take 0.016 s.
+"""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,24 +16,28 @@ from gdlab.record.metrics import sample_metrics
 
 POINTS = 200  # rows of metrics.csv kept per curve: enough for a line, small for a page
 DIGITS = 4  # significant digits kept: what a chart can show, a third of the bytes
+_WORDS = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}  # as JavaScript's Number() reads
 
 
-def short(x: float) -> float:
-    """``x`` to DIGITS significant digits (inf and nan as they are); epochs stay whole."""
-    if not math.isfinite(x) or x == 0:
-        return x
-    if x.is_integer() and abs(x) < 1e15:
-        return int(x)
-    return float(f"{x:.{DIGITS}g}")
-
-
-def curves(folder: Path, columns: tuple[str, ...] = ("loss",)) -> list[list[float]] | None:
-    """[epochs, column, ...] sampled from the run's metrics.csv, rounded; None if unreadable."""
+def sample(folder: Path, columns: tuple[str, ...] = ("loss",)) -> list[list[float]] | None:
+    """[epochs, column, ...]: about POINTS rows of the run's metrics.csv; None if unreadable."""
     try:
-        sample = sample_metrics(folder / "metrics.csv", POINTS, columns)
+        rows = sample_metrics(folder / "metrics.csv", POINTS, columns)
     except (OSError, ValueError):
         return None
-    return [[short(v) for v in sample.column(name)] for name in sample.columns]
+    return [rows.column(name) for name in rows.columns]
+
+
+def encode(values: list[float]) -> str:
+    """Numbers as the page embeds them: whole ones whole, the rest to DIGITS significant digits."""
+    return ",".join(_text(v) for v in values)
+
+
+def _text(x: float) -> str:
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    text = f"{x:.{DIGITS}g}"
+    return _WORDS.get(text, text)
 
 
 def href(target: Path, page_folder: Path) -> str:

@@ -111,7 +111,8 @@ def _row(entry: Entry, results_dir: Path, sweep: Entry | None) -> dict[str, Any]
         return out
     out.update({k: row[k] for k in ("optimizer", "lr", "epochs", "final_loss")})
     out["explore"] = (entry.path / "explore.html").is_file()
-    out["curve"] = curves.curves(entry.path)
+    sampled = curves.sample(entry.path)
+    out["curve"] = [curves.encode(column) for column in sampled] if sampled else None
     return out
 
 

@@ -44,7 +44,10 @@ def sweep_page_data(folder: Path) -> dict[str, Any]:
         point["leaves_view"] = None
         if point["path"] is not None and view is not None:
             point["path"], left = _clip(point["path"], _grown(view, 3.0))
-            point["leaves_view"] = None if left is None else point["curve"][0][left]
+            point["leaves_view"] = None if left is None else int(point["curve"][0][left])
+        for key in ("curve", "path"):  # as text, as the dashboard embeds them (curves.py)
+            if point[key] is not None:
+                point[key] = [curves.encode(column) for column in point[key]]
     return {
         "id": entry.id,
         "name": entry.row()["name"],
@@ -61,7 +64,7 @@ def _point(folder: Path, values: dict[str, Any], sweep_folder: Path) -> dict[str
     entry = read_entry(folder, "run")
     row, summary = entry.row(), entry.summary
     one_feature = summary.get("n_features") == 1
-    sampled = curves.curves(folder, ("loss", "w", "b") if one_feature else ("loss",))
+    sampled = curves.sample(folder, ("loss", "w", "b") if one_feature else ("loss",))
     explore = folder / "explore.html"
     return {
         "label": folder.name,
@@ -151,7 +154,7 @@ def _clip(path: list[list[float]], box: Box) -> tuple[list[list[float]], int | N
             return [ws[:i], bs[:i]], i
         w0, b0 = ws[i - 1], bs[i - 1]
         t = min(_reach(w0, w, box[0], box[1]), _reach(b0, b, box[2], box[3]))
-        edge = [curves.short(w0 + t * (w - w0)), curves.short(b0 + t * (b - b0))]
+        edge = [w0 + t * (w - w0), b0 + t * (b - b0)]
         return [[*ws[:i], edge[0]], [*bs[:i], edge[1]]], i
     return path, None
 

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from gdlab.cli import app
 from gdlab.pages import dashboard
-from gdlab.pages.curves import short
 from gdlab.pages.dashboard import write_dashboard
 from gdlab.pages.sweep_page import PAGE
 
@@ -32,9 +31,14 @@ def embedded(page: Path) -> Any:
     return json.loads(found.group(1))
 
 
-def numbers(values: list[Any]) -> list[float]:
-    """Embedded numbers as floats again, as the page's gd.data() reads them."""
-    return [float(v) for v in values]
+def numbers(text: str) -> list[float]:
+    """An embedded column ("0,1,2" or "343.2,Infinity,NaN") as numbers, as the page reads it."""
+    return [float(v) for v in text.split(",")]
+
+
+def short(x: float) -> float:
+    """A number as the pages embed it: whole, or to 4 significant digits."""
+    return x if x.is_integer() else float(f"{x:.4g}")
 
 
 def metrics_rows(folder: Path) -> tuple[list[str], list[str]]:
@@ -71,7 +75,7 @@ def test_the_dashboard_embeds_every_run_as_its_folder_holds_it(study: Path) -> N
         assert row["lr"] == summary["lr"]
         assert row["folder"] == folder.relative_to(study).as_posix().replace("=", "%3D") + "/"
         first, last = metrics_rows(folder)
-        epochs, loss = row["curve"][0], numbers(row["curve"][1])
+        epochs, loss = numbers(row["curve"][0]), numbers(row["curve"][1])
         assert (epochs[0], epochs[-1]) == (int(first[0]), int(last[0]))
         assert loss[0] == short(float(first[1]))
         assert repr(loss[-1]) == repr(short(float(last[1])))  # nan too
@@ -89,16 +93,16 @@ def test_the_sweep_page_steps_through_the_points_with_their_paths(study: Path) -
     assert data["dashboard"] == "../../index.html"
     w_lo, w_hi, b_lo, b_hi = data["view"]
     for point in points:
-        ws, bs = point["path"]
+        ws, bs = numbers(point["path"][0]), numbers(point["path"][1])
         assert (ws[0], bs[0]) == (0, 0)  # every point starts at w = 0, b = 0
         first, last = metrics_rows(sweep / "runs" / point["label"])
-        assert point["curve"][0][-1] == int(last[0])
+        assert numbers(point["curve"][0])[-1] == int(last[0])
     ls = json.loads((sweep / "runs" / points[1]["label"] / "summary.json").read_text())
     assert points[1]["optimum"] == [ls["least_squares"]["w"][0], ls["least_squares"]["b"]]
     assert w_lo < ls["final"]["w"][0] < w_hi and b_lo < ls["final"]["b"] < b_hi
     # lr = 0.1 overshoots 5.4x at its first step: it leaves the view there, ending on its edge.
     assert points[2]["leaves_view"] == 1 and points[1]["leaves_view"] is None
-    ws, bs = points[2]["path"]
+    ws, bs = numbers(points[2]["path"][0]), numbers(points[2]["path"][1])
     assert len(ws) == 2  # the start, and where it crosses the edge of three times the view
     right, top = (w_lo + w_hi) / 2 + 1.5 * (w_hi - w_lo), (b_lo + b_hi) / 2 + 1.5 * (b_hi - b_lo)
     assert math.isclose(ws[1], right, rel_tol=1e-3) or math.isclose(bs[1], top, rel_tol=1e-3)

@@ -153,7 +153,8 @@
     var series = picked.map(function (r, i) {
       return { label: r.name + (r.sweep ? " (" + r.sweep + ")" : ""), stroke: gdc.color(i) };
     });
-    chart.plot = gdc.lossChart(chart.box, picked.map(function (r) { return r.curve; }), series, chart.height, true);
+    var curves = picked.map(function (r) { return gdc.numbers(r.curve); });
+    chart.plot = gdc.lossChart(chart.box, curves, series, chart.height, true);
     caption.textContent = "Loss (mean squared error, log scale) per epoch of " + picked.length +
       " run" + (picked.length === 1 ? "" : "s") + ", from about 200 rows of each metrics.csv; " +
       "a line that leaves the top diverged.";

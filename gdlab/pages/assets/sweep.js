@@ -3,6 +3,10 @@
 (function () {
   "use strict";
   var data = gd.data(), points = data.points;
+  points.forEach(function (p) {
+    if (p.curve) p.curve = gdc.numbers(p.curve);
+    if (p.path) p.path = gdc.numbers(p.path);
+  });
   var slider = document.getElementById("point");
   var text = document.getElementById("point-text");
   var pathBox = document.getElementById("path-chart"), lossBox = document.getElementById("loss-chart");
