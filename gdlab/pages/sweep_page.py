@@ -179,7 +179,7 @@ def _body(data: dict[str, Any]) -> str:
 <h1>Sweep {name}</h1>
 <p class="muted">{html.escape(data["id"])}: {html.escape(data["status"])}, {points}</p>
 <div class="panel" id="stepper">
-  <label for="point">Point</label>
+  <label for="point">Sweep point</label>
   <input type="range" id="point" min="0" max="{max(n - 1, 0)}" step="1" value="0">
   <p id="point-text" aria-live="polite"></p>
 </div>
