@@ -147,7 +147,7 @@
     var caption = field("overlay-caption");
     if (!picked.length) {
       caption.textContent = "Tick the box beside a run in the table to overlay its loss curve here.";
-      chart.box.removeAttribute("aria-label");
+      chart.box.setAttribute("aria-label", "No run ticked: no loss curve is drawn.");
       return;
     }
     var series = picked.map(function (r, i) {

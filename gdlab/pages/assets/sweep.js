@@ -90,6 +90,8 @@
     if (loss) plots.push(loss);
     var words = "Loss (mean squared error, log scale) per epoch: " + p.text + " in orange, the sweep's other " +
       "points in grey; a line that leaves the top diverged.";
+    if (figure.hidden) words += " (A path in (w, b) is drawn for runs of one feature; this one has " +
+      (p.path ? "no view to draw it in" : "more, or no readable metrics.csv") + ".)";
     document.getElementById("loss-caption").textContent = words;
     lossBox.setAttribute("aria-label", words + " " + p.text + ": " + outcome(p) + ".");
   }
