@@ -1,15 +1,10 @@
 """The dashboard and a sweep's page in a real headless Chromium, as a person meets them:
-the learning-rate study and one default run, at laptop (1280 px) and phone (400 px) width.
-
-Skipped, saying why, when Playwright or the system's Chromium is missing. Screenshots go
-to $GDLAB_SCREENSHOTS (or a temporary folder) for review.
+the learning-rate study and one default run, at laptop (1280 px) and phone (400 px) width,
+with the shared fixtures of tests/pages/conftest.py (no console error; screenshots saved).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,49 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
-
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-WIDTHS = {"laptop": 1280, "phone": 400}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """One headless Chromium (the system's) for the module."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium: apt-get install chromium")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("GDLAB_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Callable[[Path, int], Any]]:
-    """Open a file at a width; every console error or uncaught exception fails the test."""
-    opened: list[tuple[Any, list[str]]] = []
-
-    def open_(path: Path, width: int) -> Any:
-        page = browser.new_page(viewport={"width": width, "height": 900})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        page.goto(path.as_uri())
-        opened.append((page, errors))
-        return page
-
-    yield open_
-    for page, errors in opened:
-        page.close()
-        assert errors == [], errors
+from tests.conftest import REPO
+from tests.pages.conftest import LAPTOP, PHONE, PageOpener, Screenshot
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +41,9 @@ STATUS, LR = 3, 5  # the runs table's columns (1: the overlay box, 2: the run)
 
 
 def test_the_dashboard_sorts_filters_and_overlays(
-    study: Path, open_page: Any, screenshots: Path
+    study: Path, open_page: PageOpener, screenshot: Screenshot
 ) -> None:
-    page = open_page(study / "index.html", WIDTHS["laptop"])
+    page = open_page(study / "index.html", LAPTOP)
     loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
     assert loaded < 1000  # ms: it opens in under a second
     assert page.locator("#runs tbody tr").count() == 5  # a run, a sweep and its three points
@@ -113,22 +67,24 @@ def test_the_dashboard_sorts_filters_and_overlays(
     assert chart.locator("canvas").count() == 1
     label = chart.get_attribute("aria-label")
     assert "lr=0.001 (lr_study), completed" in label and "lr=0.1 (lr_study), diverged" in label
-    page.screenshot(path=screenshots / "dashboard-1280.png", full_page=True)
+    screenshot(page, "dashboard")
 
 
-def test_the_dashboard_reads_at_phone_width(study: Path, open_page: Any, screenshots: Path) -> None:
-    page = open_page(study / "index.html", WIDTHS["phone"])
+def test_the_dashboard_reads_at_phone_width(
+    study: Path, open_page: PageOpener, screenshot: Screenshot
+) -> None:
+    page = open_page(study / "index.html", PHONE)
     page.get_by_label("overlay the loss curve of lr=0.005 (sweep lr_study)").check()
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS["phone"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     box = page.locator("div.scroll[role=region]")  # the table scrolls sideways in its own box
     assert box.evaluate("b => b.scrollWidth > b.clientWidth")
-    assert page.locator("#overlay-chart canvas").bounding_box()["width"] <= WIDTHS["phone"]
-    page.screenshot(path=screenshots / "dashboard-400.png", full_page=True)
+    assert page.locator("#overlay-chart canvas").bounding_box()["width"] <= PHONE
+    screenshot(page, "dashboard")
 
 
-@pytest.mark.parametrize("width", WIDTHS.values())
+@pytest.mark.parametrize("width", [LAPTOP, PHONE])
 def test_the_sweep_page_slider_steps_through_the_points(
-    study: Path, open_page: Any, screenshots: Path, width: int
+    study: Path, open_page: PageOpener, screenshot: Screenshot, width: int
 ) -> None:
     (sweep,) = (study / "sweeps").iterdir()
     page = open_page(sweep / "sweep.html", width)
@@ -147,4 +103,4 @@ def test_the_sweep_page_slider_steps_through_the_points(
     assert page.locator("#loss-chart canvas").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     slider.press("ArrowLeft")
-    page.screenshot(path=screenshots / f"sweep-{width}.png", full_page=True)
+    screenshot(page, "sweep")
