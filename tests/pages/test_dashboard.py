@@ -130,18 +130,21 @@ def test_damaged_folders_are_rows_that_say_so(study: Path, tmp_path: Path) -> No
     assert [p["text"] for p in points] == ["lr=0.001", "lr=0.005", "lr=0.1"]
 
 
-def test_runs_html_writes_the_pages_and_prints_the_path(tmp_path: Path) -> None:
-    assert cli.invoke(app, ["train", *QUICK]).exit_code == 0
+def test_train_and_sweep_rewrite_the_dashboard_and_runs_html_writes_it(tmp_path: Path) -> None:
+    index = tmp_path / "results" / "index.html"
+    assert cli.invoke(app, ["train", *QUICK, "-q"]).exit_code == 0
+    assert [r["kind"] for r in embedded(index)["rows"]] == ["run"]
     swept = cli.invoke(app, ["sweep", "--grid", "optimizer.lr=0.001,0.01", *QUICK, "-q"])
     assert swept.exit_code == 0, swept.output
-    (tmp_path / "results" / "index.html").unlink()
+    assert [r["kind"] for r in embedded(index)["rows"]] == ["sweep", "point", "point", "run"]
     sweep_page = next((tmp_path / "results" / "sweeps").iterdir()) / PAGE
+    assert sweep_page.is_file()
+    index.unlink()
     sweep_page.unlink()
     written = cli.invoke(app, ["runs", "html"])
     assert written.exit_code == 0, written.output
     assert written.stdout.strip() == str(Path("results") / "index.html")
-    assert len(embedded(tmp_path / "results" / "index.html")["rows"]) == 4
-    assert len(embedded(sweep_page)["points"]) == 2
+    assert len(embedded(index)["rows"]) == 4 and len(embedded(sweep_page)["points"]) == 2
     missing = cli.invoke(app, ["runs", "html", "-r", "nowhere"])
     assert missing.exit_code == 2 and "nowhere: no such folder" in missing.stderr
 
@@ -150,17 +153,6 @@ def test_runs_html_help_says_what_it_writes() -> None:
     shown = cli.invoke(app, ["runs", "html", "--help"])
     assert shown.exit_code == 0
     assert "gdlab runs html --results-dir" in shown.stdout and "sweep.html" in shown.stdout
-
-
-def test_train_and_sweep_rewrite_the_dashboard(tmp_path: Path) -> None:
-    index = tmp_path / "results" / "index.html"
-    assert cli.invoke(app, ["train", *QUICK, "-q"]).exit_code == 0
-    assert [r["kind"] for r in embedded(index)["rows"]] == ["run"]
-    assert (
-        cli.invoke(app, ["sweep", "--grid", "optimizer.lr=0.001,0.01", *QUICK, "-q"]).exit_code == 0
-    )
-    assert [r["kind"] for r in embedded(index)["rows"]] == ["sweep", "point", "point", "run"]
-    assert (next((tmp_path / "results" / "sweeps").iterdir()) / PAGE).is_file()
 
 
 def test_a_dashboard_that_cannot_be_written_never_fails_the_run(

@@ -1,6 +1,6 @@
-"""The dashboard and a sweep's page in a real headless Chromium, as a person meets them:
-the learning-rate study and one default run, at laptop (1280 px) and phone (400 px) width,
-with the shared fixtures of tests/pages/conftest.py (no console error; screenshots saved).
+"""The dashboard and a sweep's page in a real headless Chromium, as a person meets them: the
+learning-rate study and one short run (300 epochs), at laptop (1280 px) and phone (400 px)
+width, with the shared fixtures of tests/pages/conftest.py (no console error; screenshots).
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from gdlab.cli import app
 from tests.conftest import REPO
 from tests.pages.conftest import LAPTOP, PHONE, PageOpener, Screenshot
 
+QUICK = ["--set", "training.epochs=300", "--set", "output.plots=false"]
+
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seed's learning-rate study and one default run, as a person would make them."""
+    """The seed's learning-rate study, whole, and a short run, as a person would make them."""
     results = tmp_path_factory.mktemp("browser") / "results"
     cli = CliRunner()
     config = str(REPO / "configs" / "lr_study.yaml")
@@ -26,7 +28,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
         app, ["sweep", "-c", config, "--set", "output.plots=false", "-r", str(results)]
     )
     assert swept.exit_code == 0, swept.output
-    trained = cli.invoke(app, ["train", "-r", str(results), "-q", "--set", "output.plots=false"])
+    trained = cli.invoke(app, ["train", "-r", str(results), "-q", *QUICK])
     assert trained.exit_code == 0, trained.output
     return results
 
