@@ -119,6 +119,9 @@ def _row(entry: Entry, results_dir: Path, sweep: Entry | None) -> dict[str, Any]
 def _body(results_dir: Path) -> str:
     """The page's HTML around the table the script fills in."""
     where = html.escape(str(results_dir))
+    report = ""  # gdlab reproduce writes its report beside its runs
+    if (results_dir / "REPORT.html").is_file():
+        report = '\n<p><a href="REPORT.html">The report: the seed\'s claims, judged</a></p>'
     headers = "".join(
         f'<th scope="col" data-key="{key}" aria-sort="none" class="{"num" if numeric else ""}">'
         f'<button type="button" class="sort">{label}<span aria-hidden="true"></span></button></th>'
@@ -126,7 +129,7 @@ def _body(results_dir: Path) -> str:
     )
     return f"""
 <h1>Runs and sweeps in <code>{where}</code></h1>
-<p class="muted" id="summary"></p>
+<p class="muted" id="summary"></p>{report}
 <form id="filters" class="panel filters" role="search" aria-label="Filter the runs">
   <div><label for="f-status">Status</label> <select id="f-status"></select></div>
   <div><label for="f-optimizer">Optimizer</label> <select id="f-optimizer"></select></div>

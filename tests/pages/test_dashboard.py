@@ -124,7 +124,9 @@ def test_damaged_folders_are_rows_that_say_so(study: Path, tmp_path: Path) -> No
     (sweep,) = (results / "sweeps").iterdir()
     (sweep / "sweep.yaml").write_text("points: [: nonsense")
     (sweep / "runs" / "002-lr=0.005" / "metrics.csv").unlink()
+    (results / "REPORT.html").write_text("<p>a report</p>")  # as gdlab reproduce leaves one
     write_dashboard(results)
+    assert '<a href="REPORT.html">' in (results / "index.html").read_text()
     rows = {r["id"]: r for r in embedded(results / "index.html")["rows"]}
     assert rows[bad.name]["status"] == "unreadable" and rows[bad.name]["curve"] is None
     assert "summary.json cannot be read" in rows[bad.name]["problem"]
