@@ -35,9 +35,10 @@ Array = NDArray[np.float64]
 
 PAGE = "explore.html"
 
-# Slider positions per decade: log-spaced rates, each rounded to 3 digits so the
-# page shows exactly the rate its numbers are for (and `analyze --set` can ask for it).
-STEPS_PER_DECADE = 24
+# Slider positions per decade: round numbers a person would type (0.001, 0.0025, 0.005),
+# each within a factor 1.34 of the next, so the page shows exactly the rate its numbers
+# are for (and `gdlab analyze --set optimizer.lr=...` can be asked about it).
+MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 
 # The momentum slider's positions (runs with momentum), the run's own added.
 BETAS = (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
@@ -51,10 +52,9 @@ def slider_rates(analysis: Analysis, lr: float) -> list[float]:
     critical one, with the run's own rate and the best rate among them."""
     low = min(lr, analysis.best_lr) / 300.0
     high = max(lr, analysis.critical_lr) * 10.0
-    first = math.floor(math.log10(low) * STEPS_PER_DECADE)
-    last = math.ceil(math.log10(high) * STEPS_PER_DECADE)
-    grid = {float(f"{10 ** (k / STEPS_PER_DECADE):.3g}") for k in range(first, last + 1)}
-    return sorted(grid | {lr, float(f"{analysis.best_lr:.3g}")})
+    decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+    grid = {float(f"{m}e{d}") for d in decades for m in MANTISSAS}
+    return sorted({r for r in grid if low <= r <= high} | {lr, float(f"{analysis.best_lr:.3g}")})
 
 
 def prediction_json(p: Prediction, names: list[str]) -> dict[str, Any]:

@@ -65,7 +65,8 @@ def test_the_slider_says_what_summary_json_and_analyze_say() -> None:
         assert q["rates"] == pytest.approx(expected["rates"], rel=1e-15)
     # The scale: log-spaced, from far below the best rate to far above the critical one.
     assert rates[0] < data["best_lr"] / 100 and rates[-1] > data["critical_lr"] * 3
-    assert max(b / a for a, b in zip(rates, rates[1:], strict=False)) < 1.2
+    assert max(b / a for a, b in zip(rates, rates[1:], strict=False)) < 1.34
+    assert {0.001, 0.0025, 0.005, 0.01, 0.03, 0.1} <= set(rates)  # round numbers
 
 
 def test_the_page_is_one_file_that_needs_no_network() -> None:
