@@ -12,6 +12,7 @@ only when one of these names is first used.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import yaml
 from numpy.typing import NDArray
 
 from gdlab.core.notation import Array
+from gdlab.pages import dashboard
 from gdlab.pages.explore import write_explore
 from gdlab.plots.files import Drawing, draw_run_in_shares, draw_sweep, draws
 from gdlab.record import catalog, runner, runs, sweep_files
@@ -121,9 +123,7 @@ def train(
     run_name = runs.check_name(name or _stem(config))
     parent = Path(results_dir)
     problem = prepare(cfg, *load_data(cfg))
-    drawing = (
-        Drawing(write_explore) if draws(cfg) else None
-    )  # forked now: Matplotlib loads while it trains
+    drawing = Drawing(write_explore) if draws(cfg) else None  # forked now: Matplotlib loads
     try:
         result = runner.run_experiment(
             cfg,
@@ -137,6 +137,7 @@ def train(
     finally:
         if drawing is not None:
             drawing.cancel()
+    _refresh_dashboard(parent)
     if result.summary["status"] == "interrupted":  # Ctrl-C stops the caller too, as it would
         raise KeyboardInterrupt(f"interrupted; the epochs done are in {result.path}")
     return load_run(result.path)
@@ -181,9 +182,17 @@ def sweep(
         draw_run=draw_run_in_shares,
         draw_sweep=None if plots is False else draw_sweep,
     )
+    _refresh_dashboard(parent)
     rows = sweep_files.sweep_rows(results, folder)
     finished = [load_run(r.run.path) for r in results if r.run is not None]
     return SweepResult(path=folder, name=spec.name, runs=finished, table=rows)
+
+
+def _refresh_dashboard(results_dir: Path) -> None:
+    """results_dir/index.html, as the CLI rewrites it; a warning, never an error, if it can't be."""
+    why = dashboard.refresh(results_dir)
+    if why:
+        warnings.warn(why, RuntimeWarning, stacklevel=3)
 
 
 def load_run(path: str | os.PathLike[str], results_dir: str | os.PathLike[str] = "results") -> Run:

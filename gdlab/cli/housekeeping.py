@@ -20,7 +20,7 @@ from gdlab.cli.app import (
     resolve_folder,
     write_labels,
 )
-from gdlab.cli.runs import runs_app
+from gdlab.cli.runs import refresh_dashboard, runs_app
 
 
 @runs_app.command(
@@ -54,6 +54,7 @@ def remove(
         except OSError as err:
             fail(f"{folder}: cannot be moved to the trash ({err})", EXIT_FAILED)
         out.print(f"moved {kind} {folder.name} to {moved}")
+    refresh_dashboard(results_dir)
     names = " ".join(folder.name for folder, _ in found)
     out.print(f"undo with: gdlab runs restore {names} --results-dir {results_dir}")
 
@@ -78,6 +79,7 @@ def restore_runs(
         except OSError as err:
             fail(f"{name}: cannot be restored ({err})", EXIT_FAILED)
         out.print(f"restored {kind} {back}")
+    refresh_dashboard(results_dir)
 
 
 @runs_app.command(
@@ -102,3 +104,4 @@ def tag_run(
     except OSError as err:
         fail(f"{folder}: cannot write its labels ({err})", EXIT_FAILED)
     typer.echo(f"{kind} {folder.name}: labels.json updated")
+    refresh_dashboard(results_dir)

@@ -46,6 +46,7 @@ def reproduce(
     with one row per claim of the seed: its figure, ours, and whether it holds.
     Exits 1 if any claim does not hold.
     """
+    from gdlab.pages.explore import write_explore
     from gdlab.plots.files import Drawing
     from gdlab.record import grid, runner, runs, sweep_files
     from gdlab.record.config import ConfigError, load_config
@@ -69,7 +70,7 @@ def reproduce(
     console = Console(highlight=False)
     console.print("1/2  the default experiment (lr 0.005, 10,000 epochs)")
     seed_config = load_config()  # the built-in defaults are the seed experiment
-    drawing = Drawing()
+    drawing = Drawing(write_explore)  # the seed run's page, written while its figures draw
     try:
         with TrainingProgress(console, seed_config.training.epochs, enabled=True) as on_progress:
             run = runner.run_experiment(

@@ -246,12 +246,8 @@ def refresh_dashboard(results_dir: Path) -> None:
     The run is written and whole before this starts: a dashboard that cannot be
     written is one warning line on stderr, never a failed run.
     """
-    from gdlab.record.runner import describe_error
+    from gdlab.pages.dashboard import refresh
 
-    try:
-        from gdlab.pages.dashboard import write_dashboard
-
-        write_dashboard(results_dir, every_sweep=False)
-    except Exception as err:  # whatever went wrong, the run stands
-        reason = (describe_error(err).splitlines() or [type(err).__name__])[0]
-        typer.echo(f"warning: {results_dir / 'index.html'} not rewritten: {reason}", err=True)
+    why = refresh(results_dir)
+    if why:
+        typer.echo(f"warning: {why}", err=True)

@@ -149,6 +149,8 @@ def _summary_table(summary: dict[str, Any], path: Path) -> Table:
         f"{summary['epochs_run']:,} epochs at lr = {summary['lr']:g}"
     )
     caption = f"path: {summary['path']} — {summary['path_reason']}\nrun folder: {path}"
+    if (path / "explore.html").exists():
+        caption += f"\ndrag its learning rate: gdlab open {path.name}"
     caption = f"{_why_it_stopped(summary)}\n{caption}"
     if "standardized" in summary:
         condition = summary["standardized"]["condition_number_original"]

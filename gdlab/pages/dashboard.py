@@ -20,6 +20,7 @@ from gdlab.pages.html import UPLOT, page
 from gdlab.pages.sweep_page import PAGE, write_sweep_page
 from gdlab.record import runs
 from gdlab.record.catalog import STATUSES, Entry, list_entries, read_entry, sweep_points
+from gdlab.record.runner import describe_error
 
 INDEX = "index.html"
 SCRIPTS = [UPLOT[1], "assets/common.js", "assets/curves.js", "assets/dashboard.js"]
@@ -55,6 +56,20 @@ def write_dashboard(results_dir: Path, every_sweep: bool = True) -> Path:
     title = f"gdlab: {len(entries)} runs and sweeps"
     runs.write_text(results_dir / INDEX, page(title, _body(results_dir), data, SCRIPTS, STYLES))
     return results_dir / INDEX
+
+
+def refresh(results_dir: Path) -> str | None:
+    """Rewrite the dashboard after a run, sweep or change of labels; None, or why it was not.
+
+    What was run is written and whole before this starts: a dashboard that cannot
+    be written is a warning, never a failed run.
+    """
+    try:
+        write_dashboard(results_dir, every_sweep=False)
+    except Exception as err:  # whatever went wrong, the run stands
+        reason = (describe_error(err).splitlines() or [type(err).__name__])[0]
+        return f"{results_dir / INDEX} not rewritten: {reason}"
+    return None
 
 
 def _stale(folder: Path) -> bool:

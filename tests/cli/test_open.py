@@ -60,3 +60,31 @@ def test_with_no_browser_it_says_where_the_page_is(monkeypatch: pytest.MonkeyPat
     result = cli.invoke(app, ["open", str(folder)])
     assert result.exit_code == 0
     assert "explore.html" in result.stdout and "no web browser" in result.stderr
+
+
+def test_open_with_no_run_is_the_dashboard_and_a_sweep_its_page(opened: list[str]) -> None:
+    result = cli.invoke(app, ["sweep", "--grid", "optimizer.lr=0.005,0.1", *QUICK])
+    assert result.exit_code == 0, result.output
+    (sweep,) = Path("results/sweeps").iterdir()
+    (sweep / "sweep.html").unlink()  # written again when asked for
+    assert cli.invoke(app, ["open", sweep.name[:10]]).exit_code == 0
+    assert cli.invoke(app, ["open"]).exit_code == 0
+    assert opened == [
+        (sweep / "sweep.html").resolve().as_uri(),
+        Path("results/index.html").resolve().as_uri(),
+    ]
+    assert cli.invoke(app, ["open", "--results-dir", "nowhere"]).exit_code == 2
+
+
+def test_the_dashboard_follows_tags_removals_and_the_python_api() -> None:
+    import gdlab
+
+    run = gdlab.train(set={"training.epochs": 100}, plots=False)
+    index = Path("results/index.html")
+    assert (run.path / "explore.html").is_file() and run.path.name in index.read_text("utf-8")
+    assert cli.invoke(app, ["runs", "tag", run.path.name, "--tag", "zebra"]).exit_code == 0
+    assert "zebra" in index.read_text("utf-8")
+    assert cli.invoke(app, ["runs", "rm", run.path.name]).exit_code == 0
+    assert run.path.name not in index.read_text("utf-8")
+    assert cli.invoke(app, ["runs", "restore", run.path.name]).exit_code == 0
+    assert run.path.name in index.read_text("utf-8")

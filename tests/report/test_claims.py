@@ -72,6 +72,9 @@ def test_reproduce_writes_the_report_and_every_claim_holds(tmp_path: Path) -> No
     shown = figures(html)
     (run,) = (tmp_path / "out" / "runs").iterdir()
     (sweep,) = (tmp_path / "out" / "sweeps").iterdir()
+    # The seed run's page, the study's page and the dashboard that links them.
+    assert (run / "explore.html").is_file() and (sweep / "sweep.html").is_file()
+    assert run.name in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     drawn = {
         "loss contours with the path of gradient descent": run / "contour.png",
         "the fitted line over the data at a few epochs": run / "evolution.png",
