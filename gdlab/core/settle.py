@@ -68,11 +68,11 @@ def _last_outside(c: Array, mu: Array, tol: float, start: int, step: int) -> int
     lasting = float(np.sum(c[mu == 0]))
     if abs(lasting) >= tol:
         return None
-    fading = mu > 0
+    size, rate = np.abs(c[mu > 0]), mu[mu > 0]  # the fading terms
 
     def bound(t: int) -> float:
         with np.errstate(under="ignore"):
-            return abs(lasting) + float(np.sum(np.abs(c[fading]) * np.exp(-mu[fading] * t)))
+            return abs(lasting) + float(np.sum(size * np.exp(-rate * t)))
 
     end = first_below(bound, tol)  # from here on inside for good
     if end <= start:
