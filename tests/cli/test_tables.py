@@ -28,8 +28,9 @@ def _run(*args: str) -> str:
 
 @pytest.fixture
 def two_runs() -> list[str]:  # in the test's own folder (tests/conftest.py)
-    _run("train", "--quiet", "--name", "calm", "--set", "training.epochs=50")
-    _run("train", "--quiet", "--name", "wild", "--set", "optimizer.lr=0.1")
+    no_figures = ("--set", "output.plots=false")  # tables only: figures are tested elsewhere
+    _run("train", "--quiet", "--name", "calm", "--set", "training.epochs=50", *no_figures)
+    _run("train", "--quiet", "--name", "wild", "--set", "optimizer.lr=0.1", *no_figures)
     return sorted(p.name for p in Path("results/runs").iterdir())
 
 
