@@ -140,3 +140,15 @@ def test_a_page_that_cannot_be_written_leaves_the_results_whole(
     summary = runs.read_json(folder / "summary.json")
     assert summary["status"] == "completed" and summary["figures"]["missing"] == ["explore.html"]
     assert not (folder / "explore.html").exists()
+
+
+def test_a_momentum_slider_only_where_the_run_has_momentum_and_no_decay() -> None:
+    plain = page_data(train(*QUICK))
+    assert plain["momentum"] is None
+    heavy = page_data(train(*QUICK, "--set", "optimizer.name=momentum"))["momentum"]
+    assert heavy["betas"][heavy["own"]] == 0.9 and heavy["betas"][0] == 0.0
+    assert heavy["nesterov"] is False and heavy["dampening"] == 0.0
+    decayed = train(
+        *QUICK, "--set", "optimizer.name=momentum", "--set", "optimizer.weight_decay=0.1"
+    )
+    assert page_data(decayed)["momentum"] is None  # the optimum moves: the page's bowl is not it
