@@ -41,6 +41,8 @@ def sample_metrics(path: Path, n: int = 200, columns: tuple[str, ...] = ("loss",
     metrics.csv, lacks one of ``columns``, or has no row that parses.
     """
     n = max(n, HEAD_ROWS + 2)
+    if not path.is_file():  # a FIFO or a device would be read forever
+        raise ValueError(f"{path}: not a regular file")
     with path.open("rb", buffering=0) as f:  # a few small reads: no buffer
         size = os.fstat(f.fileno()).st_size
         header = f.readline().decode("ascii", "replace").strip().split(",")

@@ -36,6 +36,11 @@ def test_the_default_runs_page_says_inf_at_208_at_0_1_and_3129_at_0_005(
 ) -> None:
     page = open_page(train(), width)
     assert page.inner_text("#run-id").endswith("-default")
+    back = page.locator("#back a")  # to the dashboard, which the run rewrote
+    assert back.inner_text() == "← every run (the dashboard)"
+    assert (Path("results/runs") / "x" / back.get_attribute("href")).resolve() == (
+        Path("results/index.html").resolve()
+    )
     assert "3,129" in page.inner_text("#verdict")  # it opens at the run's own rate
     assert "summary.json" in page.inner_text("#source")
     verdict = set_rate(page, 0.1)
@@ -107,7 +112,10 @@ def test_a_momentum_runs_page_iterates_the_rule_and_matches_real_runs(
     page.locator("#beta").fill("0")
     assert "gdlab analyze --set optimizer.lr=0.001" in page.inner_text("#source")
     assert page.inner_text("#verdict").startswith("Converges")
+    assert page.inner_text("#lr-ticks .critical") == "critical 2/λmax 0.0314"
     page.locator("#beta").fill(str(page.evaluate("gd.data().momentum.betas.indexOf(0.9)")))
+    assert page.inner_text("#lr-ticks .critical") == "critical at β = 0.9: 0.0596"  # 2(1 + β)/λmax
+    assert "swings through the optimum" in page.inner_text("#modes-caption")
     set_rate(page, 0.1)
     assert "Diverges: the bowl's loss overflows to inf" in page.inner_text("#verdict")
     assert "under-damped" in page.inner_text("#factors")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,10 @@ def test_inf_and_nan_are_read_as_numbers(tmp_path: Path) -> None:
     )
     loss = sample_metrics(path).column("loss")
     assert loss[0] == 1.0 and loss[1] == float("inf") and loss[2] != loss[2]
+
+
+def test_a_fifo_is_refused_not_read_forever(tmp_path: Path) -> None:
+    fifo = tmp_path / "metrics.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="not a regular file"):
+        sample_metrics(fifo)

@@ -23,7 +23,9 @@ var gdc = {
       if (first !== undefined) top = Math.max(top, first * 10);
       c[1].forEach(function (y) { if (isFinite(y) && y > 0) lo = Math.min(lo, y); });
     });
-    return lo === Infinity ? null : [lo, Math.max(top, lo * 10)];
+    if (lo === Infinity) return null;
+    // whole decades, so a line cut at the top is cut at the chart's edge
+    return [Math.pow(10, Math.floor(Math.log10(lo))), Math.pow(10, Math.ceil(Math.log10(Math.max(top, lo * 10))))];
   },
 
   /* A loss curve fit for a log axis: gaps for what a log cannot show, and a line that
@@ -51,9 +53,9 @@ var gdc = {
       legend: { show: legend },
       scales: {
         x: { time: false },
-        y: { distr: 3, range: function () { return uPlot.rangeLog(range[0], range[1], 10, true); } },
+        y: { distr: 3, range: function () { return range; } },
       },
-      axes: [{ label: "epoch" }, { label: "loss (MSE)", size: 64 }],
+      axes: [{ label: "epoch" }, gd.logAxis("loss (MSE)")],
       series: [{ label: "epoch" }].concat(series.map(function (s) {
         return { label: s.label, stroke: s.stroke, width: s.width || 1.6, spanGaps: true,
           points: { show: false }, value: function (u, v) { return v === null ? "—" : gd.num(v); } };

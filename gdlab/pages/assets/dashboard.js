@@ -47,11 +47,12 @@
     return true;
   }
 
-  /* Sort values: numbers as numbers (nan as none), the rest as text; none sorts last. */
+  /* Sort values: numbers as numbers, the rest as text; none sorts last. A nan loss (a
+     diverged run) sorts as the worst, above inf; another nan as none. */
   function value(r, key) {
     var v = r[key];
     if (key === "tags") v = v.join(" ") || null;
-    if (typeof v === "number" && isNaN(v)) v = null;
+    if (typeof v === "number" && isNaN(v)) v = key === "final_loss" ? Number.MAX_VALUE * 2 : null;
     return v === undefined ? null : v;
   }
 

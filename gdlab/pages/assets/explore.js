@@ -97,11 +97,21 @@
     if (q.computed_here)
       return "Error factor per epoch in the long run along each eigenvector (the 2×2 system's spectral radius): " +
         q.rates.map(function (r, i) {
-          return "v" + (i + 1) + " " + gd.num(r, 6) + (q.oscillates[i] ? " (under-damped: oscillates)" : " (over-damped)");
+          var kind = r >= 1 ? (q.oscillates[i] ? "grows, oscillating" : "grows") :
+            q.oscillates[i] ? "under-damped: oscillates" : "over-damped";
+          return "v" + (i + 1) + " " + gd.num(r, 6) + " (" + kind + ")";
         }).join(", ") + ".";
     return "Error factor per epoch along each eigenvector, |1 − lr·λ|: " +
       q.rates.map(function (r, i) { return "v" + (i + 1) + " " + gd.num(r, 6); }).join(", ") + ".";
   }
+
+  var MODES_PLAIN = "|c_i|, the distance to the optimum along each eigenvector of the Hessian, on a log " +
+    "scale: each shrinks (or grows) by the factor |1 − lr·λ_i| every epoch, a straight line. Dashes: the " +
+    "run as recorded. The dotted line is the tolerance.";
+  var MODES_MOMENTUM = "|c_i|, the distance to the optimum along each eigenvector, on a log scale. With " +
+    "momentum each direction is a 2×2 linear system: under-damped, it swings through the optimum (the " +
+    "dips) while its envelope shrinks by the factor below; over-damped, it creeps in without crossing. " +
+    "Dashes: the run as recorded. The dotted line is the tolerance.";
 
   // ---- momentum (runs with momentum): computed in the page, see momentum.js ----
   var M = D.momentum, betaSlider = document.getElementById("beta");
@@ -132,20 +142,30 @@
     }
     return 1;
   }
-  [["own", run.lr, "this run " + gd.num(run.lr)], ["best", D.best_lr, "best " + gd.num(D.best_lr, 3)],
-   ["critical", D.critical_lr, "critical 2/λmax " + gd.num(D.critical_lr, 3)]].forEach(function (t) {
-    var span = document.createElement("span");
-    span.className = t[0];
-    span.textContent = t[2];
-    span.style.left = "calc(8px + (100% - 16px) * " + fraction(t[1]) + ")";
+  var ticks = {};
+  function tick(kind, lr, text) {  // a labelled mark under the slider, where rate lr sits
+    var span = ticks[kind] || document.createElement("span");
+    ticks[kind] = span;
+    span.className = kind;
+    span.textContent = text;
+    span.hidden = !(lr >= P[0].lr && lr <= P[P.length - 1].lr);
+    span.style.left = "calc(8px + (100% - 16px) * " + fraction(lr) + ")";
     document.getElementById("lr-ticks").appendChild(span);
-  });
+  }
+  tick("own", run.lr, "this run " + gd.num(run.lr));
+  function criticalTick(b) {  // with momentum the limit moves: 2(1 + β)/λmax for heavy ball
+    tick("best", D.best_lr, (b ? "best without momentum " : "best ") + gd.num(D.best_lr, 3));
+    if (!b) return tick("critical", D.critical_lr, "critical 2/λmax " + gd.num(D.critical_lr, 3));
+    var limit = gdMomentum.limit(lam[lam.length - 1], b, M.nesterov, M.dampening);
+    tick("critical", limit, "critical at β = " + b + ": " + gd.num(limit, 3));
+  }
 
   // ---- the charts ----
   var charts = [];
   function chart(id, opts, data, height) {
     var box = document.getElementById(id);
     opts.legend = opts.legend || { live: false };
+    opts.padding = [12, 24, 0, 0];  // room for the x axis's last label
     opts.width = gd.width(box);
     opts.height = height;
     var plot = new uPlot(opts, data, box);
@@ -290,6 +310,8 @@
   function show() {
     var i = Number(slider.value), b = beta(), q = P[i], lr = q.lr, now;
     if (b) { var m = withMomentum(lr, b); q = m.q; now = m.now; } else { now = predicted(lr); }
+    criticalTick(b);
+    document.getElementById("modes-caption").textContent = b ? MODES_MOMENTUM : MODES_PLAIN;
     shown.textContent = "lr = " + gd.num(lr, 6);
     if (M) {
       document.getElementById("beta-value").textContent = "β = " + b + (M.nesterov ? " (Nesterov)" : "");
@@ -300,11 +322,17 @@
     verdict.className = q.outcome === "converges" ? "good" : "bad";
     slider.setAttribute("aria-valuetext", "lr = " + gd.num(lr, 6) + ". " + words(q));
     document.getElementById("factors").textContent = factors(q);
-    document.getElementById("source").innerHTML = q.computed_here
+    var source = document.getElementById("source");
+    source.textContent = q.computed_here
       ? "Computed in this page: torch's momentum rule iterated on the bowl, each eigen-direction a 2×2 linear system. (gdlab's own theory predicts plain gradient descent, β = 0.)"
       : i === own && run.predicted_for_this_run
       ? "gdlab's prediction for this run, made before a step was taken (summary.json, theory.predicted)."
-      : "gdlab's theory for plain gradient descent, as <code>gdlab analyze --set optimizer.lr=" + lr + "</code> prints it.";
+      : "gdlab's theory for plain gradient descent, as ";
+    if (!q.computed_here && !(i === own && run.predicted_for_this_run)) {
+      var code = document.createElement("code");
+      code.textContent = "gdlab analyze --set optimizer.lr=" + lr;
+      source.append(code, " prints it.");
+    }
     xEnd = lastEpochShown(q);
     lossPlot.setData([epochs, now.loss, obsLoss, lossPlot.data[3]]);
     modePlot.setData([epochs].concat(now.modes, obsModes, [modePlot.data[modePlot.data.length - 1]]));
@@ -365,7 +393,20 @@
        pb ? "" : " gdlab predicts only plain full-batch gradient descent; this run's own optimizer is observed only.");
   }
   // The run's id is its folder's name: the page does not hold it, so a rerun writes the same bytes.
-  var folder = decodeURIComponent(location.pathname.split("/").slice(-2, -1)[0] || "");
+  var parts = decodeURIComponent(location.pathname).split("/"), n = parts.length;
+  var folder = parts[n - 2] || "";
+  // Back to the dashboard (and a sweep's point to its sweep), where gdlab keeps them.
+  var back = parts[n - 3] !== "runs" ? [] : parts[n - 5] === "sweeps"
+    ? [["../../sweep.html", "← its sweep"], ["../../../../index.html", "every run (the dashboard)"]]
+    : [["../../index.html", "← every run (the dashboard)"]];
+  back.forEach(function (link, k) {
+    var a = document.createElement("a");
+    a.href = link[0];
+    a.textContent = link[1];
+    var nav = document.getElementById("back");
+    if (k) nav.append(" · ");
+    nav.append(a);
+  });
   document.getElementById("run-id").textContent = folder;
   if (folder) document.title = "gdlab: " + folder;
   about();

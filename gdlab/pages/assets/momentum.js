@@ -16,6 +16,11 @@ var gdMomentum = {
     return nesterov ? [[1 - lr * l * (1 + beta), -lr * beta * beta], [l, beta]]
                     : [[1 - lr * g, -lr * beta], [g, beta]];
   },
+  /* The largest stable rate for curvature l: heavy ball lr (1 - d) l < 2 (1 + β),
+     Nesterov lr l < 2 (1 + β) / (1 + 2β) (where an eigenvalue of the 2x2 matrix reaches -1). */
+  limit: function (l, beta, nesterov, d) {
+    return nesterov ? 2 * (1 + beta) / ((1 + 2 * beta) * l) : 2 * (1 + beta) / ((1 - (d || 0)) * l);
+  },
   /* Per direction: the factor the error shrinks (or grows) by per epoch, in the long run
      (the matrix's spectral radius), and whether it oscillates (complex eigenvalues). */
   damping: function (lam, lr, beta, nesterov, d) {
