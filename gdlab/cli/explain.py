@@ -122,23 +122,13 @@ def _replay(config: Path | None, set_: list[str] | None, extra: str) -> str:
 
 def _analysis_json(cfg: Any, problem: Any, found: Any) -> dict[str, Any]:
     """What `gdlab analyze` prints, as plain values (keys: README, JSON output)."""
-    from gdlab.core.explain import conditioning_warning, frozen_note
-    from gdlab.record.summary import least_squares_block
+    from gdlab.core.explain import conditioning_warning
+    from gdlab.record.summary import least_squares_block, prediction_block
 
     a, p = found.analysis, found.prediction
 
     def prediction(q: Any) -> dict[str, Any]:
-        return {
-            "lr": q.lr,
-            "outcome": q.outcome,
-            "epochs_to_tol": q.epochs_to_tol,
-            "epochs_to_tol_per_param": dict(
-                zip(found.names, q.epochs_to_tol_per_param, strict=True)
-            ),
-            "first_inf_epoch": q.first_inf_epoch,
-            "first_nan_epoch": q.first_nan_epoch,
-            "rates": q.rates.tolist(),
-        }
+        return {"lr": q.lr, **prediction_block(q, found.names)}
 
     return {
         "parameters": found.names,
@@ -156,7 +146,7 @@ def _analysis_json(cfg: Any, problem: Any, found: Any) -> dict[str, Any]:
         "critical_lr": a.critical_lr,
         "best_lr": a.best_lr,
         "warning": conditioning_warning(a, cfg.data.standardize),
-        "prediction": {**prediction(p), "frozen": frozen_note(p)},
+        "prediction": prediction(p),
         "tol": cfg.theory.tol,
         "standardized": None
         if cfg.data.standardize

@@ -20,16 +20,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.core.explain import frozen_note
 from gdlab.core.model import loss, predict
 from gdlab.core.notation import param_names
-from gdlab.core.theory import Analysis, Prediction, predict_run
+from gdlab.core.theory import Analysis, predict_run
 from gdlab.core.train import History
 from gdlab.pages import html, plane
 from gdlab.record import runs
 from gdlab.record.build import Problem, is_plain_gd
 from gdlab.record.runner import FiguresMissing, describe_error
 from gdlab.record.schema import Config
+from gdlab.record.summary import prediction_block
 
 Array = NDArray[np.float64]
 
@@ -59,20 +59,6 @@ def slider_rates(analysis: Analysis, lr: float) -> list[float]:
     return sorted({r for r in grid if low <= r <= high} | {lr, analysis.best_lr})
 
 
-def prediction_json(p: Prediction, names: list[str]) -> dict[str, Any]:
-    """A prediction as summary.json's ``predicted`` block and `analyze --json` write it."""
-    return {
-        "lr": p.lr,
-        "outcome": p.outcome,
-        "rates": p.rates.tolist(),
-        "epochs_to_tol": p.epochs_to_tol,
-        "epochs_to_tol_per_param": dict(zip(names, p.epochs_to_tol_per_param, strict=True)),
-        "first_inf_epoch": p.first_inf_epoch,
-        "first_nan_epoch": p.first_nan_epoch,
-        "frozen": frozen_note(p),
-    }
-
-
 def explore_data(
     config: Config, problem: Problem, history: History, summary: dict[str, Any]
 ) -> dict[str, Any]:
@@ -81,7 +67,9 @@ def explore_data(
     names = param_names(config.n_features, a.intercept)
     theta0 = a.stack(np.array(config.initial_w(), dtype=np.float64), config.training.init_b)
     rates = slider_rates(a, lr)
-    predictions = [prediction_json(predict_run(a, r, theta0, tol), names) for r in rates]
+    predictions = [
+        {"lr": r, **prediction_block(predict_run(a, r, theta0, tol), names)} for r in rates
+    ]
     own = rates.index(lr)
     theory = summary.get("theory") or {}
     if theory.get("predicted"):  # the run's own block, word for word

@@ -9,7 +9,7 @@ import numpy as np
 from gdlab.core.explain import conditioning_warning, frozen_note
 from gdlab.core.fastpath import SUMS, PathChoice
 from gdlab.core.notation import Array, param_names
-from gdlab.core.theory import Analysis, observe, predict_run
+from gdlab.core.theory import Analysis, Prediction, observe, predict_run
 from gdlab.core.train import History
 from gdlab.record.build import Problem, is_plain_gd
 from gdlab.record.config import Config
@@ -137,6 +137,12 @@ def theory_block(
 def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool) -> dict[str, Any]:
     theta0 = analysis.stack(np.array(config.initial_w()), config.training.init_b)
     p = predict_run(analysis, config.optimizer.lr, theta0, config.theory.tol, sums)
+    return prediction_block(p, names)
+
+
+def prediction_block(p: Prediction, names: list[str]) -> dict[str, Any]:
+    """A prediction as summary.json's ``predicted`` block holds it (and analyze --json, and
+    each position of a run's page)."""
     return {
         "outcome": p.outcome,
         "rates": p.rates.tolist(),
