@@ -152,7 +152,7 @@ class Prediction:
     lr: float
     outcome: str  # "converges" or "diverges"
     rates: Array  # |1 - lr lambda_i| per eigenvalue: the factor the error shrinks by per epoch
-    epochs_to_tol: int | None  # first epoch with ||theta - theta_ls|| < tol; None if never
+    epochs_to_tol: int | None  # from this epoch on ||theta - theta_ls|| < tol (it only falls)
     epochs_to_tol_per_param: list[int | None]  # from this epoch on, |theta_k - theta_ls_k| < tol
     first_inf_epoch: int | None  # the loss overflows to inf (diverging runs)
     first_nan_epoch: int | None  # inf - inf turns the loss nan (diverging runs)
@@ -252,23 +252,26 @@ class Observed:
 def observe(epoch: NDArray[np.int64], thetas: Array, theta_ls: Array, tol: float) -> Observed:
     """Epochs to ``tol`` in a recorded run; ``thetas`` has one row (w_1..w_d, b) per epoch.
 
-    Exact when every epoch was logged; with ``log_every > 1`` it is the first
-    logged epoch, so it can be late by up to ``log_every - 1``.
+    Each is "for good": the epoch from which the distance (or the parameter's
+    error) stays below tol to the end of the run; None if it is outside at the
+    end. Exact when every epoch was logged; with ``log_every > 1`` it is the first
+    logged epoch after the last one outside, so it can be late by up to ``log_every - 1``.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         error = thetas - theta_ls
         distance = np.sqrt(np.sum(error * error, axis=1))
-        inside = distance < tol
-        per_param: list[int | None] = []
-        for k in range(thetas.shape[1]):
-            outside = np.flatnonzero(~(np.abs(error[:, k]) < tol))
-            settled = outside.size == 0 or outside[-1] + 1 < len(epoch)
-            per_param.append(
-                (0 if outside.size == 0 else int(epoch[outside[-1] + 1])) if settled else None
-            )
+        per_param = [_for_good(epoch, np.abs(error[:, k]), tol) for k in range(thetas.shape[1])]
     return Observed(
-        epochs_to_tol=int(epoch[np.argmax(inside)]) if inside.any() else None,
+        epochs_to_tol=_for_good(epoch, distance, tol),
         epochs_to_tol_per_param=per_param,
         initial_distance=float(distance[0]),
         final_distance=float(distance[-1]),
     )
+
+
+def _for_good(epoch: NDArray[np.int64], size: Array, tol: float) -> int | None:
+    """The logged epoch from which ``size`` stays below tol to the end; None if it ends outside."""
+    outside = np.flatnonzero(~(size < tol))
+    if outside.size == 0:
+        return 0
+    return int(epoch[outside[-1] + 1]) if outside[-1] + 1 < len(epoch) else None

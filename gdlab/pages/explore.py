@@ -72,7 +72,8 @@ def explore_data(
     ]
     own = rates.index(lr)
     theory = summary.get("theory") or {}
-    if theory.get("predicted"):  # the run's own block, word for word
+    plain = is_plain_gd(config, len(problem.y))
+    if plain and theory.get("predicted"):  # the run's own block, word for word
         predictions[own] = {"lr": lr, **theory["predicted"]}
     w_ls, b_ls = (a.theta_ls[:-1], float(a.theta_ls[-1])) if a.intercept else (a.theta_ls, 0.0)
     return {
@@ -83,7 +84,7 @@ def explore_data(
             "lr": lr,
             "epochs": config.training.epochs,
             "epochs_run": history.epochs_run,
-            "predicted_for_this_run": is_plain_gd(config, len(problem.y)),
+            "predicted_for_this_run": plain,
             "standardized": config.data.standardize,
         },
         "names": names,
@@ -98,13 +99,14 @@ def explore_data(
         "slider": {"own": own, "predictions": predictions},
         "plane": plane.plane_of(a, theta0),
         "observed": _observed(history, a, theory.get("observed")),
-        "momentum": _momentum_slider(config),
+        "momentum": _momentum_slider(config, theory.get("predicted")),
     }
 
 
-def _momentum_slider(config: Config) -> dict[str, Any] | None:
+def _momentum_slider(config: Config, predicted: dict[str, Any] | None) -> dict[str, Any] | None:
     """The momentum slider of a run with momentum (and no weight decay, which moves the
-    optimum the page draws): its positions and the run's own rule."""
+    optimum the page draws): its positions, the run's own rule, and its summary.json
+    prediction (gdlab/core/momentum.py), which the page shows at the run's own lr and beta."""
     o = config.optimizer
     if o.name not in ("gd", "momentum") or not o.momentum or o.weight_decay:
         return None
@@ -114,6 +116,7 @@ def _momentum_slider(config: Config) -> dict[str, Any] | None:
         "own": betas.index(o.momentum),
         "nesterov": o.nesterov,
         "dampening": o.dampening,
+        "predicted": {"lr": o.lr, "beta": o.momentum, **predicted} if predicted else None,
     }
 
 

@@ -241,6 +241,16 @@ def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
     return plain and (size is None or (n_samples is not None and size >= n_samples))
 
 
+def is_predicted(config: Config, n_samples: int | None = None) -> bool:
+    """Whether gdlab's theory predicts this run: plain full-batch descent (theory.py), or
+    full-batch momentum, heavy ball or Nesterov, with dampening 0 (momentum.py); no decay."""
+    c = config.optimizer
+    momentum = c.name in ("gd", "momentum") and bool(c.momentum) and not c.dampening
+    size = config.training.batch_size
+    full = size is None or (n_samples is not None and size >= n_samples)
+    return is_plain_gd(config, n_samples) or (momentum and full and not c.weight_decay)
+
+
 def can_batch(config: Config) -> bool:
     """Whether a sweep point may step together with others (gdlab/core/batch.py)."""
     t = config.training

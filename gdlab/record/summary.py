@@ -8,10 +8,11 @@ import numpy as np
 
 from gdlab.core.explain import conditioning_warning, frozen_note
 from gdlab.core.fastpath import SUMS, PathChoice
+from gdlab.core.momentum import MomentumPrediction, optimal_pair, predict_momentum
 from gdlab.core.notation import Array, param_names
 from gdlab.core.theory import Analysis, Prediction, observe, predict_run
 from gdlab.core.train import History
-from gdlab.record.build import Problem, is_plain_gd
+from gdlab.record.build import Problem, is_predicted
 from gdlab.record.config import Config
 
 
@@ -103,8 +104,8 @@ def theory_block(
 ) -> dict[str, Any]:
     """The spectrum, and what it predicts for this run beside what the run did.
 
-    The predictions are for full-batch plain gradient descent; for any other
-    rule ``predicted`` is null and ``predicted_for`` says why.
+    The predictions are for full-batch gradient descent, plain or with momentum;
+    for any other rule ``predicted`` is null and ``predicted_for`` says why.
     """
     tol = config.theory.tol
     names = param_names(config.n_features, analysis.intercept)
@@ -120,9 +121,11 @@ def theory_block(
         "warning": conditioning_warning(analysis, config.data.standardize),
         "critical_lr": analysis.critical_lr,
         "best_lr": analysis.best_lr,
-        "predicted_for": "full-batch gradient descent without momentum or weight decay",
+        "best_momentum": _best_momentum(analysis),
+        "predicted_for": "full-batch gradient descent, plain or with momentum (heavy ball or "
+        "Nesterov, dampening 0), without weight decay",
         "predicted": _predicted(config, analysis, names, sums)
-        if is_plain_gd(config, analysis.n_samples)
+        if is_predicted(config, analysis.n_samples)
         else None,
         "observed": {
             "outcome": "diverges" if grew else "converges",
@@ -136,8 +139,48 @@ def theory_block(
 
 def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool) -> dict[str, Any]:
     theta0 = analysis.stack(np.array(config.initial_w()), config.training.init_b)
-    p = predict_run(analysis, config.optimizer.lr, theta0, config.theory.tol, sums)
+    o, tol = config.optimizer, config.theory.tol
+    if o.momentum:  # its own theory; the sums path is plain descent's alone
+        coeffs = analysis.eigenvectors.T @ (theta0 - analysis.theta_ls)
+        spectrum = (analysis.eigenvalues, analysis.eigenvectors)
+        m = predict_momentum(
+            *spectrum,
+            coeffs,
+            o.lr,
+            o.momentum,
+            tol,
+            o.nesterov,
+            (analysis.n_samples, analysis.signs),
+        )
+        return momentum_block(m, names)
+    p = predict_run(analysis, o.lr, theta0, tol, sums)
     return prediction_block(p, names)
+
+
+def momentum_block(m: MomentumPrediction, names: list[str]) -> dict[str, Any]:
+    """A momentum prediction as the ``predicted`` block holds it: plain descent's keys, and
+    how each eigen-direction moves."""
+    return {
+        "outcome": m.outcome,
+        "rates": m.rates.tolist(),  # each direction's long-run factor per epoch, |z|
+        "epochs_to_tol": m.epochs_to_tol,
+        "epochs_to_tol_per_param": dict(zip(names, m.epochs_to_tol_per_param, strict=True)),
+        "first_inf_epoch": m.first_inf_epoch,
+        "first_nan_epoch": m.first_nan_epoch,
+        "frozen": None,
+        "momentum": {
+            "beta": m.beta,
+            "nesterov": m.nesterov,
+            "oscillates": m.oscillates.tolist(),  # under-damped directions swing through
+            "critical_damping_beta": m.critical_beta.tolist(),
+        },
+    }
+
+
+def _best_momentum(analysis: Analysis) -> dict[str, float]:
+    """Heavy ball's optimal pair for this data, and the factor per epoch it gives."""
+    lr, beta = optimal_pair(analysis.eigenvalues)
+    return {"lr": lr, "beta": beta, "rate": float(np.sqrt(beta))}
 
 
 def prediction_block(p: Prediction, names: list[str]) -> dict[str, Any]:

@@ -34,13 +34,32 @@ def test_plain_descent_gets_the_spectrums_prediction_beside_what_it_did() -> Non
 
 
 @pytest.mark.parametrize(
-    "overrides", [["optimizer.name=momentum"], ["training.batch_size=10"]], ids=["momentum", "sgd"]
+    "overrides",
+    [["optimizer.name=adam"], ["training.batch_size=10"], ["optimizer.weight_decay=0.1"]],
+    ids=["adam", "sgd", "decay"],
 )
 def test_other_rules_are_observed_only_and_say_so(overrides: list[str]) -> None:
     theory = _summary(*overrides)["theory"]
     assert theory["predicted"] is None
-    assert "without momentum" in theory["predicted_for"]
-    assert theory["observed"]["epochs_to_tol"] is not None
+    assert (
+        "full-batch" in theory["predicted_for"]
+        and "without weight decay" in theory["predicted_for"]
+    )
+    assert theory["observed"]["outcome"] == "converges"
+
+
+def test_a_momentum_run_is_predicted_with_how_each_direction_moves() -> None:
+    theory = _summary("optimizer.name=momentum")["theory"]
+    predicted, observed = theory["predicted"], theory["observed"]
+    assert predicted["epochs_to_tol"] == observed["epochs_to_tol"] == 230
+    assert predicted["epochs_to_tol_per_param"] == observed["epochs_to_tol_per_param"]
+    moves = predicted["momentum"]
+    assert moves["beta"] == 0.9
+    # v1 (lambda 0.465) needs beta > 0.906 to swing: at 0.9 it creeps in; v2 swings
+    assert moves["oscillates"] == [b < 0.9 for b in moves["critical_damping_beta"]] == [False, True]
+    assert theory["best_momentum"]["rate"] == pytest.approx(
+        np.sqrt(theory["best_momentum"]["beta"])
+    )
 
 
 def test_the_summary_is_plain_json_with_no_clock_in_it(tmp_path: Path) -> None:

@@ -75,26 +75,26 @@
       return "Converges, but not to within " + gd.num(tol) + " in the " + gd.int(run.epochs) + " epochs drawn.";
     if (q.outcome === "converges") {
       var per = names.map(function (n) { return n + " from epoch " + gd.int(q.epochs_to_tol_per_param[n]); });
-      var text = "Converges: ‖θ − θ_ls‖ < " + gd.num(tol) + " at epoch " + gd.int(q.epochs_to_tol) +
-        "; within " + gd.num(tol) + " for good: " + per.join(", ") + ".";
+      var text = "Converges: within " + gd.num(tol) + " of the optimum for good from epoch " +
+        gd.int(q.epochs_to_tol) + " (" + per.join(", ") + ").";
       if (q.epochs_to_tol !== null && q.epochs_to_tol > run.epochs)
         text += " That is beyond this run's " + gd.int(run.epochs) + " epochs.";
       if (q.frozen) text += " Note: " + q.frozen + ".";
       return text;
     }
-    if (q.first_inf_epoch !== null && q.computed_here)
+    if (q.first_inf_epoch !== null && q.computed_here && !q.momentum_theory)
       return "Diverges: the bowl's loss overflows to inf at epoch " + gd.int(q.first_inf_epoch) +
         (q.first_nan_epoch !== null ? " and turns nan at epoch " + gd.int(q.first_nan_epoch) : "") +
         " (a run's own loss, summed sample by sample, can overflow a few epochs sooner).";
     if (q.first_inf_epoch !== null)
       return "Diverges: the loss overflows to inf at epoch " + gd.int(q.first_inf_epoch) +
         (q.first_nan_epoch !== null ? " and turns nan at epoch " + gd.int(q.first_nan_epoch) : "") + ".";
-    if (q.computed_here)
+    if (q.computed_here || q.momentum_theory)
       return "Diverges: along at least one eigenvector the error grows every epoch (the factors below).";
     return "Does not converge: lr·λmax ≥ 2, so the error along the fastest eigenvector never shrinks.";
   }
   function factors(q) {
-    if (q.computed_here)
+    if (q.computed_here || q.momentum_theory)
       return "Error factor per epoch in the long run along each eigenvector (the 2×2 system's spectral radius): " +
         q.rates.map(function (r, i) {
           var kind = r >= 1 ? (q.oscillates[i] ? "grows, oscillating" : "grows") :
@@ -121,6 +121,9 @@
     betaSlider.value = M.own;
   }
   function beta() { return M ? M.betas[Number(betaSlider.value)] : 0; }
+  function momentumBlock(p) {  // summary.json's momentum block, in the words' terms
+    return Object.assign({}, p, { oscillates: p.momentum.oscillates, computed_here: false, momentum_theory: true });
+  }
   function withMomentum(lr, b) {
     var sim = gdMomentum.simulate(D, epochs, lr, b, M.nesterov, M.dampening);
     var c = sim.curves;
@@ -310,6 +313,8 @@
   function show() {
     var i = Number(slider.value), b = beta(), q = P[i], lr = q.lr, now;
     if (b) { var m = withMomentum(lr, b); q = m.q; now = m.now; } else { now = predicted(lr); }
+    var ownMomentum = M && M.predicted && i === own && b === M.betas[M.own];
+    if (ownMomentum) q = momentumBlock(M.predicted);  // gdlab's theory, as summary.json holds it
     criticalTick(b);
     document.getElementById("modes-caption").textContent = b ? MODES_MOMENTUM : MODES_PLAIN;
     shown.textContent = "lr = " + gd.num(lr, 6);
@@ -323,12 +328,13 @@
     slider.setAttribute("aria-valuetext", "lr = " + gd.num(lr, 6) + ". " + words(q));
     document.getElementById("factors").textContent = factors(q);
     var source = document.getElementById("source");
+    var fromSummary = ownMomentum || (i === own && run.predicted_for_this_run && !b);
     source.textContent = q.computed_here
-      ? "Computed in this page: torch's momentum rule iterated on the bowl, each eigen-direction a 2×2 linear system. (gdlab's own theory predicts plain gradient descent, β = 0.)"
-      : i === own && run.predicted_for_this_run
+      ? "Computed in this page: torch's momentum rule iterated on the bowl, each eigen-direction a 2×2 linear system (gdlab/core/momentum.py predicts the same for the run's own lr and β)."
+      : fromSummary
       ? "gdlab's prediction for this run, made before a step was taken (summary.json, theory.predicted)."
       : "gdlab's theory for plain gradient descent, as ";
-    if (!q.computed_here && !(i === own && run.predicted_for_this_run)) {
+    if (!q.computed_here && !fromSummary) {
       var code = document.createElement("code");
       code.textContent = "gdlab analyze --set optimizer.lr=" + lr;
       source.append(code, " prints it.");
@@ -367,9 +373,9 @@
   }
   function compare() {
     var pb = run.predicted_for_this_run ? P[own] : null, ob = obs.block || {};
-    if (M) pb = withMomentum(run.lr, M.betas[M.own]).q;  // this page's iteration, held to the run
+    if (M) pb = M.predicted ? momentumBlock(M.predicted) : withMomentum(run.lr, M.betas[M.own]).q;
     var rows = [["outcome", pb && pb.outcome, ob.outcome],
-      ["‖θ − θ_ls‖ < " + gd.num(tol) + " at epoch", pb && pb.epochs_to_tol, ob.epochs_to_tol]];
+      ["‖θ − θ_ls‖ < " + gd.num(tol) + " for good from epoch", pb && pb.epochs_to_tol, ob.epochs_to_tol]];
     names.forEach(function (n) {
       rows.push([n + " within " + gd.num(tol) + " for good from epoch", pb && pb.epochs_to_tol_per_param[n],
         ob.epochs_to_tol_per_param && ob.epochs_to_tol_per_param[n]]);

@@ -5,8 +5,8 @@
  *   heavy ball: buf <- β buf + (1 - d) g;  c <- c - lr buf
  *   Nesterov:   buf <- β buf + g;          c <- c - lr (g + β buf)   (torch: d = 0)
  * The first step starts the buffer from the gradient itself, undamped, as torch does.
- * gdlab's own theory predicts plain gradient descent (β = 0) only; for β > 0 these
- * numbers come from iterating the rule here, and tests hold them to real runs.
+ * The page iterates the rule for every (lr, β) on its sliders; gdlab/core/momentum.py
+ * predicts the run's own (summary.json), and tests hold the two, and real runs, together.
  */
 "use strict";
 var gdMomentum = {
@@ -40,7 +40,7 @@ var gdMomentum = {
     var c = V.map(function (v) { var s = 0; for (var j = 0; j < p; j++) s += v[j] * (D.theta0[j] - D.theta_ls[j]); return s; });
     var buf = c.map(function () { return 0; });
     var out = { modes: lam.map(function () { return []; }), thetas: [], loss: [] };
-    var firstWithin = null, lastOutside = D.names.map(function () { return 0; }), inf = null, nan = null;
+    var lastOutsideNorm = 0, lastOutside = D.names.map(function () { return 0; }), inf = null, nan = null;
     var last = sampled[sampled.length - 1], next = 0;
     for (var k = 0; k <= last; k++) {
       if (k > 0) {
@@ -60,7 +60,7 @@ var gdMomentum = {
         if (!(Math.abs(e) < tol)) lastOutside[j2] = k + 1;
       }
       var lossNow = D.loss_min + excess;
-      if (firstWithin === null && Math.sqrt(norm) < tol) firstWithin = k;
+      if (!(Math.sqrt(norm) < tol)) lastOutsideNorm = k + 1;
       if (inf === null && lossNow === Infinity) inf = k;
       if (nan === null && isNaN(lossNow)) nan = k;
       if (k === sampled[next]) {
@@ -80,7 +80,7 @@ var gdMomentum = {
         lr: lr, beta: beta, outcome: stable ? "converges" : "diverges",
         rates: rates.map(function (r) { return r.rate; }),
         oscillates: rates.map(function (r) { return r.oscillates; }),
-        epochs_to_tol: firstWithin, epochs_to_tol_per_param: perParam,
+        epochs_to_tol: lastOutsideNorm <= last ? lastOutsideNorm : null, epochs_to_tol_per_param: perParam,
         first_inf_epoch: inf, first_nan_epoch: nan, frozen: null, computed_here: true,
       },
     };

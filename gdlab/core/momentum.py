@@ -1,0 +1,241 @@
+"""Momentum on the bowl: every eigen-direction a 2x2 linear system, predicted before a step.
+
+torch's SGD with momentum beta and dampening 0 (gdlab/core/optimizers.py), on the
+quadratic L = L* + (1/2) e^T H e whose gradient is g = H e:
+
+    buf_{k+1} = beta buf_k + g_k,        theta_{k+1} = theta_k - lr buf_{k+1}
+    Nesterov:                            theta_{k+1} = theta_k - lr (g_k + beta buf_{k+1})
+
+torch's first step sets buf = g, which is beta * 0 + g, so the state starts at
+(c_i, 0). Along eigenvector i (g_i = lambda_i c_i) the state (c_i, buf_i) moves by
+
+    heavy ball  M_i = [[1 - lr lambda_i, -lr beta],           [lambda_i, beta]]
+    Nesterov    M_i = [[1 - lr lambda_i (1 + beta), -lr beta^2], [lambda_i, beta]]
+
+whose eigenvalues z are the roots of z^2 - tr z + det = 0. Complex roots
+(under-damped) make the direction swing through the optimum with |z| = sqrt(det);
+real ones (over-damped) creep in. The direction is stable when both |z| < 1:
+heavy ball 0 < lr lambda < 2 (1 + beta), Nesterov 0 < lr lambda < 2 (1 + beta) / (1 + 2 beta).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdlab.core.notation import Array
+from gdlab.core.overflow import Divergence, SignPairs
+from gdlab.core.settle import first_below
+
+_BLOCK = 4096  # epochs evaluated at once, from the powers of M kept for a block
+_SCAN = 1 << 22  # epochs scanned below the bound that guarantees "within for good"
+
+
+def matrices(eigenvalues: Array, lr: float, beta: float, nesterov: bool = False) -> Array:
+    """M_i for each eigenvalue: array of shape (p, 2, 2) acting on (c_i, buf_i)."""
+    lam = np.asarray(eigenvalues, dtype=np.float64)
+    M = np.empty((lam.size, 2, 2))
+    M[:, 0, 0] = 1 - lr * lam * (1 + beta) if nesterov else 1 - lr * lam
+    M[:, 0, 1] = -lr * beta * beta if nesterov else -lr * beta
+    M[:, 1, 0] = lam
+    M[:, 1, 1] = beta
+    return M
+
+
+def roots(M: Array) -> NDArray[np.complex128]:
+    """The two eigenvalues z of each M_i, the larger in size first: shape (p, 2)."""
+    tr, det = M[:, 0, 0] + M[:, 1, 1], M[:, 0, 0] * M[:, 1, 1] - M[:, 0, 1] * M[:, 1, 0]
+    root = np.sqrt((tr * tr - 4 * det).astype(np.complex128))
+    z = np.stack([(tr + root) / 2, (tr - root) / 2], axis=1)
+    swap = np.abs(z[:, 1]) > np.abs(z[:, 0])
+    z[swap] = z[swap][:, ::-1]
+    return np.asarray(z, dtype=np.complex128)
+
+
+def critical_damping_beta(eigenvalues: Array, lr: float) -> Array:
+    """The beta at which heavy ball's direction i is critically damped: (1 - sqrt(lr lambda_i))^2.
+
+    Below it the direction creeps in (over-damped), above it it swings (under-damped).
+    """
+    return np.asarray((1 - np.sqrt(lr * np.maximum(eigenvalues, 0.0))) ** 2, dtype=np.float64)
+
+
+def optimal_pair(eigenvalues: Array) -> tuple[float, float]:
+    """Heavy ball's best (lr, beta) (Polyak):
+
+        lr = (2 / (sqrt(lmax) + sqrt(lmin)))^2,  beta = ((sqrt(k) - 1) / (sqrt(k) + 1))^2.
+
+    Every direction then shrinks by sqrt(beta) = (sqrt(k) - 1) / (sqrt(k) + 1) per epoch,
+    k = lmax / lmin, against (k - 1) / (k + 1) for plain descent at its best rate.
+    """
+    low, high = float(eigenvalues[0]), float(eigenvalues[-1])
+    root_k = np.sqrt(high / low) if low > 0 else np.inf
+    lr = (2 / (np.sqrt(high) + np.sqrt(low))) ** 2
+    return float(lr), float(((root_k - 1) / (root_k + 1)) ** 2) if low > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class MomentumPrediction:
+    """What momentum will do at one (lr, beta), from one start (see the module's docstring)."""
+
+    lr: float
+    beta: float
+    nesterov: bool
+    outcome: str  # "converges" or "diverges"
+    rates: Array  # |z| of each direction's larger root: the long-run factor per epoch
+    oscillates: NDArray[np.bool_]  # complex roots: under-damped
+    critical_beta: Array  # heavy ball's critical damping beta for each direction
+    epochs_to_tol: int | None  # from this epoch on, ||theta - theta_ls|| < tol
+    epochs_to_tol_per_param: list[int | None]  # from this epoch on, |theta_k - theta_ls_k| < tol
+    first_inf_epoch: int | None
+    first_nan_epoch: int | None
+
+
+def predict_momentum(
+    eigenvalues: Array,
+    eigenvectors: Array,
+    coeffs: Array,
+    lr: float,
+    beta: float,
+    tol: float,
+    nesterov: bool,
+    divergence: tuple[int, SignPairs],
+) -> MomentumPrediction:
+    """Predict a momentum run whose error starts at sum_i coeffs_i v_i.
+
+    ``divergence`` is (n_samples, sign patterns), what a diverging run's overflows
+    follow from (gdlab/core/overflow.py).
+    """
+    M = matrices(eigenvalues, lr, beta, nesterov)
+    z = roots(M)
+    rates = np.abs(z[:, 0])
+    stable = bool(np.all(rates < 1))
+    per_param: list[int | None] = [None] * len(coeffs)
+    total = first_inf = first_nan = None
+    if stable:
+        total, per_param = _settle(M, z, np.asarray(eigenvectors), np.asarray(coeffs), tol)
+    else:
+        first_inf, first_nan = _overflows(M, z, eigenvalues, eigenvectors, coeffs, divergence)
+    return MomentumPrediction(
+        lr=lr,
+        beta=beta,
+        nesterov=nesterov,
+        outcome="converges" if stable else "diverges",
+        rates=rates,
+        oscillates=np.abs(z[:, 0].imag) > 0,
+        critical_beta=critical_damping_beta(eigenvalues, lr),
+        epochs_to_tol=total,
+        epochs_to_tol_per_param=per_param,
+        first_inf_epoch=first_inf,
+        first_nan_epoch=first_nan,
+    )
+
+
+def _settle(
+    M: Array, z: NDArray[np.complex128], V: Array, coeffs: Array, tol: float
+) -> tuple[int | None, list[int | None]]:
+    """The epochs from which the whole error, and each parameter's, stay within tol.
+
+    A bound that only falls says when everything is inside for good; the epochs
+    below it are then run through, a block at a time, and the last one outside counts.
+    """
+    size = _bound(M, z, np.abs(coeffs))
+    weights = np.vstack([np.ones((1, len(coeffs))), np.abs(V)])  # the norm, then each parameter
+    ends = [first_below(partial(_weighted, size, w), tol) for w in weights]
+    end = max(ends)
+    start = max(0, end - _SCAN)
+    last = np.full(len(weights), -1)
+    state = np.stack([coeffs, np.zeros_like(coeffs)], axis=1)
+    state = np.einsum("pij,pj->pi", _power(M, start), state)
+    powers = _block_powers(M)
+    for k0 in range(start, end, _BLOCK):
+        c = np.einsum("pkij,pj->kpi", powers, state)[:, :, 0]  # c_i at epochs k0 .. k0 + block
+        errors = np.column_stack([np.sqrt(np.sum(c * c, axis=1)), c @ V.T])
+        outside = ~(np.abs(errors) < tol)
+        hit = outside.any(axis=0)
+        last[hit] = k0 + len(c) - 1 - np.argmax(outside[::-1], axis=0)[hit]
+        state = np.einsum("pij,pj->pi", powers[:, -1] @ M, state)
+    # Never outside in the epochs run through: inside from the start, or (past _SCAN epochs,
+    # which a bound this loose needs rarely) from no later than where they began.
+    found: list[int | None] = [int(k) + 1 if k >= 0 else start for k in last]
+    return found[0], found[1:]
+
+
+def _weighted(size: Callable[[int], Array], weights: Array, k: int) -> float:
+    return float(weights @ size(k))
+
+
+def _bound(M: Array, z: NDArray[np.complex128], c0: Array) -> Callable[[int], Array]:
+    """k -> an upper bound on each |c_i(k)| that never rises (from M's Schur form).
+
+    M = U T U* with T = [[z1, t], [0, z2]]; T^k has z^k on its diagonal and at most
+    |t| k r^(k-1) above it, so ||M^k s|| <= ||s|| (r^k + |t| k r^(k-1)), r = |z1|.
+    The bound is held at its peak until it has passed it, so it only falls.
+    """
+    r = np.abs(z[:, 0])
+    t = _schur_corner(M, z)
+    peak = np.where((t > 0) & (r < 1), np.ceil(-1 / np.log(np.maximum(r, 1e-300))), 0)
+
+    def size(k: int) -> Array:
+        kk = np.maximum(k, peak)
+        with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
+            grow = np.where(t > 0, t * kk * r ** np.maximum(kk - 1, 0), 0.0)
+            return np.asarray(c0 * (r**kk + grow), dtype=np.float64)
+
+    return size
+
+
+def _schur_corner(M: Array, z: NDArray[np.complex128]) -> Array:
+    """|t| of each M_i's Schur form: how far M_i is from a rotation-free scaling."""
+    corner = np.zeros(len(M))
+    for i, (m, root) in enumerate(zip(M, z[:, 0], strict=True)):
+        # an eigenvector u of root, then w orthogonal to it: t = u* M w
+        u = np.array([m[0, 1], root - m[0, 0]], dtype=np.complex128)
+        if np.abs(u).max() == 0:
+            u = np.array([root - m[1, 1], m[1, 0]], dtype=np.complex128)
+        if np.abs(u).max() == 0:  # M is already diagonal
+            continue
+        u = u / np.linalg.norm(u)
+        w = np.array([-np.conj(u[1]), np.conj(u[0])])
+        corner[i] = abs(np.conj(u) @ m @ w)
+    return corner
+
+
+def _power(M: Array, k: int) -> Array:
+    return (
+        np.stack([np.linalg.matrix_power(m, k) for m in M])
+        if k
+        else np.tile(np.eye(2), (len(M), 1, 1))
+    )
+
+
+def _block_powers(M: Array) -> Array:
+    """M^0 .. M^(block - 1) for every direction: shape (p, block, 2, 2)."""
+    powers = np.empty((len(M), _BLOCK, 2, 2))
+    powers[:, 0] = np.eye(2)
+    for k in range(1, _BLOCK):
+        powers[:, k] = M @ powers[:, k - 1]
+    return powers
+
+
+def _overflows(
+    M: Array,
+    z: NDArray[np.complex128],
+    eigenvalues: Array,
+    eigenvectors: Array,
+    coeffs: Array,
+    divergence: tuple[int, SignPairs],
+) -> tuple[int | None, int | None]:
+    """First inf and nan epochs, from each direction's dominant root (real when it grows)."""
+    dominant = z[:, 0].real
+    # c_i(k) = a z1^k + b z2^k from (c_i, 0): a = c_i (z1 - m22) / (z1 - z2) for distinct roots
+    gap = z[:, 0] - z[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        amplitude = np.where(np.abs(gap) > 0, (coeffs * (z[:, 0] - M[:, 1, 1]) / gap).real, coeffs)
+    n_samples, signs = divergence
+    found = Divergence(eigenvalues, eigenvectors, n_samples, amplitude, dominant, signs)
+    return found.first_inf_epoch(), found.first_nan_epoch()

@@ -1,0 +1,98 @@
+"""Momentum's theory against gdlab's own momentum runs, and the 2x2 algebra worked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gdlab.core.momentum import (
+    critical_damping_beta,
+    matrices,
+    optimal_pair,
+    predict_momentum,
+    roots,
+)
+from gdlab.core.theory import observe
+from gdlab.record.build import load_data, path_for, prepare, run_training
+from gdlab.record.config import load_config
+
+# (data, lr, beta, nesterov): converging and diverging, heavy ball and Nesterov, several data.
+CASES = [
+    ([], 0.005, 0.9, False),
+    ([], 0.005, 0.9, True),
+    ([], 0.001, 0.99, False),  # first within at 984, out again, for good from 1,623
+    ([], 0.05, 0.9, False),  # above plain descent's critical 0.0314: momentum still converges
+    ([], 0.1, 0.9, False),
+    ([], 0.045, 0.5, True),
+    (["data.true_w=[3,-1]", "training.init_w=[0]"], 0.01, 0.8, False),
+    (["data.standardize=true"], 0.3, 0.7, True),
+    (["model.intercept=false"], 0.002, 0.6, False),
+]
+
+
+@pytest.mark.parametrize(("data", "lr", "beta", "nesterov"), CASES)
+def test_predictions_are_what_momentum_runs_observe(
+    data: list[str], lr: float, beta: float, nesterov: bool
+) -> None:
+    config = load_config(
+        None,
+        [
+            *data,
+            "optimizer.name=momentum",
+            f"optimizer.lr={lr}",
+            f"optimizer.momentum={beta}",
+            f"optimizer.nesterov={str(nesterov).lower()}",
+            "training.epochs=4000",
+        ],
+    )
+    problem = prepare(config, *load_data(config))
+    history = run_training(config, problem.X_train, problem.y, None, path_for(config, problem))
+    a = problem.trained
+    theta0 = a.stack(np.array(config.initial_w()), config.training.init_b)
+    coeffs = a.eigenvectors.T @ (theta0 - a.theta_ls)
+    p = predict_momentum(
+        a.eigenvalues, a.eigenvectors, coeffs, lr, beta, 1e-3, nesterov, (a.n_samples, a.signs)
+    )
+    columns = [history.w, history.b] if a.intercept else [history.w]
+    seen = observe(history.epoch, np.column_stack(columns), a.theta_ls, 1e-3)
+    assert p.outcome == ("diverges" if history.status == "diverged" else "converges")
+    assert p.epochs_to_tol == seen.epochs_to_tol
+    assert p.epochs_to_tol_per_param == seen.epochs_to_tol_per_param
+    if p.outcome == "diverges":
+        assert abs(p.first_inf_epoch - history.first_inf_epoch) <= 2
+        assert (
+            history.first_nan_epoch is None or abs(p.first_nan_epoch - history.first_nan_epoch) <= 2
+        )
+
+
+def test_the_stability_edges_are_where_a_root_reaches_minus_one() -> None:
+    lam, beta = np.array([4.0]), 0.6
+    for nesterov, edge in (
+        (False, 2 * (1 + beta) / 4.0),
+        (True, 2 * (1 + beta) / ((1 + 2 * beta) * 4.0)),
+    ):
+        inside = np.abs(roots(matrices(lam, edge * 0.999, beta, nesterov))).max()
+        outside = np.abs(roots(matrices(lam, edge * 1.001, beta, nesterov))).max()
+        assert inside < 1 < outside
+
+
+def test_critical_damping_is_a_double_root_and_above_it_the_roots_are_complex() -> None:
+    lam, lr = np.array([0.465, 63.7]), 0.005
+    beta_c = critical_damping_beta(lam, lr)
+    for i, b in enumerate(beta_c):
+        z = roots(matrices(lam[i : i + 1], lr, float(b), False))[0]
+        assert abs(z[0] - z[1]) < 1e-6  # one root, twice
+        above = roots(matrices(lam[i : i + 1], lr, float(b) + 0.01, False))[0]
+        assert abs(above[0].imag) > 0 and abs(abs(above[0]) - np.sqrt(b + 0.01)) < 1e-12
+
+
+def test_the_optimal_pair_shrinks_every_direction_by_the_same_factor() -> None:
+    lam = np.array([0.465, 63.7])  # the seed's data: condition number 137
+    lr, beta = optimal_pair(lam)
+    kappa = lam[1] / lam[0]
+    assert beta == pytest.approx(((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2)
+    rates = np.abs(roots(matrices(lam, lr, beta, False))).max(axis=1)
+    assert rates == pytest.approx([np.sqrt(beta)] * 2, rel=1e-6)
+    plain = (kappa - 1) / (kappa + 1)  # plain descent at its best rate
+    # the epochs it needs: sqrt(kappa) times fewer than plain descent's best
+    assert np.log(rates[0]) / np.log(plain) == pytest.approx(np.sqrt(kappa), rel=0.05)
