@@ -26,6 +26,7 @@ from gdlab.core.notation import Array
 class Optimizer:
     """Maps (w, b) and their gradients to the next (w, b), remembering what its rule needs."""
 
+    lr: float  # every rule has a rate; the range test (gdlab/core/lrfind.py) changes it per step
     t: int = 0
 
     def step(self, w: Array, b: float, grad_w: Array, grad_b: float) -> tuple[Array, float]:
