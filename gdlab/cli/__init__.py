@@ -6,7 +6,7 @@ loads neither NumPy's users nor Matplotlib.
 
 Each module registers its commands on the one Typer ``app`` when imported, and
 ``gdlab --help`` lists them in this order: train, sweep, reproduce, analyze,
-gradcheck, runs, verify, nist, open, config.
+gradcheck, lr-find, runs, verify, nist, open, config.
 """
 # isort: skip_file
 
@@ -15,6 +15,7 @@ from gdlab.cli import sweep  # noqa: F401  (registers sweep)
 from gdlab.cli import reproduce  # noqa: F401  (registers reproduce)
 from gdlab.cli import explain  # noqa: F401  (registers analyze)
 from gdlab.cli import gradcheck  # noqa: F401  (registers gradcheck)
+from gdlab.cli import lrfind  # noqa: F401  (registers lr-find)
 from gdlab.cli import runs  # noqa: F401  (registers runs list and compare)
 from gdlab.cli import show  # noqa: F401  (registers runs show)
 from gdlab.cli import housekeeping  # noqa: F401  (registers runs rm, restore and tag)

@@ -35,6 +35,7 @@ from gdlab.core.train import ProgressCallback, batches
 BETA = 0.98  # fastai's smoothing of the loss
 DIVERGE_FACTOR = 4.0  # stop once the smoothed loss is above this times its best
 MIN_STEPS = 10
+MAX_STEPS = 100_000  # a few hundred is the test; a million rows is a mistake
 SKIP_END = 5  # fastai leaves out the last five losses when it suggests a rate
 
 
@@ -60,14 +61,14 @@ class Suggestion:
 
 
 def check_range(start: float, end: float, steps: int) -> None:
-    """Raise ValueError, in one line, unless 0 < start < end (both finite) and steps >= 10."""
+    """Raise ValueError (one line) unless 0 < start < end, both finite, and 10 <= steps <= 1e5."""
     for name, value in (("--start", start), ("--end", end)):
         if not (math.isfinite(value) and value > 0):
             raise ValueError(f"{name} = {value:g}: expected a finite rate > 0")
     if start >= end:
         raise ValueError(f"--start = {start:g} must be below --end = {end:g}")
-    if steps < MIN_STEPS:
-        raise ValueError(f"--steps = {steps}: expected at least {MIN_STEPS}")
+    if not MIN_STEPS <= steps <= MAX_STEPS:
+        raise ValueError(f"--steps = {steps}: expected {MIN_STEPS} to {MAX_STEPS:,}")
 
 
 def rates(start: float, end: float, steps: int) -> Array:

@@ -53,7 +53,7 @@ def find_lr(
     steps: int,
     on_progress: ProgressCallback | None = None,
 ) -> RangeTest:
-    """The range test of the config's optimizer from its start, on the data as a run trains on it."""
+    """The range test of the config's optimizer from its start, on the data a run trains on."""
     t = config.training
     return range_test(
         problem.X_train,
@@ -96,6 +96,7 @@ def summarize(
         "predicted": {
             "suggested": _verdict(config, problem, found.steepest),
             "minimum_over_10": _verdict(config, problem, found.minimum_over_10),
+            "best": _verdict(config, problem, a.best_lr),
             "for": "full-batch plain gradient descent, as gdlab analyze predicts it",
             "config_is_plain_gd": is_plain_gd(config, len(problem.y)),
         },
