@@ -60,6 +60,7 @@ def test_every_command_has_help_with_examples() -> None:
         "reproduce",
         "analyze",
         "gradcheck",
+        "lr-find",
         "verify",
         "runs list",
         "runs show",

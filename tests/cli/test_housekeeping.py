@@ -63,7 +63,13 @@ def test_config_prints_the_resolved_config_that_train_takes_back(tmp_path: Path)
 
 
 def test_help_names_things_in_words_and_offers_completion() -> None:
-    for command in (["runs", "compare"], ["runs", "show"], ["gradcheck"], ["runs", "list"]):
+    for command in (
+        ["runs", "compare"],
+        ["runs", "show"],
+        ["gradcheck"],
+        ["lr-find"],
+        ["runs", "list"],
+    ):
         text = _ok(*command, "--help")
         for placeholder in ("<int", "<float", "<str", "<list", "<path", "{"):
             assert placeholder not in text, (command, placeholder)
