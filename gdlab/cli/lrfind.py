@@ -115,7 +115,7 @@ def _print_table(summary: dict[str, Any], path: Path) -> None:
     ]
     for label, lr, verdict in rows:
         if lr is None:
-            table.add_row(label, "–", "", "too few steps to say")
+            table.add_row(label, "–", "", "the loss never fell: lower --start")
             continue
         table.add_row(label, f"{lr:.4g}", f"{lr / critical:.3g}", _verdict_words(verdict))
     console = tables.console()
@@ -127,7 +127,8 @@ def _print_table(summary: dict[str, Any], path: Path) -> None:
     if not summary["predicted"]["config_is_plain_gd"]:
         console.print(
             "[yellow]note:[/] gdlab analyze's verdicts are for full-batch plain gradient "
-            f"descent; this test used {summary['optimizer']}."
+            f"descent; this test used {summary['optimizer']}"
+            + (f" with batches of {summary['batch_size']}." if summary["batch_size"] else ".")
         )
     console.print(f"folder: {path}")
 
@@ -139,4 +140,6 @@ def _verdict_words(verdict: dict[str, Any] | None) -> str:
     if verdict["outcome"] != "converges":
         return "[red]diverges[/]"
     epochs = verdict["epochs_to_tol"]
-    return f"converges: {epochs:,} epochs" if epochs is not None else "converges, slowly"
+    if epochs is None:
+        return "converges, slowly"
+    return f"converges: {epochs:,} epoch{'' if epochs == 1 else 's'}"

@@ -55,7 +55,9 @@ class RangeTest:
 class Suggestion:
     """The two rules of thumb read off a range test; None when too few losses are left."""
 
-    steepest: float | None  # the rate where the smoothed loss falls fastest per log lr
+    steepest: (
+        float | None
+    )  # where the smoothed loss falls fastest per log lr (None: it never falls)
     minimum: float | None  # the rate at the lowest smoothed loss
     minimum_over_10: float | None  # minimum / 10
 
@@ -172,7 +174,8 @@ def suggest(test: RangeTest) -> Suggestion:
     if len(lr) < 2:
         return Suggestion(None, None, None)
     slopes = np.diff(loss) / np.diff(np.log(lr))
-    steepest = float(lr[int(np.argmin(slopes))])  # the left end of the steepest segment
+    falls = slopes.min() < 0  # a loss that only rises has no steepest fall to suggest
+    steepest = float(lr[int(np.argmin(slopes))]) if falls else None  # the segment's left end
     lowest = float(lr[int(np.argmin(loss))])
     return Suggestion(steepest, lowest, lowest / 10)
 

@@ -68,7 +68,7 @@ def _title(summary: dict[str, Any]) -> str:
     )
     suggested = summary["suggested_lr"]
     if suggested is None:
-        return f"{head}\n(too few steps to suggest a rate)"
+        return f"{head}\nthe loss never fell: no rate to suggest (lower --start)"
     ratio = suggested / summary["critical_lr"]
     return f"{head}\nsuggested lr {suggested:.3g} = {ratio:.3g} × the critical rate 2/λmax"
 

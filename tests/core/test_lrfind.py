@@ -141,10 +141,12 @@ def test_suggestions_are_fastais_steepest_fall_and_a_tenth_of_the_minimum() -> N
     assert found.minimum == test.lr[12] and found.minimum_over_10 == test.lr[12] / 10
 
 
-def test_too_few_losses_suggest_nothing() -> None:
-    test = _made([1.0, 2.0])
+def test_too_few_losses_or_a_loss_that_only_rises_suggest_no_steepest_fall() -> None:
     assert suggest(_made([1.0])).steepest is None
+    test = _made([2.0, 1.0])
     assert suggest(test).steepest == test.lr[0]  # all kept when the window is empty
+    rising = suggest(_made([1.0, 2.0, 4.0]))
+    assert rising.steepest is None and rising.minimum_over_10 == 1e-4
 
 
 @pytest.mark.parametrize(
