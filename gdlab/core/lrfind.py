@@ -123,11 +123,37 @@ def range_test(
 ) -> RangeTest:
     """Step ``optimizer`` once per rate of :func:`rates`, recording the loss after each step.
 
-    Each step is on all the data, or with ``batch_size`` on the next mini-batch
-    of a fresh shuffle per pass (drawn from ``shuffle``), as a run's epochs are
-    cut. The optimizer's ``lr`` is set before each step; its state (momentum,
-    Adam's averages) carries on from step to step. ``on_progress(step, loss)``
-    is called after each step.
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    optimizer : Optimizer
+        Fresh; its ``lr`` is set before each step, and its state (momentum,
+        Adam's averages) carries on from step to step.
+    start, end : float
+        The rates of the first and the last step, 0 < start < end.
+    steps : int
+        How many steps, one per rate (MIN_STEPS to MAX_STEPS).
+    init_w : ndarray of shape (n_features,), optional
+    init_b : float
+    batch_size : int, optional
+        Step on the next mini-batch of a fresh shuffle per pass (drawn from
+        ``shuffle``), as a run's epochs are cut; None: on all the data.
+    intercept : bool
+        False holds b at init_b (a line through the origin).
+    on_progress : callable, optional
+        ``on_progress(step, loss)`` after each step.
+
+    Returns
+    -------
+    RangeTest
+
+    Notes
+    -----
+    step i (from 1):  lr_i = start (end / start)^((i - 1) / (steps - 1))
+                      (w, b) <- optimizer step at lr_i with dL/dw, dL/db on the batch
+                      loss_i = L(w, b) on all the data; smoothed_i as :class:`Smoother`
+    stop after step i when :func:`stop_reason` says so.
     """
     check_range(start, end, steps)
     w = np.zeros(X.shape[1]) if init_w is None else np.array(init_w, dtype=np.float64)

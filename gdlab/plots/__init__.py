@@ -2,7 +2,8 @@
 
 ``common`` holds styles and saving, ``run`` the figures of one run, ``surface``
 the loss surface and the moving line, ``sweep`` and ``distance`` the figures
-that compare the runs of a sweep (``colorkey`` tells their series apart), and
+that compare the runs of a sweep (``colorkey`` tells their series apart), ``lrfind``
+the learning-rate range test beside the theory's rates, and
 ``files`` writes them into run and sweep folders. This
 package may import ``gdlab.core`` and ``gdlab.record``; never ``gdlab.report``
 (its sibling), Typer or Rich.

@@ -5,7 +5,8 @@
 experiment into its folder (``runs`` writes files atomically, ``owner`` says
 which process owns a folder), ``budget`` refuses what cannot be done, ``summary``
 says what it found; ``grid``, ``sweep`` and ``sweep_files`` do the same for a
-grid of runs; ``catalog`` lists and finds what is there. This layer may import
+grid of runs; ``lrfind`` writes a range test's folder; ``catalog`` lists and finds
+what is there. This layer may import
 ``gdlab.core`` and YAML; never Matplotlib, Typer or Rich. Figures are drawn by
 a callback handed in from above.
 """
