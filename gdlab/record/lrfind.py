@@ -23,12 +23,14 @@ import numpy as np
 
 from gdlab.core import lrfind
 from gdlab.core.lrfind import RangeTest, range_test, suggest
+from gdlab.core.notation import param_names
 from gdlab.core.theory import predict_run
 from gdlab.core.train import ProgressCallback
 from gdlab.record import runs
 from gdlab.record.build import Problem, is_plain_gd, make_optimizer
 from gdlab.record.config import dump_config
 from gdlab.record.schema import Config
+from gdlab.record.summary import prediction_block
 
 # Draws lr_find.png into the folder: (folder, test, summary).
 DrawLrFind = Callable[[Path, RangeTest, dict[str, Any]], None]
@@ -129,19 +131,15 @@ def stopped_why(test: RangeTest) -> str:
 
 
 def _verdict(config: Config, problem: Problem, lr: float | None) -> dict[str, Any] | None:
-    """What ``gdlab analyze --set optimizer.lr=<lr>`` predicts of full-batch plain descent."""
+    """What ``gdlab analyze --set optimizer.lr=<lr>`` predicts of full-batch plain descent,
+    as summary.json's ``predicted`` block holds a prediction, with its rate and tolerance."""
     if lr is None:
         return None
     a = problem.trained
     theta0 = a.stack(np.array(config.initial_w(), dtype=np.float64), config.training.init_b)
     p = predict_run(a, lr, theta0, config.theory.tol)
-    return {
-        "lr": lr,
-        "outcome": p.outcome,
-        "epochs_to_tol": p.epochs_to_tol,
-        "first_inf_epoch": p.first_inf_epoch,
-        "tol": config.theory.tol,
-    }
+    names = param_names(config.n_features, a.intercept)
+    return {"lr": lr, **prediction_block(p, names), "tol": config.theory.tol}
 
 
 def write_lr_find(
