@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from gdlab.cli import tables
+from gdlab.cli import conditioning, tables
 from gdlab.cli.app import (
     ConfigOption,
     JsonOption,
@@ -21,6 +20,7 @@ from gdlab.cli.app import (
     interruptible,
     print_json,
 )
+from gdlab.cli.tables import titled_table
 
 
 def load_problem(config: Path | None, set_: list[str] | None) -> Any:
@@ -54,8 +54,10 @@ def analyze(
 
     Shows the least-squares optimum three ways, the Hessian's eigenvalues and
     eigenvectors, the critical and best learning rates, what the configured rate
-    will do and in how many epochs, which parameter is slow and why, and what
-    standardizing x would change. Nothing is trained and nothing is written.
+    will do and in how many epochs, which parameter is slow and why, what
+    standardizing x would change, and four ways down the bowl (raw, standardized,
+    diagonally preconditioned, Newton) compared at their best rates, with one
+    recommended. Nothing is trained and nothing is written.
     """
     import numpy as np
 
@@ -76,10 +78,12 @@ def analyze(
             cfg.model.intercept,
             standardized=cfg.data.standardize,  # then there is nothing to compare with
         )
+        ways, recommendation = conditioning.compare(cfg, problem)
     except ValueError as err:  # e.g. a constant column cannot be standardized
         fail(str(err))
     if as_json:
-        print_json(_analysis_json(cfg, problem, found))
+        report = _analysis_json(cfg, problem, found)
+        print_json({**report, "conditioning_ways": conditioning.as_json(ways, recommendation)})
         return
     console = tables.console()
     console.print(_data_table(found.data))
@@ -101,10 +105,12 @@ def analyze(
     console.print("[bold]Why one parameter is slow[/]")
     console.print(found.slow_direction + "\n")
     if cfg.data.standardize:
-        console.print("x is standardized (data.standardize: true): every number above is for it.")
+        console.print("x is standardized (data.standardize: true): every number above is for it.\n")
     else:
         console.print(_standardize_table(found))
-        console.print(f"Try it: {_replay(config, set_, 'data.standardize=true')}")
+        console.print(f"Try it: {_replay(config, set_, 'data.standardize=true')}\n")
+    console.print(conditioning.table(ways, cfg.theory.tol))
+    console.print(f"[bold]Recommended:[/] {recommendation}")
 
 
 def _replay(config: Path | None, set_: list[str] | None, extra: str) -> str:
@@ -158,13 +164,6 @@ def _analysis_json(cfg: Any, problem: Any, found: Any) -> dict[str, Any]:
         },
         "slow_direction": found.slow_direction,
     }
-
-
-def titled_table(title: str, *columns: str) -> Table:
-    table = Table(title=f"[bold]{title}[/]", title_justify="left", box=box.SIMPLE_HEAD)
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right")
-    return table
 
 
 def _data_table(data: dict[str, Any]) -> Table:

@@ -15,7 +15,8 @@ from gdlab.cli.app import (
     interruptible,
     print_json,
 )
-from gdlab.cli.explain import load_problem, titled_table
+from gdlab.cli.explain import load_problem
+from gdlab.cli.tables import titled_table
 
 
 @app.command(

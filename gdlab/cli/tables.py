@@ -36,6 +36,14 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, width=PIPE_WIDTH, soft_wrap=True)
 
 
+def titled_table(title: str, *columns: str) -> Table:
+    """A table with a bold title over it, its first column left, the others right."""
+    table = Table(title=f"[bold]{title}[/]", title_justify="left", box=box.SIMPLE_HEAD)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
 @dataclass(frozen=True)
 class Column:
     """A column: its header, whether it holds numbers, and how much it matters (0 = always)."""

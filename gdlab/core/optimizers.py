@@ -47,11 +47,14 @@ class SGD(Optimizer):
     Notes
     -----
     g <- g + weight_decay * theta
+    g <- D^-1 g  with ``scale`` = D^-1 = 1 / diag(H)    (Jacobi preconditioning)
     if momentum: buf <- g on the first step, else momentum * buf + (1 - dampening) * g
                  g <- g + momentum * buf if nesterov, else buf
     theta <- theta - lr * g
 
-    With no momentum and no weight decay this is the seed's ``model.update``.
+    With no momentum, weight decay or scale this is the seed's ``model.update``.
+    ``scale`` (gdlab/core/precondition.py: jacobi) divides each parameter's gradient by
+    its curvature H_jj, so plain descent follows e <- (I - lr D^-1 H) e.
     """
 
     lr: float
@@ -59,17 +62,20 @@ class SGD(Optimizer):
     dampening: float = 0.0
     nesterov: bool = False
     weight_decay: float = 0.0
+    scale: Array | None = None
     buf: Array | None = None
     t: int = 0
 
     def step(self, w: Array, b: float, grad_w: Array, grad_b: float) -> tuple[Array, float]:
-        if self.momentum == 0 and self.weight_decay == 0:
+        if self.momentum == 0 and self.weight_decay == 0 and self.scale is None:
             self.t += 1
             return model.update(w, b, grad_w, grad_b, self.lr)  # the seed's own rule
         return super().step(w, b, grad_w, grad_b)
 
     def rule(self, theta: Array, grad: Array) -> Array:
         g = grad + self.weight_decay * theta if self.weight_decay else grad
+        if self.scale is not None:
+            g = self.scale * g
         if self.momentum:
             if self.buf is None:
                 self.buf = g.copy()  # the first step: no dampening
@@ -190,4 +196,37 @@ class Adagrad(Optimizer):
         return theta - lr_t * g / (np.sqrt(self.sum) + self.eps)
 
 
-__all__ = ["SGD", "Adagrad", "Adam", "Optimizer", "RMSprop"]
+@dataclass
+class Newton(Optimizer):
+    """Damped Newton: each step solves with the Hessian instead of following the gradient.
+
+    Notes
+    -----
+    theta <- theta - lr * H^-1 g,   H = (2/n) A^T A = U^T U   (U = ``hessian_root``)
+
+    H^-1 g is found by two triangular solves, U^T z = g then U d = z, never by
+    inverting H or forming A^T A (gdlab/core/precondition.py: hessian_root). The
+    loss is the quadratic L* + 1/2 e^T H e, so g = H e and a step maps the error
+    e = theta - theta* to (1 - lr) e: at lr = 1 one step lands on the least-squares
+    optimum, at lr = 1/2 each halves the error, and past lr = 2 it grows. The
+    Hessian is the full data's, so a step on a mini-batch's gradient would not be
+    Newton's; gdlab refuses that pairing. Without an intercept U is d x d and b
+    stays where it is.
+    """
+
+    lr: float
+    hessian_root: Array
+    t: int = 0
+
+    def step(self, w: Array, b: float, grad_w: Array, grad_b: float) -> tuple[Array, float]:
+        self.t += 1
+        d, p = len(w), self.hessian_root.shape[0]
+        theta = self.rule(np.append(w, b)[:p], np.append(grad_w, grad_b)[:p])
+        return theta[:d], float(theta[d]) if p > d else b
+
+    def rule(self, theta: Array, grad: Array) -> Array:
+        z = np.linalg.solve(self.hessian_root.T, grad)
+        return theta - self.lr * np.linalg.solve(self.hessian_root, z)
+
+
+__all__ = ["SGD", "Adagrad", "Adam", "Newton", "Optimizer", "RMSprop"]

@@ -23,7 +23,8 @@ from gdlab.core.fastpath import PathChoice, choose_path
 from gdlab.core.lstsq import LeastSquares, RankDeficient, first_dependent_column, qr_of_data
 from gdlab.core.model import loss, predict
 from gdlab.core.notation import Array, feature_names
-from gdlab.core.optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from gdlab.core.optimizers import SGD, Adagrad, Adam, Newton, Optimizer, RMSprop
+from gdlab.core.precondition import hessian_root, jacobi
 from gdlab.core.sums import SufficientStats
 from gdlab.core.theory import Analysis, analyze, with_optimum
 from gdlab.core.train import History, ProgressCallback, train
@@ -209,13 +210,17 @@ def _largest(values: Array) -> float:
     return float(np.maximum(abs(values.max()), abs(values.min())))  # nan propagates
 
 
-def make_optimizer(config: OptimizerConfig) -> Optimizer:
-    """A fresh optimizer (no state yet) from a validated, resolved optimizer config."""
+def make_optimizer(config: OptimizerConfig, X: Array, intercept: bool = True) -> Optimizer:
+    """A fresh optimizer (no state yet) from a validated, resolved optimizer config; Newton
+    and the diagonal preconditioner read the curvature of the data X trained on."""
     c = config
     momentum, weight_decay = c.momentum or 0.0, c.weight_decay or 0.0
     eps = c.eps if c.eps is not None else 1e-8
+    if c.name == "newton":
+        return Newton(c.lr, hessian_root(X, intercept))
     if c.name in ("gd", "momentum"):
-        return SGD(c.lr, momentum, c.dampening, c.nesterov, weight_decay)
+        scale = jacobi(X, intercept) if c.precondition == "diagonal" else None
+        return SGD(c.lr, momentum, c.dampening, c.nesterov, weight_decay, scale)
     if c.name in ("adam", "adamw"):
         betas = (float(c.betas[0]), float(c.betas[1]))
         return Adam(c.lr, betas, eps, weight_decay, c.amsgrad, decoupled=c.name == "adamw")
@@ -231,21 +236,25 @@ def is_full_batch(config: Config, n_samples: int) -> bool:
 
 
 def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
-    """Full-batch gradient descent with no momentum or decay: what theory.py predicts.
+    """Full-batch gradient descent with no momentum, decay or preconditioner: what
+    theory.py predicts.
 
     A batch as large as the data (``n_samples``, when known) is the full batch.
     """
     c = config.optimizer
     plain = c.name in ("gd", "momentum") and not c.momentum and not c.weight_decay
+    plain = plain and c.precondition == "none"
     size = config.training.batch_size
     return plain and (size is None or (n_samples is not None and size >= n_samples))
 
 
 def is_predicted(config: Config, n_samples: int | None = None) -> bool:
     """Whether gdlab's theory predicts this run: plain full-batch descent (theory.py), or
-    full-batch momentum, heavy ball or Nesterov, with dampening 0 (momentum.py); no decay."""
+    full-batch momentum, heavy ball or Nesterov, with dampening 0 (momentum.py); no decay
+    and no preconditioner."""
     c = config.optimizer
     momentum = c.name in ("gd", "momentum") and bool(c.momentum) and not c.dampening
+    momentum = momentum and c.precondition == "none"
     size = config.training.batch_size
     full = size is None or (n_samples is not None and size >= n_samples)
     return is_plain_gd(config, n_samples) or (momentum and full and not c.weight_decay)
@@ -298,7 +307,7 @@ def run_training(
     return train(
         X,
         y,
-        make_optimizer(config.optimizer),
+        make_optimizer(config.optimizer, X, config.model.intercept),
         t.epochs,
         init_w=np.array(config.initial_w(), dtype=np.float64),
         init_b=t.init_b,

@@ -35,6 +35,7 @@ def check_together(config: Config, where: Callable[[str], str]) -> None:
             "optimizer.nesterov",
             True,
         )
+    _check_optimizer(config, where)
     if data.source == "csv":
         for key, value in (("path", data.path), ("y_column", data.y_column)):
             if not value:
@@ -65,6 +66,34 @@ def check_together(config: Config, where: Callable[[str], str]) -> None:
             f"expected one number, or a list of {config.n_features} (one per feature)",
             "training.init_w",
             list(training.init_w),
+        )
+
+
+def _check_optimizer(config: Config, where: Callable[[str], str]) -> None:
+    """Newton solves with the full data's Hessian; the diagonal preconditioner is for SGD."""
+    opt, batch_size = config.optimizer, config.training.batch_size
+    if opt.name == "newton" and batch_size is not None:
+        raise ConfigError(
+            where("training.batch_size"),
+            "expected null (full batch) with optimizer.name = newton: its step solves with "
+            "the whole data's Hessian, which a mini-batch's gradient does not match",
+            "training.batch_size",
+            batch_size,
+        )
+    if opt.name == "newton" and opt.weight_decay:
+        raise ConfigError(
+            where("optimizer.weight_decay"),
+            "expected 0 or null with optimizer.name = newton (no decay in its Hessian)",
+            "optimizer.weight_decay",
+            opt.weight_decay,
+        )
+    if opt.precondition != "none" and opt.name not in ("gd", "momentum"):
+        raise ConfigError(
+            where("optimizer.precondition"),
+            f"expected none with optimizer.name = {opt.name}: the diagonal preconditioner "
+            "scales the steps of gd and momentum",
+            "optimizer.precondition",
+            opt.precondition,
         )
 
 

@@ -97,7 +97,8 @@ class ModelConfig:
     intercept: bool = _option(True, "true (fit b) or false (b = 0: through the origin)")
 
 
-OPTIMIZERS = ("gd", "momentum", "adam", "adamw", "rmsprop", "adagrad")
+OPTIMIZERS = ("gd", "momentum", "adam", "adamw", "rmsprop", "adagrad", "newton")
+PRECONDITIONERS = ("none", "diagonal")
 
 
 def _betas(v: tuple[float, ...]) -> bool:
@@ -115,6 +116,9 @@ class OptimizerConfig:
 
     name: str = _option("gd", f"one of {', '.join(OPTIMIZERS)}", lambda v: v in OPTIMIZERS)
     lr: float = _option(0.005, "a number > 0", _positive)
+    precondition: str = _option(
+        "none", f"one of {', '.join(PRECONDITIONERS)}", lambda v: v in PRECONDITIONERS
+    )
     momentum: float | None = _option(None, "null or a number >= 0", _non_negative)
     dampening: float = _option(0.0, "a number >= 0", _non_negative)
     nesterov: bool = _option(False, "true or false")

@@ -123,7 +123,7 @@ def theory_block(
         "best_lr": analysis.best_lr,
         "best_momentum": _best_momentum(analysis),
         "predicted_for": "full-batch gradient descent, plain or with momentum (heavy ball or "
-        "Nesterov, dampening 0), without weight decay",
+        "Nesterov, dampening 0), without weight decay or preconditioner",
         "predicted": _predicted(config, analysis, names, sums)
         if is_predicted(config, analysis.n_samples)
         else None,

@@ -60,6 +60,23 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
     ),
     ("train -c c.yaml", {"c.yaml": "optimizer:\n  name: sgd\n"}, ["optimizer.name = 'sgd'"]),
     ("train -c c.yaml", {"c.yaml": "training:\n  batch_size: 0\n"}, ["training.batch_size"]),
+    # Newton and the diagonal preconditioner
+    (
+        "train --set optimizer.name=newton --set training.batch_size=10",
+        {},
+        ["training.batch_size = 10", "optimizer.name = newton", "Hessian"],
+    ),
+    (
+        "train --set optimizer.name=newton --set optimizer.weight_decay=0.1",
+        {},
+        ["optimizer.weight_decay = 0.1", "newton"],
+    ),
+    ("train --set optimizer.precondition=jacobi", {}, ["optimizer.precondition = 'jacobi'"]),
+    (
+        "train --set optimizer.name=adam --set optimizer.precondition=diagonal",
+        {},
+        ["optimizer.precondition = 'diagonal'", "optimizer.name = adam", "gd and momentum"],
+    ),
     ("train -c c.yaml", {"c.yaml": "data:\n  source: csv\n"}, ["data.path", "required"]),
     # the model
     ("train --set model.degree=0", {}, ["model.degree = 0", "from 1 to 20"]),

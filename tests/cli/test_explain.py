@@ -15,6 +15,7 @@ from gdlab.record.build import load_data
 from gdlab.record.config import load_config
 
 cli = CliRunner()
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _wrong_gradients(X, y, y_hat):  # type: ignore[no-untyped-def]
@@ -127,3 +128,36 @@ def test_analyze_speaks_of_growth_at_a_diverging_rate_and_replays_the_whole_comm
     assert (
         f"gdlab train --config {forbes} --set optimizer.lr=0.5 --set data.standardize=true" in text
     )
+
+
+def test_analyze_compares_four_ways_on_forbes_data_and_recommends_one() -> None:
+    result = cli.invoke(app, ["analyze", "--config", str(REPO / "configs" / "forbes.yaml")])
+    assert result.exit_code == 0, result.output
+    rows = {
+        line.split("  ")[1].strip(): line.split()[-4:]
+        for line in result.stdout.splitlines()
+        if line.strip().startswith(("raw (x", "standardized x", "diagonal pre", "Newton"))
+    }
+    # Raw: boiling points near 200 F make the bowl 5e7 times longer than wide.
+    assert rows["raw (x as given)"][0] == "5.442e+07" and rows["raw (x as given)"][-1] == (
+        "307,579,391"
+    )
+    assert rows["standardized x"] == ["1", "1", "0.5", "1"]
+    # Dividing by diag(H) alone does not centre x: w and b stay tied together.
+    assert rows["diagonal preconditioner"] == ["5279", "1.0002", "1", "32,067"]
+    assert rows["Newton"] == ["1", "2", "1", "1"]
+    assert "Recommended: standardized: 1 epoch at lr = 0.5 against 307,579,391 raw" in (
+        result.stdout
+    )
+
+
+def test_analyze_json_holds_the_four_ways() -> None:
+    import json
+
+    result = cli.invoke(app, ["analyze", "--json", "--set", "model.intercept=false"])
+    assert result.exit_code == 0, result.output
+    ways = json.loads(result.stdout)["conditioning_ways"]
+    assert [w["name"] for w in ways["ways"]] == ["raw", "standardized", "diagonal", "newton"]
+    # One weight and no intercept: every way sees a 1 x 1 Hessian, one step at its best rate.
+    assert all(w["condition_number"] == 1 and w["epochs_to_tol"] == 1 for w in ways["ways"])
+    assert ways["recommendation"].startswith("raw: 1 epoch")

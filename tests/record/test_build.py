@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from gdlab.core.lstsq import least_squares
-from gdlab.record.build import load_data, prepare, run_training
+from gdlab.record.build import is_plain_gd, load_data, prepare, run_training
 from gdlab.record.config import load_config
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_mini_batch_runs_are_reproducible_and_log_their_steps() -> None:
@@ -63,3 +67,35 @@ def test_standardized_training_maps_back_to_the_same_least_squares_line() -> Non
     # The same predictions in either units.
     scaled = problem.X_train @ history.final_w + history.final_b
     np.testing.assert_allclose(scaled, X @ w + b, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("config", "sets"),
+    [
+        (None, []),
+        (None, ["data.true_w=[1.5,-2.0]", "training.init_w=[0.0]"]),
+        (None, ["model.intercept=false"]),
+        (REPO / "configs" / "nist" / "norris.yaml", ["data.standardize=false"]),
+    ],
+    ids=["one feature", "two features", "no intercept", "NIST Norris, raw"],
+)
+def test_newton_at_lr_1_is_at_the_least_squares_optimum_after_one_epoch(
+    config: Path | None, sets: list[str]
+) -> None:
+    cfg = load_config(
+        config, [*sets, "optimizer.name=newton", "optimizer.lr=1", "training.epochs=1"]
+    )
+    X, y = load_data(cfg)
+    history = run_training(cfg, X, y)
+    A = np.column_stack([X, np.ones(len(y))]) if cfg.model.intercept else X
+    expected, *_ = np.linalg.lstsq(A, y, rcond=None)
+    theta = np.append(history.w[1], history.b[1]) if cfg.model.intercept else history.w[1]
+    np.testing.assert_allclose(theta, expected, rtol=1e-9)
+
+
+def test_the_diagonal_preconditioner_is_no_longer_plain_gd() -> None:
+    sets = ["optimizer.precondition=diagonal", "optimizer.lr=0.5", "training.epochs=2000"]
+    cfg = load_config(None, sets)
+    assert not is_plain_gd(cfg) and not is_plain_gd(load_config(None, ["optimizer.name=newton"]))
+    history = run_training(cfg, *load_data(cfg))
+    assert history.final_w[0] == pytest.approx(3.00766296, abs=1e-6)  # at 0.005 it needs 3,129
