@@ -19,7 +19,7 @@ from gdlab.cli.app import (
     interruptible,
     print_json,
 )
-from gdlab.cli.explain import titled_table
+from gdlab.cli.tables import titled_table
 
 
 @app.command(

@@ -60,7 +60,7 @@ def find_lr(
     return range_test(
         problem.X_train,
         problem.y,
-        make_optimizer(config.optimizer),
+        make_optimizer(config.optimizer, problem.X_train, config.model.intercept),
         start,
         end,
         steps,
