@@ -91,7 +91,8 @@ def draw_run_in_shares(
 def figure_names(config: Config, n_features: int) -> list[str]:
     """The figures a run of this config draws, in the order they are drawn.
 
-    The loss surface over (w, b) needs one feature and a b that is learned.
+    The loss surface over (w, b) needs one feature and a b that is learned; every run
+    gets its eigenmodes (the error along each eigenvector of the Hessian).
     """
     one_feature = n_features == 1
     names = ["evolution.gif"] if config.output.animate and one_feature else []
@@ -99,6 +100,7 @@ def figure_names(config: Config, n_features: int) -> list[str]:
         names += ["fit.png", "loss.png", "params.png"]
         names += ["contour.png"] if one_feature and config.model.intercept else []
         names += ["evolution.png"] if one_feature else []
+        names += ["eigenmodes.png"]
     return names
 
 
@@ -134,7 +136,8 @@ def draw_run(
     history: History,
     share: tuple[int, int] = (0, 1),
 ) -> None:
-    """Draw a run's figures into its folder; contour and evolution need one feature.
+    """Draw a run's figures into its folder; contour and evolution need one feature,
+    eigenmodes.png draws every run's.
 
     ``share = (k, n)`` draws only every n-th figure from the k-th, so n processes
     can share the work.
@@ -151,7 +154,30 @@ def _draw_run(
     history: History,
     share: tuple[int, int],
 ) -> None:
-    from gdlab.plots import run, surface  # Matplotlib: only when there is something to draw
+    from gdlab.plots import surface  # Matplotlib: only when there is something to draw
+
+    X, y = problem.X, problem.y
+    # File name -> what writes it to a path; drawn one at a time, saved, and let go.
+    outputs: dict[str, Callable[[Path], None]] = {}
+    if config.output.animate and X.shape[1] == 1:  # the slowest first: its share is lighter
+        outputs["evolution.gif"] = partial(
+            surface.write_evolution_gif, X, y, history, problem.scaling
+        )
+    if config.output.plots:
+        figures = _run_figures(config, problem, history)
+        outputs.update({name: partial(_save_png, draw) for name, draw in figures.items()})
+    first, step = share
+    for name in list(outputs)[first::step]:
+        write = outputs[name]
+        with runs.atomic_target(folder / name) as tmp:
+            write(tmp)
+
+
+def _run_figures(
+    config: Config, problem: Problem, history: History
+) -> dict[str, Callable[[], Any]]:
+    """The PNG figures of a run (figure_names' order), each a callable that draws it."""
+    from gdlab.plots import modes, run, surface
     from gdlab.plots.common import Truth
 
     lr, scaling, X, y = config.optimizer.lr, problem.scaling, problem.X, problem.y
@@ -163,31 +189,25 @@ def _draw_run(
     units = "" if scaling.is_identity else " (standardized x)"
     fitted = scaling.to_original(history.final_w, history.final_b)
     noise_variance = (config.data.noise_std**2 or None) if truth is not None else None
-    # File name -> what writes it to a path; drawn one at a time, saved, and let go.
-    outputs: dict[str, Callable[[Path], None]] = {}
-    if config.output.animate and X.shape[1] == 1:  # the slowest first: its share is lighter
-        outputs["evolution.gif"] = partial(surface.write_evolution_gif, X, y, history, scaling)
-    if config.output.plots:
-        title = f"Fit after {history.epochs_run:,} epochs at lr = {lr:g}"
-        figures: dict[str, Callable[[], Any]] = {
-            "fit.png": lambda: run.fit_figure(
-                X, y, fitted, ls_original, truth, title, config.model.degree
-            ),
-            "loss.png": lambda: run.loss_figure(history, lr, noise_variance),
-            "params.png": lambda: run.params_figure(history, ls_trained, truth_trained, lr, units),
-        }
-        if X.shape[1] == 1 and config.model.intercept:
-            figures["contour.png"] = lambda: surface.contour_figure(
-                problem.X_train, y, history, ls_trained, truth_trained, lr, units
-            )
-        if X.shape[1] == 1:
-            figures["evolution.png"] = lambda: surface.evolution_figure(X, y, history, scaling, lr)
-        outputs.update({name: partial(_save_png, draw) for name, draw in figures.items()})
-    first, step = share
-    for name in list(outputs)[first::step]:
-        write = outputs[name]
-        with runs.atomic_target(folder / name) as tmp:
-            write(tmp)
+    title = f"Fit after {history.epochs_run:,} epochs at lr = {lr:g}"
+    figures: dict[str, Callable[[], Any]] = {
+        "fit.png": lambda: run.fit_figure(
+            X, y, fitted, ls_original, truth, title, config.model.degree
+        ),
+        "loss.png": lambda: run.loss_figure(history, lr, noise_variance),
+        "params.png": lambda: run.params_figure(history, ls_trained, truth_trained, lr, units),
+    }
+    if X.shape[1] == 1 and config.model.intercept:
+        figures["contour.png"] = lambda: surface.contour_figure(
+            problem.X_train, y, history, ls_trained, truth_trained, lr, units
+        )
+    if X.shape[1] == 1:
+        figures["evolution.png"] = lambda: surface.evolution_figure(X, y, history, scaling, lr)
+    rule = modes.predictable_rule(config, X.shape[0])
+    figures["eigenmodes.png"] = lambda: modes.eigenmodes_figure(
+        history, problem.trained, config, rule, units
+    )
+    return figures
 
 
 def draw_sweep(folder: Path, results: Sequence[PointResult]) -> None:

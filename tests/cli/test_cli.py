@@ -25,6 +25,7 @@ RUN_FILES = {
     "params.png",
     "contour.png",
     "evolution.png",
+    "eigenmodes.png",
     "explore.html",
 }
 FAST = ["--set", "training.epochs=300"]

@@ -11,7 +11,14 @@ from gdlab.plots import files
 from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
 
-ONE_FEATURE = {"fit.png", "loss.png", "params.png", "contour.png", "evolution.png"}
+ONE_FEATURE = {
+    "fit.png",
+    "loss.png",
+    "params.png",
+    "contour.png",
+    "evolution.png",
+    "eigenmodes.png",
+}
 
 
 def _finished(*overrides: str):  # type: ignore[no-untyped-def]
@@ -24,7 +31,10 @@ def _finished(*overrides: str):  # type: ignore[no-untyped-def]
     ("overrides", "expected"),
     [
         ([], ONE_FEATURE),
-        (["data.true_w=[1, 2]", "optimizer.lr=0.001"], {"fit.png", "loss.png", "params.png"}),
+        (
+            ["data.true_w=[1, 2]", "optimizer.lr=0.001"],
+            {"fit.png", "loss.png", "params.png", "eigenmodes.png"},
+        ),
         (["output.plots=false"], set()),
         (["output.plots=false", "output.animate=true"], {"evolution.gif"}),
     ],
