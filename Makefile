@@ -51,7 +51,8 @@ figures: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/gdlab sweep --config configs/lr_study.yaml --set output.plots=false --results-dir results/figures
 	mkdir -p docs/images
 	cp results/figures/runs/*-readme/contour.png results/figures/runs/*-readme/evolution.png \
-	   results/figures/runs/*-readme/evolution.gif results/figures/runs/*-readme/params.png docs/images/
+	   results/figures/runs/*-readme/evolution.gif results/figures/runs/*-readme/params.png \
+	   results/figures/runs/*-readme/eigenmodes.png docs/images/
 	cp results/figures/runs/*-diverge/contour.png docs/images/contour_diverged.png
 	cp results/figures/sweeps/*-lr_study/loss_curves.png docs/images/
 
