@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.core.momentum import matrices
 from gdlab.core.notation import Array
 
 
@@ -81,12 +82,7 @@ def _momentum_modes(
     lam: Array, c0: Array, lr: float, k: NDArray[np.int64], beta: float, d: float, nesterov: bool
 ) -> Array:
     """mode_errors with momentum > 0: the 2x2 system of each direction (see its Notes)."""
-    push = (1 + beta * (1 - d)) if nesterov else (1 - d)  # how much of g the step takes
-    M = np.empty((lam.size, 2, 2))
-    M[:, 0, 0] = 1 - lr * push * lam
-    M[:, 0, 1] = -lr * (beta**2 if nesterov else beta)
-    M[:, 1, 0] = (1 - d) * lam
-    M[:, 1, 1] = beta
+    M = matrices(lam, lr, beta, nesterov, d)  # gdlab/core/momentum.py: one home for M
     first = (1 + beta) if nesterov else 1.0  # the first step's buf is g itself
     state1 = np.stack([c0 * (1 - lr * first * lam), lam * c0], axis=-1)  # (p, 2)
     powers = _matrix_powers(M, np.maximum(k - 1, 0))  # (n_epochs, p, 2, 2)

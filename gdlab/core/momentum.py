@@ -35,13 +35,21 @@ _BLOCK = 4096  # epochs evaluated at once, from the powers of M kept for a block
 _SCAN = 1 << 22  # epochs scanned below the bound that guarantees "within for good"
 
 
-def matrices(eigenvalues: Array, lr: float, beta: float, nesterov: bool = False) -> Array:
-    """M_i for each eigenvalue: array of shape (p, 2, 2) acting on (c_i, buf_i)."""
+def matrices(
+    eigenvalues: Array, lr: float, beta: float, nesterov: bool = False, dampening: float = 0.0
+) -> Array:
+    """M_i for each eigenvalue: array of shape (p, 2, 2) acting on (c_i, buf_i).
+
+    With dampening d the buffer takes (1 - d) g after the first step (the module's
+    matrices are d = 0): M = [[1 - lr push lambda, -lr beta (beta if Nesterov)],
+    [(1 - d) lambda, beta]], push = 1 - d, or 1 + beta (1 - d) for Nesterov.
+    """
     lam = np.asarray(eigenvalues, dtype=np.float64)
+    push = (1 + beta * (1 - dampening)) if nesterov else (1 - dampening)
     M = np.empty((lam.size, 2, 2))
-    M[:, 0, 0] = 1 - lr * lam * (1 + beta) if nesterov else 1 - lr * lam
-    M[:, 0, 1] = -lr * beta * beta if nesterov else -lr * beta
-    M[:, 1, 0] = lam
+    M[:, 0, 0] = 1 - lr * push * lam
+    M[:, 0, 1] = -lr * (beta * beta if nesterov else beta)
+    M[:, 1, 0] = (1 - dampening) * lam
     M[:, 1, 1] = beta
     return M
 
