@@ -72,6 +72,25 @@ def critical_damping_beta(eigenvalues: Array, lr: float) -> Array:
     return np.asarray((1 - np.sqrt(lr * np.maximum(eigenvalues, 0.0))) ** 2, dtype=np.float64)
 
 
+def critical_damping_lr(eigenvalue: float, beta: Array, nesterov: bool = False) -> Array:
+    """The two rates at which a direction is critically damped, for each beta: shape (2, len).
+
+    The roots of M are equal where the discriminant tr^2 - 4 det is zero:
+
+        heavy ball  lr lambda = (1 - sqrt(beta))^2  and  (1 + sqrt(beta))^2,
+        Nesterov    lr lambda = ((1 - beta) / (1 + beta))^2  and  1.
+
+    Between the two rates the roots are complex (the direction swings), outside
+    them real (it creeps in, or flips sign each epoch).
+    """
+    b = np.asarray(beta, dtype=np.float64)
+    if nesterov:
+        low, high = ((1 - b) / (1 + b)) ** 2, np.ones_like(b)
+    else:
+        low, high = (1 - np.sqrt(b)) ** 2, (1 + np.sqrt(b)) ** 2
+    return np.stack([low, high]) / eigenvalue
+
+
 def optimal_pair(eigenvalues: Array) -> tuple[float, float]:
     """Heavy ball's best (lr, beta) (Polyak):
 

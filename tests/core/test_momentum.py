@@ -7,6 +7,7 @@ import pytest
 
 from gdlab.core.momentum import (
     critical_damping_beta,
+    critical_damping_lr,
     matrices,
     optimal_pair,
     predict_momentum,
@@ -84,6 +85,22 @@ def test_critical_damping_is_a_double_root_and_above_it_the_roots_are_complex() 
         assert abs(z[0] - z[1]) < 1e-6  # one root, twice
         above = roots(matrices(lam[i : i + 1], lr, float(b) + 0.01, False))[0]
         assert abs(above[0].imag) > 0 and abs(abs(above[0]) - np.sqrt(b + 0.01)) < 1e-12
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_the_critical_damping_rates_are_double_roots_with_complex_ones_between(
+    nesterov: bool,
+) -> None:
+    lam, betas = 63.7, np.array([0.1, 0.5, 0.9])
+    low, high = critical_damping_lr(lam, betas, nesterov)
+    for lr_low, lr_high, b in zip(low, high, betas, strict=True):
+        for lr in (lr_low, lr_high):
+            z = roots(matrices(np.array([lam]), float(lr), float(b), nesterov))[0]
+            assert abs(z[0] - z[1]) < 1e-6  # one root, twice
+        middle = roots(matrices(np.array([lam]), float(lr_low + lr_high) / 2, float(b), nesterov))
+        assert abs(middle[0, 0].imag) > 0
+    if not nesterov:  # the same curve as critical_damping_beta, read the other way
+        assert critical_damping_beta(np.array([lam]), float(low[1])) == pytest.approx(betas[1])
 
 
 def test_the_optimal_pair_shrinks_every_direction_by_the_same_factor() -> None:
