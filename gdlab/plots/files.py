@@ -212,7 +212,7 @@ def _run_figures(
 
 def draw_sweep(folder: Path, results: Sequence[PointResult]) -> None:
     """Draw the sweep's comparison figures from the points that ran."""
-    from gdlab.plots import distance, sweep
+    from gdlab.plots import distance, lrbeta, sweep
 
     finished = [
         sweep.SweepRun(r.point.values, r.run.history, r.run.summary)
@@ -225,6 +225,10 @@ def draw_sweep(folder: Path, results: Sequence[PointResult]) -> None:
     for name, draw in zip(SWEEP_FIGURES, drawers, strict=True):
         with runs.atomic_target(folder / name) as tmp:
             _save_png(partial(draw, finished), tmp)
+    grid = lrbeta.lr_beta_grid(results)  # a momentum sweep over exactly (lr, beta)
+    if grid is not None:
+        with runs.atomic_target(folder / lrbeta.FILE) as tmp:
+            _save_png(partial(lrbeta.lr_beta_figure, grid, lrbeta.predicted_marks(grid)), tmp)
 
 
 def _save_png(draw: Callable[[], Any], to: Path) -> None:
