@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install test lint format train reproduce figures bench nist clean
+.PHONY: install test e2e lint format train reproduce figures bench nist clean
 
 # Re-install whenever pyproject.toml changes; the stamp marks a finished install.
 $(STAMP): pyproject.toml
@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The suite but its slow end-to-end group (a minute at most on 2 cores); `make e2e` runs
+# that group, and CI (.ci/run) runs both.
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -m "not e2e"
+
+e2e: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -m e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check gdlab tests benchmarks

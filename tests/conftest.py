@@ -41,3 +41,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     skipped = terminalreporter.stats.get("skipped", [])
     if any(NOT_FOUND in str(report.longrepr) for report in skipped):
         terminalreporter.write_line(NOT_FOUND)
+    if terminalreporter.config.getoption("markexpr") == "not e2e":
+        terminalreporter.write_line(
+            "the slow end-to-end tests (real signals, every README command) run with "
+            "`make e2e`; CI runs both"
+        )

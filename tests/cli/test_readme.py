@@ -14,6 +14,9 @@ from gdlab.cli import app
 from gdlab.record.config import load_config
 from tests.conftest import REPO
 
+# Real processes and whole commands, slow: `make e2e` and CI run them, `make test` does not.
+pytestmark = pytest.mark.e2e
+
 README = (REPO / "README.md").read_text()
 COMMANDS = re.findall(r"^\$ gdlab (.+)$", README, flags=re.MULTILINE)
 

@@ -18,6 +18,9 @@ import pytest
 from gdlab.record.config import dump_config, load_config
 from tests.conftest import REPO, gdlab_process
 
+# Real processes and whole commands, slow: `make e2e` and CI run them, `make test` does not.
+pytestmark = pytest.mark.e2e
+
 STUDY = str(REPO / "configs" / "lr_study.yaml")
 LONG = ["--set", "training.epochs=10000000", "--set", "output.plots=false"]
 
