@@ -59,8 +59,12 @@ class Helpers:
         self.why: int | None = why_read
 
     def finish(self, payload: Any, meanwhile: Callable[[], None] | None = None) -> None:
-        """Send the helper the payload, do ``meanwhile`` here, and wait for the helper;
-        HelperFailed if a share failed, saying why."""
+        """Do ``meanwhile`` here, send the helper the payload, and wait for the helper;
+        HelperFailed if a share failed, saying why.
+
+        ``meanwhile`` goes first: the helper is usually still importing Matplotlib, and
+        the payload's pipe would hold this process until it is done anyway.
+        """
         if self.pid is None:
             self.warm()
             for share in range(self.shares):
@@ -69,19 +73,26 @@ class Helpers:
                 meanwhile()
             return
         assert self.write is not None, "finish is called once"
+        failed: Exception | None = None
+        try:
+            if meanwhile is not None:
+                meanwhile()
+        except Exception as err:  # the figures are drawn all the same; then it is told
+            failed = err
+        except BaseException:  # Ctrl-C, SIGTERM: the helper, given nothing yet, is stopped
+            self.cancel()
+            raise
         try:
             with open(self.write, "wb") as pipe:  # the file owns the descriptor from here on
                 self.write = None
                 pipe.write(pickle.dumps(payload))
         except BrokenPipeError:
             pass  # it has died already: waitpid says how
-        try:
-            if meanwhile is not None:
-                meanwhile()
-        finally:  # even when it fails: no figure is left half-drawn
-            status = self._wait()
+        status = self._wait()
         if status != 0:
             raise HelperFailed(self._why() or f"a drawing helper failed ({_exit_text(status)})")
+        if failed is not None:
+            raise failed
 
     def cancel(self) -> None:
         """Stop the helper, or, if it has its payload (Ctrl-C while it draws), let it finish.

@@ -152,3 +152,22 @@ def test_a_momentum_slider_only_where_the_run_has_momentum_and_no_decay() -> Non
         *QUICK, "--set", "optimizer.name=momentum", "--set", "optimizer.weight_decay=0.1"
     )
     assert page_data(decayed)["momentum"] is None  # the optimum moves: the page's bowl is not it
+
+
+def test_a_page_that_fails_beside_the_helpers_leaves_every_figure_drawn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page is written while the helpers import Matplotlib; its failure stops no figure."""
+    real = runs.write_text
+
+    def full_disk(path: Path, text: str) -> None:
+        if path.name == explore.PAGE:
+            raise OSError(28, "No space left on device", str(path))
+        real(path, text)
+
+    monkeypatch.setattr(runs, "write_text", full_disk)
+    result = cli.invoke(app, ["train", "--set", "training.epochs=300"])
+    assert result.exit_code == 1 and "explore.html not drawn" in result.stderr
+    (folder,) = Path("results/runs").iterdir()
+    assert (folder / "fit.png").is_file() and (folder / "eigenmodes.png").is_file()
+    assert runs.read_json(folder / "summary.json")["figures"]["missing"] == ["explore.html"]
