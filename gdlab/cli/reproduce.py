@@ -42,9 +42,10 @@ def reproduce(
 ) -> None:
     """Re-create the seed's study end to end and check each of its claims.
 
-    Runs the default experiment and the learning-rate study, then writes a report
-    with one row per claim of the seed: its figure, ours, and whether it holds.
-    Exits 1 if any claim does not hold.
+    Runs the default experiment, plain descent at its best rate against heavy ball at
+    its optimal pair, and the learning-rate study, then writes a report with one row
+    per claim (the seed's, and gdlab's on momentum): its figure, ours, and whether it
+    holds. Exits 1 if any claim does not hold.
     """
     from gdlab.pages.explore import write_explore
     from gdlab.plots.files import Drawing
@@ -68,7 +69,7 @@ def reproduce(
     except (ConfigError, runs.RunDirError) as err:
         fail(str(err))
     console = Console(highlight=False)
-    console.print("1/2  the default experiment (lr 0.005, 10,000 epochs)")
+    console.print("1/3  the default experiment (lr 0.005, 10,000 epochs)")
     seed_config = load_config()  # the built-in defaults are the seed experiment
     drawing = Drawing(write_explore)  # the seed run's page, written while its figures draw
     try:
@@ -81,14 +82,18 @@ def reproduce(
                 on_progress,
                 draw=drawing,
             )
-        console.print(f"2/2  the learning-rate study: {len(spec.points)} runs")
+        if run.summary["status"] == "interrupted":
+            interrupted()
+        console.print("2/3  plain descent's best rate and heavy ball's optimal pair")
+        momentum = _momentum_runs(console, run.summary["theory"], results_dir / "runs")
+        console.print(f"3/3  the learning-rate study: {len(spec.points)} runs")
         results, rows = run_sweep_with_progress(console, spec, folder)
-        if run.summary["status"] == "interrupted" or len(results) < len(spec.points):
+        if len(results) < len(spec.points):
             interrupted()
         if any(r.status == "failed" for r in results):
             fail(f"the study had failed runs; see {folder / 'sweep.csv'}", EXIT_FAILED)
         verdicts, paths = report.write_reproduction(
-            run.path, run.summary, folder, rows, results_dir
+            run.path, run.summary, folder, rows, momentum, results_dir
         )
     except OSError as err:
         fail(runner.describe_error(err), EXIT_FAILED)
@@ -103,10 +108,35 @@ def reproduce(
         raise typer.Exit(1)
 
 
+def _momentum_runs(console: Console, theory: Any, parent: Path) -> Any:
+    """Train the best plain rate and heavy ball's optimal pair the seed run's theory names."""
+    from gdlab.pages.explore import write_explore
+    from gdlab.plots.files import Drawing, draws
+    from gdlab.record import runner, runs
+    from gdlab.record.config import load_config
+    from gdlab.report.momentum import MomentumRuns, run_overrides
+
+    done = {}
+    for name, overrides in run_overrides(theory).items():
+        config = load_config(overrides=overrides)
+        drawing = Drawing(write_explore) if draws(config) else None
+        try:
+            with TrainingProgress(console, config.training.epochs, enabled=True) as on_progress:
+                run = runner.run_experiment(
+                    config, parent, name, runs.python_argv(), on_progress, draw=drawing
+                )
+        finally:
+            if drawing is not None:
+                drawing.cancel()
+        if run.summary["status"] == "interrupted":
+            interrupted()
+        done[name] = run
+    plain, heavy = done.values()
+    return MomentumRuns(plain.path, plain.summary, heavy.path, heavy.summary)
+
+
 def _claims_table(verdicts: Any) -> Table:
-    table = Table(
-        title="The seed's claims", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
-    )
+    table = Table(title="The claims", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("claim", ratio=2)
     table.add_column("gdlab", ratio=3)

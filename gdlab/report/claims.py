@@ -1,4 +1,5 @@
-"""The seed write-up's claims, checked against a default run and the learning-rate study.
+"""The seed write-up's claims, checked against a default run and the learning-rate study,
+and one gdlab adds: momentum at its optimal pair against plain descent at its best rate.
 
 Each claim is judged by a stated rule on numbers gdlab measured, never by a
 hard-coded answer: "about 3" means within three standard errors of the
@@ -35,6 +36,9 @@ class Claim:
     holds: bool
 
 
+# How many times fewer epochs heavy ball's optimal pair must need than the best plain rate.
+MOMENTUM_SPEEDUP = 5
+
 STUDY_RATES = tuple(SEED[k] for k in ("slow_lr", "stable_lr", "diverging_lr"))
 
 
@@ -43,8 +47,14 @@ def missing_rates(rates: set[float]) -> list[float]:
     return [lr for lr in STUDY_RATES if lr not in rates]
 
 
-def check_claims(run: Mapping[str, Any], study: list[Mapping[str, Any]]) -> list[Claim]:
-    """Judge every claim from the default run's summary and the study's sweep rows."""
+def check_claims(
+    run: Mapping[str, Any],
+    study: list[Mapping[str, Any]],
+    plain: Mapping[str, Any],
+    heavy: Mapping[str, Any],
+) -> list[Claim]:
+    """Judge every claim from the default run's summary, the study's sweep rows, and the
+    summaries of the runs at the best plain rate (``plain``) and heavy ball's pair (``heavy``)."""
     by_lr = {float(row["optimizer.lr"]): row for row in study}
     slow, stable, fast = (by_lr[SEED[k]] for k in ("slow_lr", "stable_lr", "diverging_lr"))
     return [
@@ -55,6 +65,7 @@ def check_claims(run: Mapping[str, Any], study: list[Mapping[str, Any]]) -> list
         _diverges(fast),
         _b_is_slower(run),
         _gap_is_noise(run),
+        _momentum_is_faster(plain, heavy),
     ]
 
 
@@ -178,6 +189,36 @@ def _gap_is_noise(run: Mapping[str, Any]) -> Claim:
         f"{gap_w / se_w:+.2f} and {gap_b / se_b:+.2f} standard errors",
         holds,
     )
+
+
+def _momentum_is_faster(plain: Mapping[str, Any], heavy: Mapping[str, Any]) -> Claim:
+    def epochs(summary: Mapping[str, Any]) -> tuple[int | None, int | None]:
+        theory = summary["theory"]
+        return theory["predicted"]["epochs_to_tol"], theory["observed"]["epochs_to_tol"]
+
+    (plain_pred, plain_seen), (heavy_pred, heavy_seen) = epochs(plain), epochs(heavy)
+    beta = heavy["theory"]["predicted"]["momentum"]["beta"]
+    holds = (
+        _within_one(plain_pred, plain_seen)
+        and _within_one(heavy_pred, heavy_seen)
+        and plain_seen is not None
+        and heavy_seen is not None
+        and plain_seen >= MOMENTUM_SPEEDUP * heavy_seen
+    )
+    ratio = f"{plain_seen / heavy_seen:.1f} times sooner" if plain_seen and heavy_seen else "–"
+    return Claim(
+        f"Heavy ball at its optimal pair reaches the tolerance at least {MOMENTUM_SPEEDUP} "
+        "times sooner than plain descent at its best rate, as predicted",
+        "– (gdlab's claim: the seed ran plain descent only)",
+        f"within {plain['theory']['tol']:g} for good from epoch {_n(heavy_seen)} (predicted "
+        f"{_n(heavy_pred)}) at lr = {heavy['lr']:.3g}, β = {beta:.3f}; plain descent at "
+        f"lr = {plain['lr']:.3g} from {_n(plain_seen)} (predicted {_n(plain_pred)}): {ratio}",
+        holds,
+    )
+
+
+def _within_one(predicted: int | None, seen: int | None) -> bool:
+    return predicted is not None and seen is not None and abs(predicted - seen) <= 1
 
 
 def _n(value: int | None) -> str:

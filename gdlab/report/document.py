@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from gdlab.report.claims import SEED, Claim, check_claims
-from gdlab.report.render import Block, FigureBlock, Heading, Paragraph, TableBlock, write_report
+from gdlab.report.momentum import MomentumRuns, momentum_blocks
+from gdlab.report.render import Block, Heading, Paragraph, TableBlock, figure, write_report
 
 # What "the seed" means, said once for a reader who has not seen it; the README's quick start
 # says the same sentence (tests/report keeps the two equal).
@@ -29,11 +30,12 @@ def write_reproduction(
     summary: Mapping[str, Any],
     sweep_dir: Path,
     study: list[Mapping[str, Any]],
+    momentum: MomentumRuns,
     folder: Path,
 ) -> tuple[list[Claim], list[Path]]:
-    """Judge the seed's claims and write REPORT.md and REPORT.html into ``folder``."""
-    verdicts = check_claims(summary, study)
-    blocks = reproduce_blocks(run_dir, summary, sweep_dir, study, verdicts)
+    """Judge the claims and write REPORT.md and REPORT.html into ``folder``."""
+    verdicts = check_claims(summary, study, momentum.plain, momentum.heavy)
+    blocks = reproduce_blocks(run_dir, summary, sweep_dir, study, momentum, verdicts)
     return verdicts, write_report(blocks, folder, "REPORT", "gdlab: reproducing the seed")
 
 
@@ -51,6 +53,7 @@ def reproduce_blocks(
     summary: Mapping[str, Any],
     sweep_dir: Path,
     study: list[Mapping[str, Any]],
+    momentum: MomentumRuns,
     claims: Sequence[Claim],
 ) -> list[Block]:
     """The reproduction report: verdicts first, then the numbers and figures behind them."""
@@ -60,9 +63,10 @@ def reproduce_blocks(
         Heading("Reproducing the seed: gradient descent on y = 3x + 2 + noise", 1),
         Paragraph(THE_SEED),
         Paragraph(
-            f"{held} of {len(claims)} claims of the seed write-up hold. Each verdict is a "
-            "stated rule applied to numbers measured in this run, and every epoch count "
-            "was predicted from the Hessian's eigenvalues before it was observed."
+            f"{held} of {len(claims)} claims hold: the seed write-up's and, last, one gdlab "
+            "adds on momentum. Each verdict is a stated rule applied to numbers measured in "
+            "these runs, and every epoch count was predicted from the Hessian's eigenvalues "
+            "before it was observed."
         ),
         Heading("The claims"),
         claims_table(claims),
@@ -77,6 +81,7 @@ def reproduce_blocks(
         _study_table(study),
         Paragraph(f"Sweep folder: `{sweep_dir}`. Default run: `{run_dir}`."),
         *_study_figures(sweep_dir, study, theory),
+        *momentum_blocks(momentum),
         Heading("The default run"),
         *_run_figures(run_dir, theory),
     ]
@@ -90,25 +95,25 @@ def _study_figures(
     diverged = next(row for row in study if float(row["optimizer.lr"]) == lr)
     factor = abs(1 - lr * theory["eigenvalues"][-1])
     return [
-        _figure(
+        figure(
             sweep_dir / "loss_curves.png",
             "loss per epoch at each learning rate of the study",
             "Loss per epoch at each rate: 0.005 falls fast then crawls along the slow "
             "direction; 0.001 crawls; 0.1 leaves the axis (x: inf, o: nan).",
         ),
-        _figure(
+        figure(
             sweep_dir / str(diverged["folder"]) / "contour.png",
             f"a diverging path on the loss surface at lr = {lr:g}",
             f"Divergence at lr = {lr:g}: along the steep direction |1 − lr·λmax| = "
             f"{factor:.2g}, so each step lands on the other side of the valley {factor:.2g} "
             "times farther out (epochs 1, 2 and 3 are numbered).",
         ),
-        _figure(
+        figure(
             sweep_dir / "trajectories.png",
             "w and b per epoch at each learning rate",
             "w settles long before b: the slow eigenvector is almost all intercept.",
         ),
-        _figure(
+        figure(
             sweep_dir / "distance_vs_lr.png",
             "final distance to the optimum against the learning rate",
             "Final distance to the least-squares optimum against the rate; the "
@@ -120,29 +125,29 @@ def _study_figures(
 def _run_figures(run_dir: Path, theory: Mapping[str, Any]) -> list[Block]:
     low, high = theory["eigenvalues"][0], theory["eigenvalues"][-1]
     return [
-        _figure(
+        figure(
             run_dir / "fit.png",
             "the learned line over the data",
             "The learned line lies on the least-squares line.",
         ),
-        _figure(
+        figure(
             run_dir / "evolution.png",
             "the fitted line over the data at a few epochs",
             "The line moving over the data: the slope is close to its final value within a "
             "few epochs; after that the line creeps, because what is left to learn is mostly "
             "the intercept.",
         ),
-        _figure(
+        figure(
             run_dir / "loss.png",
             "the loss per epoch on a log scale",
             "The loss on a log scale, down to the noise floor.",
         ),
-        _figure(
+        figure(
             run_dir / "params.png",
             "w and b per epoch",
             "w and b per epoch against their optimum and truth.",
         ),
-        _figure(
+        figure(
             run_dir / "contour.png",
             "loss contours with the path of gradient descent",
             f"The loss surface: a long, thin valley, because the Hessian's eigenvalues are "
@@ -152,13 +157,6 @@ def _run_figures(run_dir: Path, theory: Mapping[str, Any]) -> list[Block]:
             "is noise.",
         ),
     ]
-
-
-def _figure(path: Path, alt: str, caption: str) -> Block:
-    """The figure, or a line saying it is missing (runs with ``output.plots: false`` draw none)."""
-    if path.exists():
-        return FigureBlock(path, alt, caption)
-    return Paragraph(f"Not drawn: {alt} (`{path}` is missing).")
 
 
 def _theory_table(theory: Mapping[str, Any]) -> TableBlock:

@@ -51,6 +51,13 @@ class FigureBlock:
 Block = Heading | Paragraph | TableBlock | FigureBlock
 
 
+def figure(path: Path, alt: str, caption: str) -> Block:
+    """The figure, or a line saying it is missing (runs with ``output.plots: false`` draw none)."""
+    if path.exists():
+        return FigureBlock(path, alt, caption)
+    return Paragraph(f"Not drawn: {alt} (`{path}` is missing).")
+
+
 def to_markdown(blocks: Sequence[Block], base: Path) -> str:
     """Markdown with figure links relative to ``base`` (the report's folder)."""
     out: list[str] = []
