@@ -81,10 +81,11 @@ def momentum_blocks(runs: MomentumRuns) -> list[Block]:
             f"its square root. Plain descent at its best rate shrinks the error by "
             f"(κ − 1)/(κ + 1) = {plain_factor:.4f} per epoch; heavy ball at its optimal pair "
             f"shrinks every direction by √β = (√κ − 1)/(√κ + 1) = {heavy_factor:.4f}, "
-            f"{math.log(heavy_factor) / math.log(plain_factor):.1f} times the progress per "
-            f"epoch (√κ = {math.sqrt(kappa):.1f}). To this tolerance it is {sooner}: at the "
-            "optimal pair the slowest and fastest directions are critically damped (a double "
-            "root), so each error falls as (a + b·k)·√β^k and the factor k costs epochs early on."
+            f"{math.log(heavy_factor) / math.log(plain_factor):.1f} times as many orders of "
+            f"magnitude per epoch (√κ = {math.sqrt(kappa):.1f}). To this tolerance it is "
+            f"{sooner}: at the optimal pair the slowest and fastest directions are critically "
+            "damped (a double root), so each error falls as (a + b·k)·(√β)^k after k epochs, "
+            "and the factor k costs epochs early on."
         ),
         _eigenmodes(runs.heavy_dir, heavy_factor),
     ]
