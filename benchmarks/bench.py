@@ -156,7 +156,7 @@ def rendering_row() -> dict[str, object]:
         )
     drawing = timings["true"] - timings["false"]
     return {
-        "what": "sweep of 3 points, whole runs, with each run's 5 figures",
+        "what": "sweep of 3 points, whole runs, with each run's 6 figures",
         "baseline": "the same sweep, output.plots=false",
         "baseline_s": timings["false"],
         "gdlab_s": timings["true"],
