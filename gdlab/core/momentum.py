@@ -32,7 +32,8 @@ from gdlab.core.overflow import Divergence, SignPairs
 from gdlab.core.settle import first_below
 
 _BLOCK = 4096  # epochs evaluated at once, from the powers of M kept for a block
-_SCAN = 1 << 22  # epochs scanned below the bound that guarantees "within for good"
+_SCAN = 1 << 22  # epochs scanned at a time below the bound that guarantees "within for good"
+_WINDOWS = 8  # how many such windows, back from the bound, before its answer must do
 
 
 def matrices(
@@ -120,6 +121,7 @@ class MomentumPrediction:
     epochs_to_tol_per_param: list[int | None]  # from this epoch on, |theta_k - theta_ls_k| < tol
     first_inf_epoch: int | None
     first_nan_epoch: int | None
+    frozen: int = 0  # directions whose root rounds to exactly 1: their error never moves
 
 
 def predict_momentum(
@@ -140,12 +142,15 @@ def predict_momentum(
     M = matrices(eigenvalues, lr, beta, nesterov)
     z = roots(M)
     rates = np.abs(z[:, 0])
-    stable = bool(np.all(rates < 1))
+    # A step so small that its root rounds to exactly 1 moves nothing, as in plain descent:
+    # the error along that direction stays where it starts (never within tol, unless it is).
+    frozen = (rates == 1.0) & (z[:, 0].real > 0) & (lr * np.asarray(eigenvalues) < 1)
+    stable = bool(np.all((rates < 1) | frozen))
     per_param: list[int | None] = [None] * len(coeffs)
     total = first_inf = first_nan = None
-    if stable:
+    if stable and not frozen.any():
         total, per_param = _settle(M, z, np.asarray(eigenvectors), np.asarray(coeffs), tol)
-    else:
+    elif not stable:
         first_inf, first_nan = _overflows(M, z, eigenvalues, eigenvectors, coeffs, divergence)
     return MomentumPrediction(
         lr=lr,
@@ -159,6 +164,7 @@ def predict_momentum(
         epochs_to_tol_per_param=per_param,
         first_inf_epoch=first_inf,
         first_nan_epoch=first_nan,
+        frozen=int(frozen.sum()),
     )
 
 
@@ -172,24 +178,38 @@ def _settle(
     """
     size = _bound(M, z, np.abs(coeffs))
     weights = np.vstack([np.ones((1, len(coeffs))), np.abs(V)])  # the norm, then each parameter
-    ends = [first_below(partial(_weighted, size, w), tol) for w in weights]
-    end = max(ends)
-    start = max(0, end - _SCAN)
+    end = max(first_below(partial(_weighted, size, w), tol) for w in weights)
     last = np.full(len(weights), -1)
+    powers = _block_powers(M)
+    start = end
+    for _ in range(_WINDOWS):  # windows of _SCAN epochs, back from the bound's answer
+        stop, start = start, max(0, start - _SCAN)
+        todo = last < 0  # what a later window found outside is found for good
+        last[todo] = _last_outside(M, powers, V, coeffs, tol, start, stop)[todo]
+        if start == 0 or (last >= 0).all():
+            break
+    # Never outside in the epochs run through: inside from the start, or (more than
+    # _WINDOWS * _SCAN epochs below the bound, never seen in the tests) from at most there.
+    found: list[int | None] = [int(k) + 1 if k >= 0 else start for k in last]
+    return found[0], found[1:]
+
+
+def _last_outside(
+    M: Array, powers: Array, V: Array, coeffs: Array, tol: float, start: int, stop: int
+) -> NDArray[np.int64]:
+    """The last epoch in [start, stop) outside tol, for the norm and each parameter (-1: none)."""
+    last = np.full(1 + V.shape[0], -1)
     state = np.stack([coeffs, np.zeros_like(coeffs)], axis=1)
     state = np.einsum("pij,pj->pi", _power(M, start), state)
-    powers = _block_powers(M)
-    for k0 in range(start, end, _BLOCK):
+    for k0 in range(start, stop, _BLOCK):
         c = np.einsum("pkij,pj->kpi", powers, state)[:, :, 0]  # c_i at epochs k0 .. k0 + block
+        c = c[: stop - k0]
         errors = np.column_stack([np.sqrt(np.sum(c * c, axis=1)), c @ V.T])
         outside = ~(np.abs(errors) < tol)
         hit = outside.any(axis=0)
         last[hit] = k0 + len(c) - 1 - np.argmax(outside[::-1], axis=0)[hit]
         state = np.einsum("pij,pj->pi", powers[:, -1] @ M, state)
-    # Never outside in the epochs run through: inside from the start, or (past _SCAN epochs,
-    # which a bound this loose needs rarely) from no later than where they began.
-    found: list[int | None] = [int(k) + 1 if k >= 0 else start for k in last]
-    return found[0], found[1:]
+    return last
 
 
 def _weighted(size: Callable[[int], Array], weights: Array, k: int) -> float:
@@ -197,21 +217,33 @@ def _weighted(size: Callable[[int], Array], weights: Array, k: int) -> float:
 
 
 def _bound(M: Array, z: NDArray[np.complex128], c0: Array) -> Callable[[int], Array]:
-    """k -> an upper bound on each |c_i(k)| that never rises (from M's Schur form).
+    """k -> an upper bound on each |c_i(k)| that never rises: the lesser of two.
 
-    M = U T U* with T = [[z1, t], [0, z2]]; T^k has z^k on its diagonal and at most
-    |t| k r^(k-1) above it, so ||M^k s|| <= ||s|| (r^k + |t| k r^(k-1)), r = |z1|.
-    The bound is held at its peak until it has passed it, so it only falls.
+    With distinct roots c_i(k) = a z1^k + b z2^k (from (c_i, 0): a + b = c_i and
+    a z1 + b z2 = c_i(1) = M_00 c_i), so |c_i(k)| <= |a| |z1|^k + |b| |z2|^k: tight, but
+    a and b grow without limit as the roots meet. From M's Schur form M = U T U*,
+    T = [[z1, t], [0, z2]], T^k has z^k on its diagonal and at most |t| k r^(k-1) above
+    it, so ||M^k s|| <= ||s|| (r^k + |t| k r^(k-1)), r = |z1|: loose by k, but never
+    undefined. That one is held at its peak until it has passed it, so both only fall.
     """
     r = np.abs(z[:, 0])
     t = _schur_corner(M, z)
     peak = np.where((t > 0) & (r < 1), np.ceil(-1 / np.log(np.maximum(r, 1e-300))), 0)
 
+    gap = z[:, 0] - z[:, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.abs((M[:, 0, 0] - z[:, 1]) / gap) * c0
+        b = np.abs((z[:, 0] - M[:, 0, 0]) / gap) * c0
+    distinct = (np.abs(gap) > 0) & np.isfinite(a) & np.isfinite(b)
+    r2 = np.abs(z[:, 1])
+
     def size(k: int) -> Array:
         kk = np.maximum(k, peak)
-        with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
+        with np.errstate(under="ignore", divide="ignore", invalid="ignore", over="ignore"):
             grow = np.where(t > 0, t * kk * r ** np.maximum(kk - 1, 0), 0.0)
-            return np.asarray(c0 * (r**kk + grow), dtype=np.float64)
+            schur = c0 * (r**kk + grow)
+            roots_apart = np.where(distinct, a * r**k + b * r2**k, np.inf)
+            return np.asarray(np.minimum(schur, roots_apart), dtype=np.float64)
 
     return size
 

@@ -167,7 +167,11 @@ def momentum_block(m: MomentumPrediction, names: list[str]) -> dict[str, Any]:
         "epochs_to_tol_per_param": dict(zip(names, m.epochs_to_tol_per_param, strict=True)),
         "first_inf_epoch": m.first_inf_epoch,
         "first_nan_epoch": m.first_nan_epoch,
-        "frozen": None,
+        "frozen": f"at lr = {m.lr:g}, beta = {m.beta:g}, the root of {m.frozen} of the "
+        f"{len(m.rates)} eigen-directions rounds to exactly 1 in float64: there the steps do "
+        "not move the parameters at all"
+        if m.frozen
+        else None,
         "momentum": {
             "beta": m.beta,
             "nesterov": m.nesterov,

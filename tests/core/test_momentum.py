@@ -113,3 +113,36 @@ def test_the_optimal_pair_shrinks_every_direction_by_the_same_factor() -> None:
     plain = (kappa - 1) / (kappa + 1)  # plain descent at its best rate
     # the epochs it needs: sqrt(kappa) times fewer than plain descent's best
     assert np.log(rates[0]) / np.log(plain) == pytest.approx(np.sqrt(kappa), rel=0.05)
+
+
+def test_an_answer_far_below_the_bound_is_found_window_by_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows of 8 epochs instead of 4 million: the same answers, found further back."""
+    import gdlab.core.momentum as momentum
+
+    lam = np.array([0.4651508582609513, 63.73762650007789])  # the seed's data
+    V = np.array([[-0.16, 0.987], [0.987, 0.16]])
+    V /= np.linalg.norm(V, axis=0)
+    coeffs, no_overflow = np.array([-2.3, -2.6]), (100, None)
+    cases = [(0.0005, 0.9), (0.001, 0.99), (0.002, 0.5)]
+    whole = [predict_momentum(lam, V, coeffs, lr, b, 1e-3, False, no_overflow) for lr, b in cases]  # type: ignore[arg-type]
+    windows = []
+    real = momentum._last_outside
+    monkeypatch.setattr(momentum, "_last_outside", lambda *a: windows.append(1) or real(*a))
+    monkeypatch.setattr(momentum, "_SCAN", 8)
+    monkeypatch.setattr(momentum, "_WINDOWS", 1_000_000)
+    for (lr, b), expected in zip(cases, whole, strict=True):
+        p = predict_momentum(lam, V, coeffs, lr, b, 1e-3, False, no_overflow)  # type: ignore[arg-type]
+        assert (p.epochs_to_tol, p.epochs_to_tol_per_param) == (
+            expected.epochs_to_tol,
+            expected.epochs_to_tol_per_param,
+        )
+    assert len(windows) > 3 * len(cases)  # each answer lay windows back from the bound's
+
+
+def test_a_root_that_rounds_to_one_is_frozen_not_diverging() -> None:
+    lam = np.array([0.465, 63.7])
+    p = predict_momentum(lam, np.eye(2), np.array([1.0, 1.0]), 1e-18, 0.5, 1e-3, False, (100, None))  # type: ignore[arg-type]
+    assert p.outcome == "converges" and p.frozen == 2 and p.epochs_to_tol is None
+    assert p.first_inf_epoch is None
