@@ -75,7 +75,8 @@ def check_range(start: float, end: float, steps: int) -> None:
 
 def rates(start: float, end: float, steps: int) -> Array:
     """The ``steps`` rates from ``start`` to ``end``, each the same factor above the last."""
-    return np.asarray(start * (end / start) ** (np.arange(steps) / (steps - 1)), dtype=np.float64)
+    # in logarithms: end / start itself overflows for a range like 1e-300 to 1e300
+    return np.asarray(np.geomspace(start, end, steps), dtype=np.float64)
 
 
 class Smoother:

@@ -106,7 +106,10 @@ def _loss_limits(test: RangeTest) -> tuple[float, float]:
         float(test.initial_loss),
         float(np.max(test.smoothed[np.isfinite(test.smoothed)], initial=0.0)),
     )
-    return float(values.min()) / 2, min(top * 10, float(values.max()) * 2)
+    low, high = float(values.min()) / 2, min(top * 10, float(values.max()) * 2)
+    # A loss near float64's ends (a range from 1e-300 to 1e300) must not leave the axis infinite.
+    low = low if low > 0 else float(values.min())
+    return low, high if np.isfinite(high) else float(values.max())
 
 
 def draw_lr_find(folder: Path, test: RangeTest, summary: dict[str, Any]) -> None:

@@ -82,3 +82,12 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0] and "Traceback" not in result.output
     assert not (tmp_path / "results").exists()
+
+
+def test_a_range_across_float64_runs_and_draws(tmp_path: Path) -> None:
+    """1e-300 to 1e300: the rates come from logarithms (their ratio alone overflows)."""
+    result = runner.invoke(
+        app, ["lr-find", "--start", "1e-300", "--end", "1e300", "--steps", "10", "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (Path(result.stdout.strip()) / "lr_find.png").is_file()
