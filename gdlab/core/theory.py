@@ -255,7 +255,9 @@ def observe(epoch: NDArray[np.int64], thetas: Array, theta_ls: Array, tol: float
     Each is "for good": the epoch from which the distance (or the parameter's
     error) stays below tol to the end of the run; None if it is outside at the
     end. Exact when every epoch was logged; with ``log_every > 1`` it is the first
-    logged epoch after the last one outside, so it can be late by up to ``log_every - 1``.
+    logged epoch after the last one logged outside: for plain descent (whose errors
+    only fall) late by up to ``log_every - 1``; with momentum a swing out between two
+    logged epochs goes unseen, so it can also be early.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         error = thetas - theta_ls
