@@ -41,6 +41,7 @@ def table(ways: list[Any], tol: float) -> Table:
     )
     for way in ways:
         epochs = "never (float64)" if way.epochs_to_tol is None else f"{way.epochs_to_tol:,}"
+        epochs += " (exact arithmetic; float64 rounds more)" if way.exact_only else ""
         out.add_row(
             _LABELS[way.name],
             fmt_num(way.condition_number, 4),

@@ -74,6 +74,7 @@ class Way:
     critical_lr: float  # 2 / lambda_max of that matrix (2 for Newton)
     best_lr: float  # 2 / (lambda_min + lambda_max) (1 for Newton)
     epochs_to_tol: int | None  # at best_lr, from the config's start; None if never in float64
+    exact_only: bool = False  # true only in exact arithmetic: float64's rounding needs more
 
 
 def compare_ways(
@@ -93,9 +94,12 @@ def compare_ways(
         _way("diagonal", diagonal, u0, tol),
     ]
     # Newton at lr = 1 maps any error to 0: one epoch, unless the start is already there.
+    # In float64 a solve with R is good to about eps sqrt(kappa) of what it moves: when
+    # that rounding alone is above the tolerance, one epoch holds in exact arithmetic only.
     start = float(np.linalg.norm(theta0 - raw.theta_ls))
-    ways.append(Way("newton", 1.0, 2.0, 1.0, 0 if start < tol else 1))
-    return ways
+    rounding = float(np.finfo(np.float64).eps) * np.sqrt(raw.condition_number) * start
+    one = Way("newton", 1.0, 2.0, 1.0, 0 if start < tol else 1, exact_only=bool(rounding >= tol))
+    return [*ways, one]
 
 
 def _way(name: str, analysis: Analysis, theta0: Array, tol: float) -> Way:
@@ -129,7 +133,17 @@ _WHY = {
 
 def recommend(ways: list[Way]) -> tuple[Way, str]:
     """The way with the fewest epochs to the tolerance (ties: the cheapest epoch), and why."""
-    reached = [w for w in ways if w.epochs_to_tol is not None]
+    reached = [w for w in ways if w.epochs_to_tol is not None and not w.exact_only]
+    if not reached:  # e.g. raw Filip: float64 leaves every bowl short of the tolerance
+        roundest = min(
+            (w for w in ways if not w.exact_only),
+            key=lambda w: (w.condition_number, _COST_ORDER.index(w.name)),
+        )
+        return roundest, (
+            f"{roundest.name}: no way reaches the tolerance in float64 at its best rate; this "
+            f"one's bowl is the roundest (condition number {roundest.condition_number:.3g}); "
+            f"{_WHY[roundest.name]}"
+        )
     best = min(reached, key=lambda w: (w.epochs_to_tol, _COST_ORDER.index(w.name)))
     raw = next(w for w in ways if w.name == "raw")
     tied = [w.name for w in reached if w.epochs_to_tol == best.epochs_to_tol and w is not best]

@@ -18,6 +18,7 @@ from gdlab.core.precondition import (
 )
 from gdlab.core.theory import analyze, hessian, observe, predict_run
 from gdlab.core.train import train
+from tests.conftest import REPO
 
 
 def _data(true_w: list[float], x_max: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
@@ -101,3 +102,22 @@ def test_the_four_ways_on_a_line_worked_by_hand() -> None:
     best, words = recommend(ways)
     assert best.name == "standardized"  # ties with Newton, whose epoch costs a solve
     assert words.startswith("standardized: 1 epoch at lr = 0.5") and "newton as few" in words
+
+
+def test_newton_in_one_epoch_is_promised_only_where_float64_can_keep_it() -> None:
+    """Raw Longley: eps sqrt(kappa) of the start is above the tolerance, so Newton's one
+    epoch is exact arithmetic's and standardizing is recommended; raw Filip: nothing reaches
+    the tolerance in float64 and the roundest bowl is named, without a crash."""
+    from gdlab.record.build import load_data, prepare
+    from gdlab.record.config import load_config
+
+    for name, expected in (("longley", "standardized"), ("filip", "standardized")):
+        config = load_config(REPO / "configs" / "nist" / f"{name}.yaml", ["data.standardize=false"])
+        problem = prepare(config, *load_data(config))
+        theta0 = problem.trained.stack(np.array(config.initial_w()), config.training.init_b)
+        X, y = problem.X, problem.y
+        ways = compare_ways(X, y, theta0, config.theory.tol, problem.trained, True)
+        newton = next(w for w in ways if w.name == "newton")
+        assert newton.exact_only
+        best, why = recommend(ways)
+        assert best.name == expected, why
