@@ -133,23 +133,29 @@ def predict_momentum(
     tol: float,
     nesterov: bool,
     divergence: tuple[int, SignPairs],
+    weight_decay: float = 0.0,
+    offsets: Array | None = None,
 ) -> MomentumPrediction:
     """Predict a momentum run whose error starts at sum_i coeffs_i v_i.
 
     ``divergence`` is (n_samples, sign patterns), what a diverging run's overflows
-    follow from (gdlab/core/overflow.py).
+    follow from (gdlab/core/overflow.py). With ``weight_decay`` wd each direction's
+    curvature is lambda_i + wd, ``coeffs`` are measured from the ridge optimum and
+    ``offsets`` are where it lies from theta_ls along each v_i (gdlab/core/decay.py).
     """
-    M = matrices(eigenvalues, lr, beta, nesterov)
+    curvature = np.asarray(eigenvalues) + weight_decay
+    M = matrices(curvature, lr, beta, nesterov)
     z = roots(M)
     rates = np.abs(z[:, 0])
     # A step so small that its root rounds to exactly 1 moves nothing, as in plain descent:
     # the error along that direction stays where it starts (never within tol, unless it is).
-    frozen = (rates == 1.0) & (z[:, 0].real > 0) & (lr * np.asarray(eigenvalues) < 1)
+    frozen = (rates == 1.0) & (z[:, 0].real > 0) & (lr * curvature < 1)
     stable = bool(np.all((rates < 1) | frozen))
     per_param: list[int | None] = [None] * len(coeffs)
     total = first_inf = first_nan = None
     if stable and not frozen.any():
-        total, per_param = _settle(M, z, np.asarray(eigenvectors), np.asarray(coeffs), tol)
+        d = np.zeros(len(coeffs)) if offsets is None else np.asarray(offsets)
+        total, per_param = _settle(M, z, np.asarray(eigenvectors), np.asarray(coeffs), d, tol)
     elif not stable:
         first_inf, first_nan = _overflows(M, z, eigenvalues, eigenvectors, coeffs, divergence)
     return MomentumPrediction(
@@ -159,7 +165,7 @@ def predict_momentum(
         outcome="converges" if stable else "diverges",
         rates=rates,
         oscillates=np.abs(z[:, 0].imag) > 0,
-        critical_beta=critical_damping_beta(eigenvalues, lr),
+        critical_beta=critical_damping_beta(curvature, lr),
         epochs_to_tol=total,
         epochs_to_tol_per_param=per_param,
         first_inf_epoch=first_inf,
@@ -169,33 +175,52 @@ def predict_momentum(
 
 
 def _settle(
-    M: Array, z: NDArray[np.complex128], V: Array, coeffs: Array, tol: float
+    M: Array, z: NDArray[np.complex128], V: Array, coeffs: Array, offsets: Array, tol: float
 ) -> tuple[int | None, list[int | None]]:
     """The epochs from which the whole error, and each parameter's, stay within tol.
 
-    A bound that only falls says when everything is inside for good; the epochs
-    below it are then run through, a block at a time, and the last one outside counts.
+    The error along v_i is offsets_i + c_i(k) (offsets: weight decay's, else 0). A bound
+    that only falls says when everything is inside for good; the epochs below it are
+    then run through, a block at a time, and the last one outside counts. What the
+    offsets alone keep at tol or beyond (||d||, |D_j|) is never inside: None.
     """
     size = _bound(M, z, np.abs(coeffs))
     weights = np.vstack([np.ones((1, len(coeffs))), np.abs(V)])  # the norm, then each parameter
-    end = max(first_below(partial(_weighted, size, w), tol) for w in weights)
+    lasting = np.abs(np.append(np.linalg.norm(offsets), V @ offsets))
+    settles = lasting < tol
+    if not settles.any():
+        return None, [None] * len(coeffs)
+    end = max(
+        first_below(partial(_weighted, size, w, left), tol)
+        for w, left in zip(weights[settles], lasting[settles], strict=True)
+    )
     last = np.full(len(weights), -1)
     powers = _block_powers(M)
     start = end
     for _ in range(_WINDOWS):  # windows of _SCAN epochs, back from the bound's answer
         stop, start = start, max(0, start - _SCAN)
         todo = last < 0  # what a later window found outside is found for good
-        last[todo] = _last_outside(M, powers, V, coeffs, tol, start, stop)[todo]
-        if start == 0 or (last >= 0).all():
+        last[todo] = _last_outside(M, powers, V, coeffs, offsets, tol, start, stop)[todo]
+        if start == 0 or (last[settles] >= 0).all():
             break
     # Never outside in the epochs run through: inside from the start, or (more than
     # _WINDOWS * _SCAN epochs below the bound, never seen in the tests) from at most there.
-    found: list[int | None] = [int(k) + 1 if k >= 0 else start for k in last]
+    found: list[int | None] = [
+        None if not inside else int(k) + 1 if k >= 0 else start
+        for k, inside in zip(last, settles, strict=True)
+    ]
     return found[0], found[1:]
 
 
 def _last_outside(
-    M: Array, powers: Array, V: Array, coeffs: Array, tol: float, start: int, stop: int
+    M: Array,
+    powers: Array,
+    V: Array,
+    coeffs: Array,
+    offsets: Array,
+    tol: float,
+    start: int,
+    stop: int,
 ) -> NDArray[np.int64]:
     """The last epoch in [start, stop) outside tol, for the norm and each parameter (-1: none)."""
     last = np.full(1 + V.shape[0], -1)
@@ -203,7 +228,7 @@ def _last_outside(
     state = np.einsum("pij,pj->pi", _power(M, start), state)
     for k0 in range(start, stop, _BLOCK):
         c = np.einsum("pkij,pj->kpi", powers, state)[:, :, 0]  # c_i at epochs k0 .. k0 + block
-        c = c[: stop - k0]
+        c = c[: stop - k0] + offsets  # the error from theta_ls along each v_i
         errors = np.column_stack([np.sqrt(np.sum(c * c, axis=1)), c @ V.T])
         outside = ~(np.abs(errors) < tol)
         hit = outside.any(axis=0)
@@ -212,8 +237,8 @@ def _last_outside(
     return last
 
 
-def _weighted(size: Callable[[int], Array], weights: Array, k: int) -> float:
-    return float(weights @ size(k))
+def _weighted(size: Callable[[int], Array], weights: Array, lasting: float, k: int) -> float:
+    return lasting + float(weights @ size(k))
 
 
 def _bound(M: Array, z: NDArray[np.complex128], c0: Array) -> Callable[[int], Array]:

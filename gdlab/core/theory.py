@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.core.decay import ridge_offsets, settle_with_offsets
 from gdlab.core.lstsq import LeastSquares, least_squares, qr_of_data
 from gdlab.core.notation import Array
 from gdlab.core.overflow import Divergence, SignPairs, sign_pairs, sign_pairs_of_rows
@@ -160,35 +161,49 @@ class Prediction:
 
 
 def predict_run(
-    analysis: Analysis, lr: float, theta0: Array, tol: float, sums: bool = False
+    analysis: Analysis,
+    lr: float,
+    theta0: Array,
+    tol: float,
+    sums: bool = False,
+    weight_decay: float = 0.0,
 ) -> Prediction:
     """Predict a run from theta0 = (w_1..w_d, b) at rate ``lr``, from the spectrum alone.
 
-    ``sums`` says the run computes its loss from the data's sums (gdlab/core/sums.py),
-    L* + ||R e||^2 / n with R^T R = (n/2) H: there infinite parameters meet in the rows
-    of R, not in the samples' predictions.
+    With ``weight_decay`` wd each eigenvalue is lambda + wd and the run walks to the
+    ridge optimum, a fixed offset from theta_ls (gdlab/core/decay.py). ``sums`` says the
+    run computes its loss from the data's sums (gdlab/core/sums.py), L* + ||R e||^2 / n
+    with R^T R = (n/2) H: there infinite parameters meet in the rows of R, not in the
+    samples' predictions.
     """
-    rho = 1.0 - lr * analysis.eigenvalues
+    curvature = analysis.eigenvalues + weight_decay
+    rho = 1.0 - lr * curvature
     # log |1 - lr lambda|, from log1p where the step is small: rho itself rounds, and a
     # rounding of 1e-16 in it is off by a whole epoch every 1e16 / (lr lambda) epochs.
-    step = lr * analysis.eigenvalues
+    step = lr * curvature
     with np.errstate(divide="ignore"):
         log_rate = np.where(step < 1, np.log1p(-np.where(step < 1, step, 0.0)), np.log(np.abs(rho)))
     log_rate = np.where(rho == 1.0, 0.0, log_rate)  # a step float64 rounds away moves nothing
-    coeffs = analysis.eigenvectors.T @ (np.asarray(theta0, dtype=np.float64) - analysis.theta_ls)
-    converges = 0 < lr < analysis.critical_lr
+    V = analysis.eigenvectors
+    offsets = ridge_offsets(analysis.eigenvalues, V, analysis.theta_ls, weight_decay)
+    coeffs = V.T @ (np.asarray(theta0, dtype=np.float64) - analysis.theta_ls) - offsets
+    converges = 0 < lr < 2.0 / float(curvature[-1])
     total: int | None
+    per_param: list[int | None]
     first_inf: int | None
     first_nan: int | None
-    if converges:
+    if converges and offsets.any():
+        total, per_param = settle_with_offsets(V, coeffs, offsets, rho, tol, log_rate)
+        first_inf = first_nan = None
+    elif converges:
         total = _epochs_to_norm(coeffs, rho, tol, log_rate)
-        per_param: list[int | None] = [
+        per_param = [
             settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, log_rate)
             for k in range(len(coeffs))
         ]
         first_inf = first_nan = None
     else:
-        total = 0 if float(np.linalg.norm(coeffs)) < tol else None
+        total = 0 if float(np.linalg.norm(coeffs + offsets)) < tol else None
         per_param = [None] * len(coeffs)
         divergence = Divergence(
             analysis.eigenvalues,

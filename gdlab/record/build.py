@@ -249,15 +249,15 @@ def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
 
 
 def is_predicted(config: Config, n_samples: int | None = None) -> bool:
-    """Whether gdlab's theory predicts this run: plain full-batch descent (theory.py), or
-    full-batch momentum, heavy ball or Nesterov, with dampening 0 (momentum.py); no decay
-    and no preconditioner."""
+    """Whether gdlab's theory predicts this run: full-batch descent, plain (theory.py) or
+    with momentum, heavy ball or Nesterov, dampening 0 (momentum.py), with or without
+    torch's weight decay (decay.py); no preconditioner."""
     c = config.optimizer
-    momentum = c.name in ("gd", "momentum") and bool(c.momentum) and not c.dampening
-    momentum = momentum and c.precondition == "none"
+    sgd = c.name in ("gd", "momentum") and not (c.momentum and c.dampening)
+    sgd = sgd and c.precondition == "none"
     size = config.training.batch_size
     full = size is None or (n_samples is not None and size >= n_samples)
-    return is_plain_gd(config, n_samples) or (momentum and full and not c.weight_decay)
+    return sgd and full
 
 
 def can_batch(config: Config) -> bool:

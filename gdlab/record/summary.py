@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from gdlab.core.decay import ridge_offsets
 from gdlab.core.explain import conditioning_warning, frozen_note
 from gdlab.core.fastpath import SUMS, PathChoice
 from gdlab.core.momentum import MomentumPrediction, optimal_pair, predict_momentum
@@ -123,7 +124,8 @@ def theory_block(
         "best_lr": analysis.best_lr,
         "best_momentum": _best_momentum(analysis),
         "predicted_for": "full-batch gradient descent, plain or with momentum (heavy ball or "
-        "Nesterov, dampening 0), without weight decay or preconditioner",
+        "Nesterov, dampening 0), with or without weight decay (torch's, through the "
+        "gradient), without preconditioner",
         "predicted": _predicted(config, analysis, names, sums)
         if is_predicted(config, analysis.n_samples)
         else None,
@@ -140,9 +142,11 @@ def theory_block(
 def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool) -> dict[str, Any]:
     theta0 = analysis.stack(np.array(config.initial_w()), config.training.init_b)
     o, tol = config.optimizer, config.theory.tol
+    wd = o.weight_decay or 0.0
+    spectrum = (analysis.eigenvalues, analysis.eigenvectors)
+    offsets = ridge_offsets(*spectrum, analysis.theta_ls, wd)
     if o.momentum:  # its own theory; the sums path is plain descent's alone
-        coeffs = analysis.eigenvectors.T @ (theta0 - analysis.theta_ls)
-        spectrum = (analysis.eigenvalues, analysis.eigenvectors)
+        coeffs = analysis.eigenvectors.T @ (theta0 - analysis.theta_ls) - offsets
         m = predict_momentum(
             *spectrum,
             coeffs,
@@ -151,10 +155,21 @@ def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool)
             tol,
             o.nesterov,
             (analysis.n_samples, analysis.signs),
+            wd,
+            offsets,
         )
-        return momentum_block(m, names)
-    p = predict_run(analysis, o.lr, theta0, tol, sums)
-    return prediction_block(p, names)
+        block = momentum_block(m, names)
+    else:
+        block = prediction_block(predict_run(analysis, o.lr, theta0, tol, sums, wd), names)
+    if wd:  # why a run with decay may never come within tol of theta_ls
+        block["weight_decay"] = {
+            "wd": wd,
+            "note": "the run walks to the ridge optimum (H + wd I)^-1 H theta_ls, not to "
+            "least squares; epochs to tol are measured from least squares, so they are "
+            "never reached where the ridge optimum is tol or more away",
+            "distance_to_least_squares": float(np.linalg.norm(offsets)),
+        }
+    return block
 
 
 def momentum_block(m: MomentumPrediction, names: list[str]) -> dict[str, Any]:

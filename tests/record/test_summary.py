@@ -35,17 +35,33 @@ def test_plain_descent_gets_the_spectrums_prediction_beside_what_it_did() -> Non
 
 @pytest.mark.parametrize(
     "overrides",
-    [["optimizer.name=adam"], ["training.batch_size=10"], ["optimizer.weight_decay=0.1"]],
-    ids=["adam", "sgd", "decay"],
+    [["optimizer.name=adam"], ["training.batch_size=10"], ["optimizer.name=adamw"]],
+    ids=["adam", "sgd", "adamw"],
 )
 def test_other_rules_are_observed_only_and_say_so(overrides: list[str]) -> None:
     theory = _summary(*overrides)["theory"]
     assert theory["predicted"] is None
     assert (
         "full-batch" in theory["predicted_for"]
-        and "without weight decay" in theory["predicted_for"]
+        and "without preconditioner" in theory["predicted_for"]
     )
     assert theory["observed"]["outcome"] == "converges"
+
+
+@pytest.mark.parametrize(
+    ("name", "wd", "epochs", "distance"),
+    [("gd", 1e-4, 3289, 3.131e-4), ("momentum", 1e-2, None, 0.03066)],
+)
+def test_a_run_with_weight_decay_is_predicted_with_its_ridge_optimum(
+    name: str, wd: float, epochs: int | None, distance: float
+) -> None:
+    theory = _summary(f"optimizer.name={name}", f"optimizer.weight_decay={wd}")["theory"]
+    predicted, observed = theory["predicted"], theory["observed"]
+    assert predicted["epochs_to_tol"] == observed["epochs_to_tol"] == epochs
+    assert predicted["epochs_to_tol_per_param"] == observed["epochs_to_tol_per_param"]
+    decay = predicted["weight_decay"]
+    assert decay["wd"] == wd  # the ridge optimum 0.031 from least squares: never within 0.001
+    assert decay["distance_to_least_squares"] == pytest.approx(distance, rel=1e-3)
 
 
 def test_a_momentum_run_is_predicted_with_how_each_direction_moves() -> None:
