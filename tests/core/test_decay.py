@@ -22,6 +22,8 @@ CASES = [
     ([], 0.005, 0.9, 1e-2),
     ([], 0.04, 0.0, 1e-4),  # diverges: first inf 799
     ([], 0.2, 0.9, 1e-4),  # diverges: first inf 148
+    ([], 0.03, 0.0, 10.0),  # converges without decay (519 epochs); with it inf at 1,819
+    ([], 0.055, 0.9, 10.0),  # converges without decay (177 epochs); with it inf at 754
     (["data.true_w=[3,-1]", "training.init_w=[0]"], 0.01, 0.8, 1e-5),
     (["data.standardize=true"], 0.3, 0.0, 1e-4),
     (["model.intercept=false"], 0.002, 0.6, 1e-5),
