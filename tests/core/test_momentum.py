@@ -119,7 +119,7 @@ def test_an_answer_far_below_the_bound_is_found_window_by_window(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Windows of 8 epochs instead of 4 million: the same answers, found further back."""
-    import gdlab.core.momentum as momentum
+    import gdlab.core.swings as swings
 
     lam = np.array([0.4651508582609513, 63.73762650007789])  # the seed's data
     V = np.array([[-0.16, 0.987], [0.987, 0.16]])
@@ -128,10 +128,10 @@ def test_an_answer_far_below_the_bound_is_found_window_by_window(
     cases = [(0.0005, 0.9), (0.001, 0.99), (0.002, 0.5)]
     whole = [predict_momentum(lam, V, coeffs, lr, b, 1e-3, False, no_overflow) for lr, b in cases]  # type: ignore[arg-type]
     windows = []
-    real = momentum._last_outside
-    monkeypatch.setattr(momentum, "_last_outside", lambda *a: windows.append(1) or real(*a))
-    monkeypatch.setattr(momentum, "_SCAN", 8)
-    monkeypatch.setattr(momentum, "_WINDOWS", 1_000_000)
+    real = swings._last_outside
+    monkeypatch.setattr(swings, "_last_outside", lambda *a: windows.append(1) or real(*a))
+    monkeypatch.setattr(swings, "_SCAN", 8)
+    monkeypatch.setattr(swings, "_WINDOWS", 1_000_000)
     for (lr, b), expected in zip(cases, whole, strict=True):
         p = predict_momentum(lam, V, coeffs, lr, b, 1e-3, False, no_overflow)  # type: ignore[arg-type]
         assert (p.epochs_to_tol, p.epochs_to_tol_per_param) == (
