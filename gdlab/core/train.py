@@ -85,6 +85,7 @@ def train(
     sums: SufficientStats | None = None,
     intercept: bool = True,
     on_progress: ProgressCallback | None = None,
+    rates: Array | None = None,
 ) -> History:
     """Fit ``w`` and ``b`` to ``(X, y)`` by gradient descent, from (init_w, init_b).
 
@@ -96,6 +97,8 @@ def train(
     gradients from the data's sums instead of the four functions. Without an
     ``intercept`` the line goes through the origin: b stays at init_b (0).
     ``on_progress(epoch, loss)`` is called now and then, and at the end.
+    ``rates`` (gdlab/core/schedules.py) sets ``optimizer.lr`` to rates[epoch] before
+    each epoch's update(s); None keeps the optimizer's own rate throughout.
 
     >>> from gdlab.core.optimizers import SGD
     >>> X, y = np.array([[0.0], [1.0], [2.0]]), np.array([2.0, 5.0, 8.0])
@@ -132,6 +135,8 @@ def train(
                     status = ending
                     break
                 # Update: one step downhill (one per mini-batch with batch_size).
+                if rates is not None:  # a schedule: this epoch's rate, for all its steps
+                    optimizer.lr = float(rates[epoch])
                 if batch_size is None or batch_size >= len(y):
                     w, b = optimizer.step(w, b, grad_w, grad_b)
                     if steps is not None:  # one step an epoch; its loss is the epoch's own

@@ -19,12 +19,13 @@ from gdlab.core.data import (
     polynomial_features,
     standardize,
 )
-from gdlab.core.fastpath import PathChoice, choose_path
+from gdlab.core.fastpath import FOUR_FUNCTIONS, PathChoice, choose_path
 from gdlab.core.lstsq import LeastSquares, RankDeficient, first_dependent_column, qr_of_data
 from gdlab.core.model import loss, predict
 from gdlab.core.notation import Array, feature_names
 from gdlab.core.optimizers import SGD, Adagrad, Adam, Newton, Optimizer, RMSprop
 from gdlab.core.precondition import hessian_root, jacobi
+from gdlab.core.schedules import rates
 from gdlab.core.sums import SufficientStats
 from gdlab.core.theory import Analysis, analyze, with_optimum
 from gdlab.core.train import History, ProgressCallback, train
@@ -251,8 +252,10 @@ def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
 def is_predicted(config: Config, n_samples: int | None = None) -> bool:
     """Whether gdlab's theory predicts this run: full-batch descent, plain (theory.py) or
     with momentum, heavy ball or Nesterov, dampening 0 (momentum.py), with or without
-    torch's weight decay (decay.py); no preconditioner."""
+    torch's weight decay (decay.py); no preconditioner; no schedule."""
     c = config.optimizer
+    if c.schedule is not None:
+        return False
     sgd = c.name in ("gd", "momentum") and not (c.momentum and c.dampening)
     sgd = sgd and c.precondition == "none"
     size = config.training.batch_size
@@ -264,7 +267,7 @@ def can_batch(config: Config) -> bool:
     """Whether a sweep point may step together with others (gdlab/core/batch.py)."""
     t = config.training
     plain = is_plain_gd(config) and config.model.intercept
-    return plain and t.fast is not False and not t.log_steps
+    return plain and t.fast is not False and not t.log_steps and not config.optimizer.schedule
 
 
 def path_for(
@@ -275,8 +278,12 @@ def path_for(
 ) -> PathChoice:
     """The path a run of this config takes on this data, and why (gdlab/core/fastpath.py).
 
-    ``sums`` are the data's, when an earlier choice already built them.
+    ``sums`` are the data's, when an earlier choice already built them. A schedule
+    takes the four functions, where the loop sets each epoch's rate in plain sight.
     """
+    if config.optimizer.schedule is not None:
+        ignored = " (training.fast: true does not apply)" if config.training.fast else ""
+        return PathChoice(FOUR_FUNCTIONS, f"a learning-rate schedule (optimizer.schedule){ignored}")
     return choose_path(
         problem.X_train,
         problem.y,
@@ -293,6 +300,12 @@ def path_for(
 def with_sums(config: Config) -> Config:
     """The config with training.fast set true: what a sweep writes for the points it batched."""
     return replace(config, training=replace(config.training, fast=True))
+
+
+def scheduled_rates(config: Config, epochs: int) -> Array | None:
+    """lr_k for k = 0, ..., epochs - 1 under the config's schedule; None without one."""
+    o = config.optimizer
+    return None if o.schedule is None else rates(o.schedule, o.lr, epochs)
 
 
 def run_training(
@@ -320,4 +333,5 @@ def run_training(
         sums=None if path is None else path.sums,
         intercept=config.model.intercept,
         on_progress=on_progress,
+        rates=scheduled_rates(config, t.epochs),
     )

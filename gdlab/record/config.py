@@ -9,7 +9,6 @@ place that says what a valid value is and one shape of error message:
 from __future__ import annotations
 
 import difflib
-import math
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
@@ -19,6 +18,8 @@ from typing import Any
 import yaml
 
 from gdlab.record.checks import check_together
+from gdlab.record.coerce import COERCE
+from gdlab.record.schedule import read_schedule
 from gdlab.record.schema import (
     SECTIONS,
     Config,
@@ -45,93 +46,6 @@ __all__ = [
     "parse_override",
     "unknown_key_message",
 ]
-
-
-# --- coercion: one function per field type --------------------------------
-
-
-def _as_float(value: Any) -> float:
-    # YAML 1.1 reads 1e-3 (no dot) as a string; accept it as the number it means.
-    if isinstance(value, bool):
-        raise TypeError
-    if isinstance(value, str):
-        value = float(value.strip())
-    if not isinstance(value, (int, float)):
-        raise TypeError
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond float64's range
-        raise TypeError from None
-    if not math.isfinite(number):
-        raise TypeError
-    return number
-
-
-def _as_int(value: Any) -> int:
-    # An integer as written stays exact; one written as a float (1e6) must be one exactly.
-    # Either way at most 2^53, where float64 still counts in ones.
-    if isinstance(value, int) and not isinstance(value, bool):
-        if abs(value) > 2**53:
-            raise TypeError
-        return value
-    number = _as_float(value)
-    if not number.is_integer() or abs(number) > 2**53:
-        raise TypeError
-    return int(number)
-
-
-def _as_bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError
-    return value
-
-
-def _as_str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise TypeError
-    return value
-
-
-def _as_floats(value: Any) -> tuple[float, ...]:
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        raise TypeError
-    return tuple(_as_float(v) for v in items)
-
-
-def _as_optional_float(value: Any) -> float | None:
-    return None if value is None else _as_float(value)
-
-
-def _as_optional_bool(value: Any) -> bool | None:
-    return None if value is None else _as_bool(value)
-
-
-def _as_optional_int(value: Any) -> int | None:
-    return None if value is None else _as_int(value)
-
-
-def _as_optional_str(value: Any) -> str | None:
-    return None if value is None else _as_str(value)
-
-
-def _as_strs(value: Any) -> tuple[str, ...]:
-    items = value if isinstance(value, list) else [value]
-    return tuple(_as_str(v) for v in items)
-
-
-_COERCE: dict[Any, Callable[[Any], Any]] = {
-    float: _as_float,
-    int: _as_int,
-    bool: _as_bool,
-    str: _as_str,
-    tuple[float, ...]: _as_floats,
-    float | None: _as_optional_float,
-    int | None: _as_optional_int,
-    bool | None: _as_optional_bool,
-    str | None: _as_optional_str,
-    tuple[str, ...]: _as_strs,
-}
 
 
 # --- building a Config ----------------------------------------------------
@@ -190,9 +104,12 @@ def _build_section(
         if f.name not in given:
             continue
         key, value = f"{name}.{f.name}", given[f.name]
+        if key == "optimizer.schedule":  # a mapping of its own keys, each checked
+            values[f.name] = read_schedule(value, where)
+            continue
         problem = ConfigError(where(key), f"expected {f.metadata['expected']}", key, value)
         try:
-            values[f.name] = _COERCE[hints[f.name]](value)
+            values[f.name] = COERCE[hints[f.name]](value)
         except (TypeError, ValueError):
             raise problem from None
         check = f.metadata["check"]

@@ -17,11 +17,18 @@ from typing import Any
 import numpy as np
 
 from gdlab.core.fastpath import PathChoice
-from gdlab.core.notation import feature_names
+from gdlab.core.notation import Array, feature_names
 from gdlab.core.train import History, ProgressCallback
 from gdlab.record import owner, runs
 from gdlab.record.budget import check_run
-from gdlab.record.build import Problem, load_data, path_for, prepare, run_training
+from gdlab.record.build import (
+    Problem,
+    load_data,
+    path_for,
+    prepare,
+    run_training,
+    scheduled_rates,
+)
 from gdlab.record.config import Config, dump_config
 from gdlab.record.summary import summarize
 
@@ -173,7 +180,11 @@ def _write_results(
 ) -> RunResult:
     """metrics.csv, steps.csv and summary.json: what training found."""
     summary = summarize(config, history, problem, path)
-    runs.write_text(folder / "metrics.csv", metrics_csv(history))
+    # The rate in force at row e (the rate of update e, as torch's get_last_lr() after e steps).
+    lr = scheduled_rates(config, config.training.epochs + 1)
+    runs.write_text(
+        folder / "metrics.csv", metrics_csv(history, None if lr is None else lr[history.epoch])
+    )
     if history.steps is not None:
         names = feature_names("w", problem.X.shape[1])
         columns = runs.split_columns(history.steps)
@@ -234,13 +245,18 @@ def load_result(folder: Path) -> RunResult:
         if not (folder / name).is_file():  # a FIFO or a device would be read forever
             raise ValueError(f"{folder / name}: not a regular file")
     summary = runs.read_json(folder / "summary.json")
+    with (folder / "metrics.csv").open() as f:
+        header = f.readline().strip().split(",")
     with warnings.catch_warnings():  # an empty table is refused below, in one line
         warnings.simplefilter("ignore", UserWarning)
         table = np.loadtxt(folder / "metrics.csv", delimiter=",", skiprows=1, ndmin=2)
-    # epoch, loss, w_1..w_d, b, grad_w_1..grad_w_d, grad_b
-    if not isinstance(summary, dict) or table.shape[1] < 6 or table.shape[1] % 2 or not len(table):
+    # epoch, loss, w_1..w_d, b, grad_w_1..grad_w_d, grad_b, and lr with a schedule
+    scheduled = header[-1:] == ["lr"]
+    d = (len(header) - 4 - scheduled) // 2
+    if not isinstance(summary, dict) or d < 1 or header != metrics_header(d, scheduled):
         raise ValueError(f"{folder}: not the summary.json and metrics.csv of a finished run")
-    d = (table.shape[1] - 4) // 2
+    if not len(table) or table.shape[1] != len(header):
+        raise ValueError(f"{folder}: not the summary.json and metrics.csv of a finished run")
     history = History(
         epoch=table[:, 0].astype(np.int64),
         loss=table[:, 1],
@@ -256,17 +272,17 @@ def load_result(folder: Path) -> RunResult:
     return RunResult(path=folder, summary=summary, history=history)
 
 
-def metrics_csv(history: History) -> str:
-    """One row per logged epoch: epoch, loss, each w, b, and each gradient component."""
-    n_features = history.w.shape[1]
-    header = [
-        "epoch",
-        "loss",
-        *feature_names("w", n_features),
-        "b",
-        *feature_names("grad_w", n_features),
-        "grad_b",
-    ]
+def metrics_header(n_features: int, scheduled: bool = False) -> list[str]:
+    """metrics.csv's columns; ``lr``, the rate in force, last and only with a schedule."""
+    names = ["epoch", "loss", *feature_names("w", n_features), "b"]
+    names += [*feature_names("grad_w", n_features), "grad_b"]
+    return names + ["lr"] if scheduled else names
+
+
+def metrics_csv(history: History, lr: Array | None = None) -> str:
+    """One row per logged epoch: epoch, loss, each w, b, each gradient component, and with
+    a schedule ``lr``, the rate in force at each row."""
+    header = metrics_header(history.w.shape[1], lr is not None)
     columns = [
         history.epoch,
         history.loss,
@@ -274,5 +290,6 @@ def metrics_csv(history: History) -> str:
         history.b,
         *runs.split_columns(history.grad_w),
         history.grad_b,
+        *([] if lr is None else [lr]),
     ]
     return runs.csv_text(header, columns)

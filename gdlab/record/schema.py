@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from gdlab.core.schedules import Schedule
+
 _NO_VALUE = object()
 
 
@@ -129,6 +131,8 @@ class OptimizerConfig:
     centered: bool = _option(False, "true or false")
     lr_decay: float = _option(0.0, "a number >= 0", _non_negative)
     weight_decay: float | None = _option(None, "null or a number >= 0", _non_negative)
+    # Read and checked by gdlab/record/schedule.py: a mapping, not one value.
+    schedule: Schedule | None = _option(None, "null or a mapping with name and its keys")
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,8 @@ class Config:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Schedule):
+        return value.to_dict()
     return list(value) if isinstance(value, tuple) else value
 
 

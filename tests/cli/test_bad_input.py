@@ -78,6 +78,48 @@ CATALOGUE: list[tuple[str | list[str], dict[str, str], list[str]]] = [
         ["optimizer.precondition = 'diagonal'", "optimizer.name = adam", "gd and momentum"],
     ),
     ("train -c c.yaml", {"c.yaml": "data:\n  source: csv\n"}, ["data.path", "required"]),
+    # learning-rate schedules: each key named, with what it must be
+    ("train --set optimizer.schedule=step", {}, ["optimizer.schedule = 'step'", "mapping"]),
+    (
+        ["train", "--set", "optimizer.schedule={name: linear}"],
+        {},
+        ["optimizer.schedule.name = 'linear'", "step, exponential, cosine, warmup"],
+    ),
+    (
+        ["train", "--set", "optimizer.schedule={name: step}"],
+        {},
+        ["optimizer.schedule.step_size", "required by the step schedule"],
+    ),
+    (
+        ["train", "--set", "optimizer.schedule={name: step, step_size: 0}"],
+        {},
+        ["optimizer.schedule.step_size = 0", "a whole number >= 1"],
+    ),
+    (
+        ["train", "--set", "optimizer.schedule={name: exponential, gamma: -0.5}"],
+        {},
+        ["optimizer.schedule.gamma = -0.5", "> 0"],
+    ),
+    (
+        ["train", "--set", "optimizer.schedule={name: cosine, t_max: 10, gamma: 0.5}"],
+        {},
+        ["optimizer.schedule.gamma", "not a key of the cosine schedule", "t_max, eta_min"],
+    ),
+    (
+        "train -c c.yaml",
+        {"c.yaml": "optimizer:\n  schedule:\n    name: cosine\n    t_max: 5.5\n"},
+        ["c.yaml", "optimizer.schedule.t_max = 5.5", "a whole number >= 1"],
+    ),
+    (
+        ["train", "--set", "optimizer.schedule={name: warmup, start_factor: 0}"],
+        {},
+        ["optimizer.schedule.start_factor = 0", "(0, 1]"],
+    ),
+    (
+        ["train", "--set", "optimizer.schedule={name: warmup, end_factor: 2}"],
+        {},
+        ["optimizer.schedule.end_factor = 2", "[0, 1]"],
+    ),
     # the model
     ("train --set model.degree=0", {}, ["model.degree = 0", "from 1 to 20"]),
     ("train --set model.degree=two", {}, ["model.degree = 'two'"]),
