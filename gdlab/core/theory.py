@@ -277,16 +277,16 @@ def observe(epoch: NDArray[np.int64], thetas: Array, theta_ls: Array, tol: float
     with np.errstate(over="ignore", invalid="ignore"):
         error = thetas - theta_ls
         distance = np.sqrt(np.sum(error * error, axis=1))
-        per_param = [_for_good(epoch, np.abs(error[:, k]), tol) for k in range(thetas.shape[1])]
+        per_param = [for_good(epoch, np.abs(error[:, k]), tol) for k in range(thetas.shape[1])]
     return Observed(
-        epochs_to_tol=_for_good(epoch, distance, tol),
+        epochs_to_tol=for_good(epoch, distance, tol),
         epochs_to_tol_per_param=per_param,
         initial_distance=float(distance[0]),
         final_distance=float(distance[-1]),
     )
 
 
-def _for_good(epoch: NDArray[np.int64], size: Array, tol: float) -> int | None:
+def for_good(epoch: NDArray[np.int64], size: Array, tol: float) -> int | None:
     """The logged epoch from which ``size`` stays below tol to the end; None if it ends outside."""
     outside = np.flatnonzero(~(size < tol))
     if outside.size == 0:

@@ -252,10 +252,11 @@ def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
 def is_predicted(config: Config, n_samples: int | None = None) -> bool:
     """Whether gdlab's theory predicts this run: full-batch descent, plain (theory.py) or
     with momentum, heavy ball or Nesterov, dampening 0 (momentum.py), with or without
-    torch's weight decay (decay.py); no preconditioner; no schedule."""
+    torch's weight decay (decay.py); no preconditioner. With a schedule, plain descent
+    alone (scheduled.py)."""
     c = config.optimizer
     if c.schedule is not None:
-        return False
+        return is_plain_gd(config, n_samples)
     sgd = c.name in ("gd", "momentum") and not (c.momentum and c.dampening)
     sgd = sgd and c.precondition == "none"
     size = config.training.batch_size

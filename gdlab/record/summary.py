@@ -11,9 +11,10 @@ from gdlab.core.explain import conditioning_warning, frozen_note
 from gdlab.core.fastpath import SUMS, PathChoice
 from gdlab.core.momentum import MomentumPrediction, optimal_pair, predict_momentum
 from gdlab.core.notation import Array, param_names
+from gdlab.core.scheduled import predict_scheduled
 from gdlab.core.theory import Analysis, Prediction, observe, predict_run
 from gdlab.core.train import History
-from gdlab.record.build import Problem, is_predicted
+from gdlab.record.build import Problem, is_predicted, scheduled_rates
 from gdlab.record.config import Config
 
 
@@ -125,7 +126,8 @@ def theory_block(
         "best_momentum": _best_momentum(analysis),
         "predicted_for": "full-batch gradient descent, plain or with momentum (heavy ball or "
         "Nesterov, dampening 0), with or without weight decay (torch's, through the "
-        "gradient), without preconditioner",
+        "gradient), without preconditioner; with a learning-rate schedule, plain descent "
+        "alone (no momentum, no weight decay)",
         "predicted": _predicted(config, analysis, names, sums)
         if is_predicted(config, analysis.n_samples)
         else None,
@@ -143,6 +145,10 @@ def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool)
     theta0 = analysis.stack(np.array(config.initial_w()), config.training.init_b)
     o, tol = config.optimizer, config.theory.tol
     wd = o.weight_decay or 0.0
+    if o.schedule is not None:  # plain descent alone (is_predicted), the factors multiplied
+        rates = scheduled_rates(config, config.training.epochs)
+        assert rates is not None
+        return scheduled_block(predict_scheduled(analysis, rates, theta0, tol), names, config)
     spectrum = (analysis.eigenvalues, analysis.eigenvectors)
     offsets = ridge_offsets(*spectrum, analysis.theta_ls, wd)
     if o.momentum:  # its own theory; the sums path is plain descent's alone
@@ -169,6 +175,19 @@ def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool)
             "never reached where the ridge optimum is tol or more away",
             "distance_to_least_squares": float(np.linalg.norm(offsets)),
         }
+    return block
+
+
+def scheduled_block(p: Prediction, names: list[str], config: Config) -> dict[str, Any]:
+    """A scheduled run's prediction: plain descent's keys, and what the schedule changes."""
+    block = prediction_block(p, names)
+    assert config.optimizer.schedule is not None
+    block["schedule"] = {
+        **config.optimizer.schedule.to_dict(),
+        "note": "rates are each direction's factor per epoch on average over the run, "
+        "|prod_t (1 - lr_t lambda)|^(1/epochs); epochs to tol are counted within the run's "
+        "own epochs; the first nan epoch is not predicted with a schedule",
+    }
     return block
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from gdlab.core import model
 from gdlab.core.optimizers import SGD
+from gdlab.core.scheduled import log_products
 from gdlab.core.schedules import Schedule, rates
 from gdlab.core.train import train
 
@@ -81,3 +82,10 @@ def test_every_mini_batch_of_an_epoch_uses_that_epochs_rate() -> None:
     lrs = np.array([0.1, 0.05])
     train(X, Y, Spy(lr=99.0), epochs=2, batch_size=2, shuffle=np.random.default_rng(0), rates=lrs)
     assert seen == [0.1, 0.1, 0.05, 0.05]
+
+
+def test_the_products_of_the_factors_are_kept_in_logarithms_with_their_signs() -> None:
+    # lambda = 1: 0.9, 0.9 * 0.5, 0.9 * 0.5 * 0.4; lambda = 4: 0.6, 0.6 * -1, 0.6 * -1 * -1.4
+    log_size, sign = log_products(np.array([1.0, 4.0]), np.array([0.1, 0.5, 0.6]))
+    expected = np.array([[1.0, 1.0], [0.9, 0.6], [0.45, -0.6], [0.18, 0.84]])
+    np.testing.assert_allclose(sign * np.exp(log_size), expected, rtol=1e-14)
