@@ -57,3 +57,17 @@ def test_momentum_with_a_schedule_is_not_predicted() -> None:
     )
     assert theory["predicted"] is None
     assert "schedule, plain descent alone" in theory["predicted_for"]
+
+
+def test_a_run_that_grows_past_float64s_reach_is_not_promised_convergence() -> None:
+    """lr 0.04 falls by 0.999 an epoch: above the critical rate long enough to grow to about
+    1e24 first. The rate later converges in exact arithmetic, but float64 keeps the rounding
+    of that size, far above the tolerance: predicted and observed, it never gets there."""
+    theory = _theory(
+        "optimizer.schedule={name: exponential, gamma: 0.999}",
+        "optimizer.lr=0.04",
+        "training.epochs=3000",
+    )
+    predicted, observed = theory["predicted"], theory["observed"]
+    assert predicted["epochs_to_tol"] is None is observed["epochs_to_tol"]
+    assert predicted["outcome"] == observed["outcome"] == "diverges"
