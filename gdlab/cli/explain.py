@@ -62,7 +62,8 @@ def analyze(
     import numpy as np
 
     from gdlab.core.explain import conditioning_warning, explain
-    from gdlab.record.build import column_names, is_plain_gd
+    from gdlab.record.build import column_names
+    from gdlab.record.rules import is_plain_gd
 
     cfg, problem = load_problem(config, set_)
     X, y, trained = problem.X_train, problem.y, problem.trained

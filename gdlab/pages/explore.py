@@ -26,7 +26,8 @@ from gdlab.core.theory import Analysis, predict_run
 from gdlab.core.train import History
 from gdlab.pages import html, plane
 from gdlab.record import runs
-from gdlab.record.build import Problem, is_plain_gd
+from gdlab.record.build import Problem
+from gdlab.record.rules import is_plain_gd
 from gdlab.record.runner import FiguresMissing, describe_error
 from gdlab.record.schema import Config
 from gdlab.record.summary import prediction_block

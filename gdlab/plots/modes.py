@@ -22,7 +22,7 @@ from gdlab.core.notation import Array, param_names
 from gdlab.core.theory import Analysis
 from gdlab.core.train import History
 from gdlab.plots.common import fixed_figure, log_axis, log_limits
-from gdlab.record.build import is_full_batch
+from gdlab.record.rules import is_full_batch
 from gdlab.record.schema import Config
 
 MOST_POINTS = 1000  # drawn per line (see _envelope)

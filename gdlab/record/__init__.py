@@ -1,7 +1,8 @@
 """The record: configs in, run and sweep folders out, and the folders read back.
 
 ``schema`` and ``config`` validate YAML and ``--set`` into frozen configs;
-``build`` turns a config into the core's data and calls; ``runner`` runs one
+``build`` turns a config into the core's data and calls, ``rules`` says which runs
+the theory predicts and which sweep points step together; ``runner`` runs one
 experiment into its folder (``runs`` writes files atomically, ``owner`` says
 which process owns a folder), ``budget`` refuses what cannot be done, ``summary``
 says what it found; ``grid``, ``sweep`` and ``sweep_files`` do the same for a

@@ -31,6 +31,7 @@ from gdlab.core.theory import Analysis, analyze, with_optimum
 from gdlab.core.train import History, ProgressCallback, train
 from gdlab.record.budget import check_data_size
 from gdlab.record.csvdata import read_csv
+from gdlab.record.rules import is_full_batch
 from gdlab.record.schema import Config, OptimizerConfig
 
 
@@ -228,47 +229,6 @@ def make_optimizer(config: OptimizerConfig, X: Array, intercept: bool = True) ->
     if c.name == "rmsprop":
         return RMSprop(c.lr, c.alpha, eps, weight_decay, momentum, c.centered)
     return Adagrad(c.lr, c.lr_decay, eps, weight_decay)
-
-
-def is_full_batch(config: Config, n_samples: int) -> bool:
-    """Whether every step sees all the data (a batch as large as the data is the whole of it)."""
-    size = config.training.batch_size
-    return size is None or size >= n_samples
-
-
-def is_plain_gd(config: Config, n_samples: int | None = None) -> bool:
-    """Full-batch gradient descent with no momentum, decay or preconditioner: what
-    theory.py predicts.
-
-    A batch as large as the data (``n_samples``, when known) is the full batch.
-    """
-    c = config.optimizer
-    plain = c.name in ("gd", "momentum") and not c.momentum and not c.weight_decay
-    plain = plain and c.precondition == "none"
-    size = config.training.batch_size
-    return plain and (size is None or (n_samples is not None and size >= n_samples))
-
-
-def is_predicted(config: Config, n_samples: int | None = None) -> bool:
-    """Whether gdlab's theory predicts this run: full-batch descent, plain (theory.py) or
-    with momentum, heavy ball or Nesterov, dampening 0 (momentum.py), with or without
-    torch's weight decay (decay.py); no preconditioner. With a schedule, plain descent
-    alone (scheduled.py)."""
-    c = config.optimizer
-    if c.schedule is not None:
-        return is_plain_gd(config, n_samples)
-    sgd = c.name in ("gd", "momentum") and not (c.momentum and c.dampening)
-    sgd = sgd and c.precondition == "none"
-    size = config.training.batch_size
-    full = size is None or (n_samples is not None and size >= n_samples)
-    return sgd and full
-
-
-def can_batch(config: Config) -> bool:
-    """Whether a sweep point may step together with others (gdlab/core/batch.py)."""
-    t = config.training
-    plain = is_plain_gd(config) and config.model.intercept
-    return plain and t.fast is not False and not t.log_steps and not config.optimizer.schedule
 
 
 def path_for(

@@ -27,8 +27,9 @@ from gdlab.core.notation import param_names
 from gdlab.core.theory import predict_run
 from gdlab.core.train import ProgressCallback
 from gdlab.record import runs
-from gdlab.record.build import Problem, is_plain_gd, make_optimizer
+from gdlab.record.build import Problem, make_optimizer
 from gdlab.record.config import dump_config
+from gdlab.record.rules import is_plain_gd
 from gdlab.record.schema import Config
 from gdlab.record.summary import prediction_block
 

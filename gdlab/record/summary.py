@@ -14,8 +14,9 @@ from gdlab.core.notation import Array, param_names
 from gdlab.core.scheduled import predict_scheduled
 from gdlab.core.theory import Analysis, Prediction, observe, predict_run
 from gdlab.core.train import History
-from gdlab.record.build import Problem, is_predicted, scheduled_rates
+from gdlab.record.build import Problem, scheduled_rates
 from gdlab.record.config import Config
+from gdlab.record.rules import is_predicted
 
 
 def summarize(

@@ -21,9 +21,10 @@ import numpy as np
 
 from gdlab.core.batch import PlainRun, train_together
 from gdlab.record import owner, runs
-from gdlab.record.build import Problem, can_batch, load_data, path_for, prepare, with_sums
+from gdlab.record.build import Problem, load_data, path_for, prepare, with_sums
 from gdlab.record.config import DataConfig, dump_config
 from gdlab.record.grid import Point, PointResult, Sweep
+from gdlab.record.rules import can_batch
 from gdlab.record.runner import DrawRun, Ready, describe_error, load_result, run_experiment
 from gdlab.record.schema import ModelConfig
 from gdlab.record.sweep_files import write_table

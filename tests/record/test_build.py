@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from gdlab.core.lstsq import least_squares
-from gdlab.record.build import is_plain_gd, load_data, prepare, run_training
+from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
+from gdlab.record.rules import is_plain_gd
 
 REPO = Path(__file__).resolve().parents[2]
 
