@@ -43,7 +43,8 @@ def reproduce(
     """Re-create the seed's study end to end and check each of its claims.
 
     Runs the default experiment, plain descent at its best rate against heavy ball at
-    its optimal pair, and the learning-rate study, then writes a report with one row
+    its optimal pair, the learning-rate study and a small sweep of heavy ball's (lr, β)
+    (drawn as a map), then writes a report with one row
     per claim (the seed's, and gdlab's on momentum): its figure, ours, and whether it
     holds. Exits 1 if any claim does not hold.
     """
@@ -53,6 +54,7 @@ def reproduce(
     from gdlab.record.config import ConfigError, load_config
     from gdlab.report import document as report
     from gdlab.report.claims import STUDY_RATES, missing_rates
+    from gdlab.report.momentum import MAP_NAME, MomentumRuns, map_sweep
 
     try:
         spec = grid.load_sweep(study)
@@ -66,10 +68,13 @@ def reproduce(
                 f"{', '.join(f'{lr:g}' for lr in missing)}"
             )
         folder = sweep_files.start_sweep_folder(spec, results_dir)
+        map_grid, map_overrides = map_sweep()
+        map_spec = grid.load_sweep(None, map_grid, overrides=map_overrides, name=MAP_NAME)
+        map_folder = sweep_files.start_sweep_folder(map_spec, results_dir)
     except (ConfigError, runs.RunDirError) as err:
         fail(str(err))
     console = Console(highlight=False)
-    console.print("1/3  the default experiment (lr 0.005, 10,000 epochs)")
+    console.print("1/4  the default experiment (lr 0.005, 10,000 epochs)")
     seed_config = load_config()  # the built-in defaults are the seed experiment
     drawing = Drawing(write_explore)  # the seed run's page, written while its figures draw
     try:
@@ -84,14 +89,23 @@ def reproduce(
             )
         if run.summary["status"] == "interrupted":
             interrupted()
-        console.print("2/3  plain descent's best rate and heavy ball's optimal pair")
-        momentum = _momentum_runs(console, run.summary["theory"], results_dir / "runs")
-        console.print(f"3/3  the learning-rate study: {len(spec.points)} runs")
+        console.print("2/4  plain descent's best rate and heavy ball's optimal pair")
+        plain, heavy = _momentum_runs(console, run.summary["theory"], results_dir / "runs")
+        console.print(f"3/4  the learning-rate study: {len(spec.points)} runs")
         results, rows = run_sweep_with_progress(console, spec, folder)
         if len(results) < len(spec.points):
             interrupted()
         if any(r.status == "failed" for r in results):
             fail(f"the study had failed runs; see {folder / 'sweep.csv'}", EXIT_FAILED)
+        console.print(f"4/4  heavy ball's (lr, β) map: {len(map_spec.points)} runs")
+        map_results, map_rows = run_sweep_with_progress(console, map_spec, map_folder)
+        if len(map_results) < len(map_spec.points):
+            interrupted()
+        if any(r.status == "failed" for r in map_results):
+            fail(f"the (lr, β) sweep had failed runs; see {map_folder / 'sweep.csv'}", EXIT_FAILED)
+        momentum = MomentumRuns(
+            plain.path, plain.summary, heavy.path, heavy.summary, map_folder, map_rows
+        )
         verdicts, paths = report.write_reproduction(
             run.path, run.summary, folder, rows, momentum, results_dir
         )
@@ -108,13 +122,13 @@ def reproduce(
         raise typer.Exit(1)
 
 
-def _momentum_runs(console: Console, theory: Any, parent: Path) -> Any:
+def _momentum_runs(console: Console, theory: Any, parent: Path) -> tuple[Any, Any]:
     """Train the best plain rate and heavy ball's optimal pair the seed run's theory names."""
     from gdlab.pages.explore import write_explore
     from gdlab.plots.files import Drawing, draws
     from gdlab.record import runner, runs
     from gdlab.record.config import load_config
-    from gdlab.report.momentum import MomentumRuns, run_overrides
+    from gdlab.report.momentum import run_overrides
 
     done = {}
     for name, overrides in run_overrides(theory).items():
@@ -132,7 +146,7 @@ def _momentum_runs(console: Console, theory: Any, parent: Path) -> Any:
             interrupted()
         done[name] = run
     plain, heavy = done.values()
-    return MomentumRuns(plain.path, plain.summary, heavy.path, heavy.summary)
+    return plain, heavy
 
 
 def _claims_table(verdicts: Any) -> Table:

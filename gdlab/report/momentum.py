@@ -2,13 +2,15 @@
 
 Both runs train the default experiment on the seed's data; only the optimizer
 changes, to the settings the default run's theory block names (``best_lr``
-and ``best_momentum``), so every number in the section comes from real runs.
+and ``best_momentum``). A small sweep over heavy ball's (lr, beta) on the same
+data draws the map around that pair (gdlab/plots/lrbeta.py). Every number in
+the section comes from these runs.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,15 @@ from gdlab.report.render import Block, Heading, Paragraph, TableBlock, figure
 
 # The names of the two runs' folders under <results-dir>/runs/.
 PLAIN, HEAVY = "best_plain", "best_momentum"
+
+# The (lr, beta) map's sweep: 6 rates x 5 momenta on the seed's data, short runs without
+# their own figures (the sweep still draws lr_beta_map.png). The rates straddle the
+# stability edge 2(1 + beta)/lambda_max and the optimal pair (lr 0.0533, beta 0.710).
+MAP_NAME = "lr_beta"
+MAP_LRS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08)
+MAP_BETAS = (0.0, 0.5, 0.7, 0.9, 0.99)
+MAP_EPOCHS = 3000
+MAP_FILE = "lr_beta_map.png"  # what gdlab/plots/lrbeta.py draws in the sweep folder
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,22 @@ class MomentumRuns:
     plain: Mapping[str, Any]  # its summary.json
     heavy_dir: Path
     heavy: Mapping[str, Any]
+    map_dir: Path  # the (lr, beta) sweep's folder
+    map_rows: Sequence[Mapping[str, Any]]  # its sweep.csv rows
+
+
+def map_sweep() -> tuple[list[str], list[str]]:
+    """The (lr, beta) sweep's ``--grid`` and ``--set`` items, on the default (seed's) data."""
+    grid = [
+        "optimizer.lr=" + ",".join(f"{lr:g}" for lr in MAP_LRS),
+        "optimizer.momentum=" + ",".join(f"{beta:g}" for beta in MAP_BETAS),
+    ]
+    overrides = [
+        "optimizer.name=momentum",
+        f"training.epochs={MAP_EPOCHS}",
+        "output.plots=false",
+    ]
+    return grid, overrides
 
 
 def run_overrides(theory: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -88,7 +115,120 @@ def momentum_blocks(runs: MomentumRuns) -> list[Block]:
             "and the factor k costs epochs early on."
         ),
         _eigenmodes(runs.heavy_dir, heavy_factor),
+        figure(
+            runs.map_dir / MAP_FILE,
+            "observed epochs to tolerance over heavy ball's (lr, β), the theory drawn on",
+            map_caption(runs.map_rows, runs.plain, runs.heavy),
+        ),
     ]
+
+
+@dataclass(frozen=True)
+class MapReading:
+    """What the (lr, beta) sweep's rows say, for the map's caption."""
+
+    runs: int
+    epochs: int  # each run's length
+    fastest: tuple[float, float, int]  # lr, beta, observed epochs to tol
+    diverged: int
+    diverged_right: int  # of those, right of the stability edge
+    converged_right: int  # runs right of the edge that did not diverge
+    not_reached: list[tuple[float, float]]  # (lr, beta) not within tol by the last epoch
+    top_beta: float
+    top_beta_fewest: int | None  # the fewest epochs to tol along the largest beta
+
+
+def read_map(rows: Sequence[Mapping[str, Any]]) -> MapReading:
+    """The fastest cell, the diverged ones against the stability edge, the slow ones."""
+    diverged = [r for r in rows if r["status"] == "diverged" or r["observed_outcome"] == "diverges"]
+    calm = [r for r in rows if r not in diverged]
+    reached = [r for r in calm if r["observed_epochs_to_tol"] is not None]
+
+    def right_of_edge(row: Mapping[str, Any]) -> bool:  # lr > 2(1 + beta)/lambda_max
+        beta = float(row["optimizer.momentum"])
+        return float(row["optimizer.lr"]) > float(row["critical_lr"]) * (1 + beta)
+
+    best = min(reached, key=lambda r: int(r["observed_epochs_to_tol"]))
+    top = max(float(r["optimizer.momentum"]) for r in rows)
+    along_top = [
+        int(r["observed_epochs_to_tol"]) for r in reached if float(r["optimizer.momentum"]) == top
+    ]
+    return MapReading(
+        runs=len(rows),
+        epochs=max(int(r["epochs_run"]) for r in calm),
+        fastest=(
+            float(best["optimizer.lr"]),
+            float(best["optimizer.momentum"]),
+            int(best["observed_epochs_to_tol"]),
+        ),
+        diverged=len(diverged),
+        diverged_right=sum(map(right_of_edge, diverged)),
+        converged_right=sum(map(right_of_edge, calm)),
+        not_reached=[
+            (float(r["optimizer.lr"]), float(r["optimizer.momentum"]))
+            for r in calm
+            if r["observed_epochs_to_tol"] is None
+        ],
+        top_beta=top,
+        top_beta_fewest=min(along_top) if along_top else None,
+    )
+
+
+def map_caption(
+    rows: Sequence[Mapping[str, Any]], plain: Mapping[str, Any], heavy: Mapping[str, Any]
+) -> str:
+    """The map's caption: what to look at, every number read from the sweep and the two runs."""
+    if not rows:
+        return "The (lr, β) sweep ran no points."
+    seen = read_map(rows)
+    lr, beta, epochs = seen.fastest
+    pair = heavy["theory"]["predicted"]
+    predicted, plain_predicted = (
+        pair["epochs_to_tol"],
+        plain["theory"]["predicted"]["epochs_to_tol"],
+    )
+    if predicted is None or epochs == predicted:
+        against = f"as many as the {_n(predicted)} predicted"
+    else:
+        against = f"{'fewer' if epochs < predicted else 'more'} than the {predicted:,} predicted"
+    why = (
+        " (the pair is best for the factor per epoch in the long run, not for the epochs to "
+        "one tolerance from one start)"
+        if predicted is not None and epochs < predicted
+        else ""
+    )
+    text = [
+        f"Heavy ball's (lr, β) on the seed's data: {seen.runs} runs of {seen.epochs:,} epochs, "
+        f"one per cell, coloured and labelled with the epoch from which each stays within "
+        f"{rows[0]['tol']:g} of the optimum. Look first at the fastest cell (blue square), "
+        f"lr {lr:g}, β {beta:g}: {epochs:,} epochs, {against} at the optimal pair beside it "
+        f"(the star, lr {heavy['lr']:.3g}, β {pair['momentum']['beta']:.3f}){why}; plain "
+        f"descent's best rate (the diamond on β = 0) is predicted to take {_n(plain_predicted)}."
+    ]
+    if seen.diverged_right == seen.diverged and seen.converged_right == 0:
+        text.append(
+            f"Then to the right: the {seen.diverged} diverged runs (hatched red) are exactly "
+            "those right of the red stability edge lr = 2(1 + β)/λmax, which leans right as β "
+            "grows."
+        )
+    else:
+        text.append(
+            f"Then to the right: {seen.diverged} runs diverged (hatched red), "
+            f"{seen.diverged_right} of them right of the red stability edge "
+            f"lr = 2(1 + β)/λmax, and {seen.converged_right} "
+            f"run{'' if seen.converged_right == 1 else 's'} right of it did not."
+        )
+    if seen.top_beta_fewest is not None:
+        text.append(
+            f"At the top, β {seen.top_beta:g}, too much momentum: the runs swing through the "
+            f"optimum, an under-damped direction's swing shrinking by only "
+            f"√β = {math.sqrt(seen.top_beta):.3f} per epoch, and no rate gets there in fewer "
+            f"than {seen.top_beta_fewest:,} epochs."
+        )
+    if seen.not_reached:
+        cells = "; ".join(f"lr {a:g}, β {b:g}" for a, b in seen.not_reached)
+        text.append(f"Grey: not within the tolerance after {seen.epochs:,} epochs ({cells}).")
+    return " ".join(text)
 
 
 def _factor(summary: Mapping[str, Any]) -> float:

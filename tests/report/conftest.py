@@ -11,7 +11,7 @@ from gdlab.record.grid import load_sweep
 from gdlab.record.runner import run_experiment
 from gdlab.record.sweep import run_sweep
 from gdlab.record.sweep_files import sweep_rows
-from gdlab.report.momentum import MomentumRuns, run_overrides
+from gdlab.report.momentum import MAP_NAME, MomentumRuns, map_sweep, run_overrides
 from tests.conftest import REPO
 
 STUDY = REPO / "configs" / "lr_study.yaml"
@@ -21,7 +21,8 @@ STUDY = REPO / "configs" / "lr_study.yaml"
 def evidence(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[dict[str, Any], list[Any], MomentumRuns]:
-    """The default run, the full study and the two momentum runs, without figures."""
+    """The default run, the full study, the two momentum runs and the (lr, β) sweep, without
+    figures."""
     folder = tmp_path_factory.mktemp("evidence")
     config = load_config(overrides=["output.plots=false"])
     run = run_experiment(config, folder / "runs", "seed", ["test"])
@@ -36,5 +37,15 @@ def evidence(
         )
         for name, overrides in run_overrides(run.summary["theory"]).items()
     ]
-    momentum = MomentumRuns(raced[0].path, raced[0].summary, raced[1].path, raced[1].summary)
+    map_grid, map_overrides = map_sweep()
+    map_spec = load_sweep(None, map_grid, overrides=map_overrides, name=MAP_NAME)
+    map_results = run_sweep(map_spec, folder / "map", ["test"])
+    momentum = MomentumRuns(
+        raced[0].path,
+        raced[0].summary,
+        raced[1].path,
+        raced[1].summary,
+        folder / "map",
+        sweep_rows(map_results, folder / "map"),
+    )
     return run.summary, sweep_rows(results, folder / "sweep"), momentum
