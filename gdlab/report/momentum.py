@@ -192,8 +192,8 @@ def map_caption(
     else:
         against = f"{'fewer' if epochs < predicted else 'more'} than the {predicted:,} predicted"
     why = (
-        " (the pair is best for the factor per epoch in the long run, not for the epochs to "
-        "one tolerance from one start)"
+        ": the pair is best for the factor per epoch in the long run, not for the epochs to "
+        "one tolerance from one start"
         if predicted is not None and epochs < predicted
         else ""
     )
