@@ -43,6 +43,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(NOT_FOUND)
     if terminalreporter.config.getoption("markexpr") == "not e2e":
         terminalreporter.write_line(
-            "the slow end-to-end tests (real signals, every README command) run with "
-            "`make e2e`; CI runs both"
+            "the slow end-to-end tests (real processes, README commands, the tour, reproduce) "
+            "run with `make e2e`; CI runs both"
         )

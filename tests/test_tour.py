@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from tests.conftest import REPO
@@ -25,6 +26,7 @@ PROMISED = [
 ]
 
 
+@pytest.mark.e2e  # a whole notebook in a fresh kernel: `make e2e` and CI
 def test_the_tour_runs_in_a_fresh_kernel_and_finds_what_it_says(tmp_path: Path) -> None:
     notebook = nbformat.read(TOUR, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]

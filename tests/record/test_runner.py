@@ -51,6 +51,7 @@ def test_a_killed_run_is_listed_as_crashed(tmp_path: Path) -> None:
     assert "crashed" in cli.invoke(app, ["runs", "list", "--status", "crashed"]).stdout
 
 
+@pytest.mark.e2e  # four real processes at once: `make e2e` and CI
 def test_four_trains_at_once_get_four_complete_folders(tmp_path: Path) -> None:
     processes = [gdlab_process("train", *QUICK, "--name", "same", "--quiet") for _ in range(4)]
     outputs = [p.communicate(timeout=120) for p in processes]
