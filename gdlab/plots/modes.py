@@ -17,11 +17,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
+from gdlab.core.decay import ridge_offsets
 from gdlab.core.modes import mode_errors
 from gdlab.core.notation import Array, param_names
+from gdlab.core.scheduled import log_products
 from gdlab.core.theory import Analysis
 from gdlab.core.train import History
 from gdlab.plots.common import fixed_figure, log_axis, log_limits
+from gdlab.record.build import scheduled_rates
 from gdlab.record.rules import is_full_batch
 from gdlab.record.schema import Config
 
@@ -33,20 +36,27 @@ TOL_STYLE = {"color": "tab:gray", "linestyle": ":", "linewidth": 1.5}
 
 @dataclass(frozen=True)
 class Rule:
-    """The update rule as the prediction reads it: torch's SGD, full batch, no weight decay."""
+    """The update rule as the prediction reads it: torch's SGD, full batch, with its weight
+    decay (the bowl of H + wd I, walked to the ridge optimum) and, for plain descent, its
+    schedule's rate at every epoch."""
 
     lr: float
     momentum: float = 0.0
     dampening: float = 0.0
     nesterov: bool = False
+    weight_decay: float = 0.0
+    rates: Array | None = None  # lr_0, lr_1, ... of a schedule
 
 
 def predictable_rule(config: Config, n_samples: int) -> Rule | None:
     """The rule mode_errors predicts for this run; None when the theory does not cover it."""
     o = config.optimizer
-    if o.name not in ("gd", "momentum") or o.weight_decay or not is_full_batch(config, n_samples):
+    if o.name not in ("gd", "momentum") or not is_full_batch(config, n_samples):
         return None
-    return Rule(o.lr, o.momentum or 0.0, o.dampening, o.nesterov)
+    rates = scheduled_rates(config, config.training.epochs)
+    if rates is not None and (o.momentum or o.weight_decay):
+        return None  # a schedule is predicted for plain descent alone
+    return Rule(o.lr, o.momentum or 0.0, o.dampening, o.nesterov, o.weight_decay or 0.0, rates)
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,15 @@ def _modes(history: History, analysis: Analysis, rule: Rule | None) -> Modes:
     measured = (thetas - analysis.theta_ls) @ analysis.eigenvectors  # row 0 is epoch 0
     predicted = None
     if rule is not None:
-        settings = (rule.momentum, rule.dampening, rule.nesterov)
-        c0, lam = measured[0], analysis.eigenvalues
-        predicted = mode_errors(lam, c0, rule.lr, history.epoch, *settings)
+        lam, wd = analysis.eigenvalues, rule.weight_decay
+        d = ridge_offsets(lam, analysis.eigenvectors, analysis.theta_ls, wd)  # 0 without decay
+        c0 = measured[0] - d  # from the ridge optimum, where decay walks to
+        if rule.rates is not None:  # the factors of the epochs multiply (core/scheduled.py)
+            log_size, sign = log_products(lam, rule.rates)
+            predicted = (c0 * sign * np.exp(log_size))[history.epoch]
+        else:
+            settings = (rule.momentum, rule.dampening, rule.nesterov)
+            predicted = d + mode_errors(lam + wd, c0, rule.lr, history.epoch, *settings)
     floor = np.maximum(_rounding(thetas), _rounding(analysis.theta_ls[None, :]))
     return Modes(history.epoch, measured, predicted, floor)
 
@@ -213,8 +229,8 @@ def _label(i: int, analysis: Analysis, names: list[str], rule: Rule | None) -> s
     parts = [f"{shares[j]:.0%} {names[j]}" for j in order[:2] if shares[j] >= 0.05]
     mostly = parts[0] if shares[order[0]] >= 0.9 else " + ".join(parts)
     label = f"v{i + 1}, λ = {lam:.3g}, {mostly}"
-    if rule is not None and not rule.momentum:
-        step = rule.lr * lam  # a factor within 1e-4 of 1 shows what it lacks of 1
+    if rule is not None and not rule.momentum and rule.rates is None:
+        step = rule.lr * (lam + rule.weight_decay)  # within 1e-4 of 1: what it lacks of 1
         shown = f"(1 − {step:.2g})" if 0 < step < 1e-4 else f"{abs(1 - step):.4g}"
         label += f": × {shown} per epoch"
     return label
@@ -230,11 +246,15 @@ def _titles(
         setting += f", β = {o.momentum:g}" + (", Nesterov" if o.nesterov else "")
         setting += f", dampening {o.dampening:g}" if o.dampening else ""
     if rule is None:
-        how = "measured only: the prediction covers full-batch gd and momentum (no weight decay)"
+        how = "measured only: the prediction covers full-batch gd and momentum"
     elif rule.momentum:
         how = "dashed: predicted by iterating momentum's 2×2 system (c_i, buf_i) per eigenvector"
+    elif rule.rates is not None:
+        how = "dashed: predicted |c_i(0)|·∏ₜ|1 − lrₜ·λ_i| over the schedule's rates"
     else:
         how = "dashed: predicted |c_i(0)|·|1 − lr·λ_i|^k"
+    if rule is not None and rule.weight_decay:
+        how += f", λ_i + wd with wd = {rule.weight_decay:g}, from the ridge optimum"
     # y given: Matplotlib then skips measuring the tick labels to place it (0.1 s a figure)
     ax.set_title(how, fontsize="small", y=1.0)
     fig.suptitle(f"Error along each eigenvector: {setting}: {history.status}{units}")

@@ -80,3 +80,26 @@ def test_every_kind_of_run_gets_its_modes_framed_without_a_warning(
         y = line.get_ydata()
         assert np.all(np.isfinite(y)) and np.all((y >= bottom / 10) & (y <= top * 10))
     assert draw(fig) == [] and outside(fig) == []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["optimizer.schedule={name: step, step_size: 200, gamma: 0.5}", "optimizer.lr=0.02"],
+        ["optimizer.weight_decay=0.01"],
+        ["optimizer.name=momentum", "optimizer.weight_decay=0.01"],
+    ],
+    ids=["step schedule", "weight decay", "momentum with decay"],
+)
+def test_schedules_and_weight_decay_are_predicted_where_the_run_goes(overrides: list[str]) -> None:
+    """The dashed curves follow the run: the schedule's factors multiplied, or the bowl of
+    H + wd I walked to the ridge optimum (an offset that stays along each eigenvector)."""
+    config = load_config(overrides=["training.epochs=1000", *overrides])
+    problem = prepare(config, *load_data(config))
+    history = run_training(config, problem.X_train, problem.y)
+    rule = modes.predictable_rule(config, problem.X.shape[0])
+    assert rule is not None
+    found = modes._modes(history, problem.trained, rule)
+    assert found.predicted is not None
+    seen = np.abs(found.measured) > found.floor[:, None] * 1e6  # far above float64's rounding
+    assert np.allclose(found.predicted[seen], found.measured[seen], rtol=1e-6, atol=0)
