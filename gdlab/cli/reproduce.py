@@ -92,17 +92,9 @@ def reproduce(
         console.print("2/4  plain descent's best rate and heavy ball's optimal pair")
         plain, heavy = _momentum_runs(console, run.summary["theory"], results_dir / "runs")
         console.print(f"3/4  the learning-rate study: {len(spec.points)} runs")
-        results, rows = run_sweep_with_progress(console, spec, folder)
-        if len(results) < len(spec.points):
-            interrupted()
-        if any(r.status == "failed" for r in results):
-            fail(f"the study had failed runs; see {folder / 'sweep.csv'}", EXIT_FAILED)
+        rows = _whole_sweep(console, spec, folder, "the study")
         console.print(f"4/4  heavy ball's (lr, β) map: {len(map_spec.points)} runs")
-        map_results, map_rows = run_sweep_with_progress(console, map_spec, map_folder)
-        if len(map_results) < len(map_spec.points):
-            interrupted()
-        if any(r.status == "failed" for r in map_results):
-            fail(f"the (lr, β) sweep had failed runs; see {map_folder / 'sweep.csv'}", EXIT_FAILED)
+        map_rows = _whole_sweep(console, map_spec, map_folder, "the (lr, β) sweep")
         momentum = MomentumRuns(
             plain.path, plain.summary, heavy.path, heavy.summary, map_folder, map_rows
         )
@@ -159,3 +151,13 @@ def _claims_table(verdicts: Any) -> Table:
         mark = "[bold green]✓ holds[/]" if claim.holds else "[bold red]✗ fails[/]"
         table.add_row(str(i), claim.claim, claim.ours, mark)
     return table
+
+
+def _whole_sweep(console: Console, spec: Any, folder: Path, what: str) -> Any:
+    """Run a sweep of the study to the end; its table, or stop as interrupted or failed."""
+    results, rows = run_sweep_with_progress(console, spec, folder)
+    if len(results) < len(spec.points):
+        interrupted()
+    if any(r.status == "failed" for r in results):
+        fail(f"{what} had failed runs; see {folder / 'sweep.csv'}", EXIT_FAILED)
+    return rows
