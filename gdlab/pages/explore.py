@@ -73,7 +73,10 @@ def explore_data(
     ]
     own = rates.index(lr)
     theory = summary.get("theory") or {}
-    plain = is_plain_gd(config, len(problem.y))
+    schedule = config.optimizer.schedule
+    # The slider holds each rate for every epoch: a run with a schedule is not one of its
+    # positions (its own prediction is in summary.json and the comparison table).
+    plain = is_plain_gd(config, len(problem.y)) and schedule is None
     if plain and theory.get("predicted"):  # the run's own block, word for word
         predictions[own] = {"lr": lr, **theory["predicted"]}
     w_ls, b_ls = (a.theta_ls[:-1], float(a.theta_ls[-1])) if a.intercept else (a.theta_ls, 0.0)
@@ -86,6 +89,8 @@ def explore_data(
             "epochs": config.training.epochs,
             "epochs_run": history.epochs_run,
             "predicted_for_this_run": plain,
+            "schedule": None if schedule is None else schedule.name,
+            "own_block": theory.get("predicted") if schedule is not None else None,
             "standardized": config.data.standardize,
         },
         "names": names,

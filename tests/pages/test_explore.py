@@ -171,3 +171,15 @@ def test_a_page_that_fails_beside_the_helpers_leaves_every_figure_drawn(
     (folder,) = Path("results/runs").iterdir()
     assert (folder / "fit.png").is_file() and (folder / "eigenmodes.png").is_file()
     assert runs.read_json(folder / "summary.json")["figures"]["missing"] == ["explore.html"]
+
+
+def test_a_scheduled_runs_page_keeps_constant_rates_on_its_slider() -> None:
+    """The slider holds each rate for every epoch: at the run's own position it says what
+    analyze says of that constant rate; the schedule's own prediction is the table's."""
+    folder = train(*QUICK, "--set", "optimizer.schedule={name: step, step_size: 100, gamma: 0.5}")
+    data = page_data(folder)
+    run, own = data["run"], data["slider"]["predictions"][data["slider"]["own"]]
+    predicted = runs.read_json(folder / "summary.json")["theory"]["predicted"]
+    assert run["schedule"] == "step" and run["predicted_for_this_run"] is False
+    assert run["own_block"] == predicted and own["epochs_to_tol"] == 3129  # constant 0.005
+    assert predicted["epochs_to_tol"] != 3129  # the halving rate needs longer

@@ -365,7 +365,9 @@
       gd.int(run.epochs) + " epochs; status: " + run.status + ". Critical rate 2/λmax = " +
       gd.num(D.critical_lr, 4) + ", best fixed rate " + gd.num(D.best_lr, 4) + ", tolerance " + gd.num(tol) + ".";
     if (run.standardized) s += " x is standardized: every number is in the standardized units.";
-    if (M)
+    if (run.schedule)
+      s += " This run's rate follows a " + run.schedule + " schedule; the slider holds each rate for every epoch.";
+    else if (M)
       s += " Momentum β = " + M.betas[M.own] + (M.nesterov ? " (Nesterov)" : "") + ": move β to 0 for plain gradient descent, which gdlab's theory predicts.";
     else if (!run.predicted_for_this_run)
       s += " This run does not use plain full-batch gradient descent; the slider shows what plain gradient descent would do, and its recorded path is drawn beside it.";
@@ -373,6 +375,7 @@
   }
   function compare() {
     var pb = run.predicted_for_this_run ? P[own] : null, ob = obs.block || {};
+    if (run.schedule && D.run.own_block) pb = D.run.own_block;  // the schedule's, from summary.json
     if (M) pb = M.predicted ? momentumBlock(M.predicted) : withMomentum(run.lr, M.betas[M.own]).q;
     var rows = [["outcome", pb && pb.outcome, ob.outcome],
       ["‖θ − θ_ls‖ < " + gd.num(tol) + " for good from epoch", pb && pb.epochs_to_tol, ob.epochs_to_tol]];
