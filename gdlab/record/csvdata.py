@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,35 +32,10 @@ def read_csv(path: Path, x_columns: Sequence[str], y_column: str) -> tuple[Array
         raise DataError(f"{path}: is {kind}; expected a CSV file")
     if path.is_file():
         check_csv_size(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.reader(f))
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except csv.Error as err:  # e.g. a field larger than the csv module's limit
-        raise DataError(f"{path}: not a CSV file gdlab can read ({err})") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: cannot be read ({err})") from None
-    if not rows:
-        raise DataError(f"{path}: the file is empty; expected a header row of column names")
-    header = [name.strip() for name in rows[0]]
     wanted = [*x_columns, y_column]
-    for name in wanted:
-        if name not in header:
-            raise DataError(f"{path}: no column {name!r}; the columns are {', '.join(header)}")
-        if header.count(name) > 1:
-            first, second = (i + 1 for i, h in enumerate(header) if h == name)
-            raise DataError(
-                f"{path}: column {name!r} appears twice in the header "
-                f"(columns {first} and {second}); name each column once"
-            )
-    table = np.array(
-        [
-            [_number(path, line, row, header, name) for name in wanted]
-            for line, row in enumerate(rows[1:], start=2)
-            if any(c.strip() for c in row)
-        ]
-    )
+    table = _read_fast(path, wanted)
+    if table is None:
+        table = _read_careful(path, wanted)
     n_params = len(x_columns) + 1
     if len(table) < n_params:
         raise DataError(
@@ -74,6 +50,60 @@ def read_csv(path: Path, x_columns: Sequence[str], y_column: str) -> tuple[Array
                 "so its weight cannot be determined"
             )
     return X, y
+
+
+def _read_fast(path: Path, wanted: list[str]) -> Array | None:
+    """The common case in one pass of NumPy's parser: a header, then rows of finite numbers
+    in every column. None (so the careful reader runs and names the line and column) for
+    anything else: quotes, blank fields, a row of another length, a non-finite value."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            header = [name.strip() for name in next(csv.reader([f.readline()]))]
+            if any(header.count(name) != 1 for name in wanted):
+                return None
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # e.g. "input contained no data"
+                table = np.loadtxt(f, delimiter=",", comments=None, ndmin=2, dtype=np.float64)
+    except Exception:  # noqa: BLE001 - whatever it is, the careful reader says it well
+        return None
+    if table.shape[1] != len(header) or not np.all(np.isfinite(table)):
+        return None
+    columns = [header.index(name) for name in wanted]
+    if columns == list(range(len(header))):
+        return table
+    return table.take(columns, axis=1)  # C order, as the careful reader's: BLAS rounds alike
+
+
+def _read_careful(path: Path, wanted: list[str]) -> Array:
+    """Row by row with the csv module: slow, but it names the line and column of a bad value."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except csv.Error as err:  # e.g. a field larger than the csv module's limit
+        raise DataError(f"{path}: not a CSV file gdlab can read ({err})") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise DataError(f"{path}: cannot be read ({err})") from None
+    if not rows:
+        raise DataError(f"{path}: the file is empty; expected a header row of column names")
+    header = [name.strip() for name in rows[0]]
+    for name in wanted:
+        if name not in header:
+            raise DataError(f"{path}: no column {name!r}; the columns are {', '.join(header)}")
+        if header.count(name) > 1:
+            first, second = (i + 1 for i, h in enumerate(header) if h == name)
+            raise DataError(
+                f"{path}: column {name!r} appears twice in the header "
+                f"(columns {first} and {second}); name each column once"
+            )
+    return np.array(
+        [
+            [_number(path, line, row, header, name) for name in wanted]
+            for line, row in enumerate(rows[1:], start=2)
+            if any(c.strip() for c in row)
+        ]
+    )
 
 
 def _number(path: Path, line: int, row: list[str], header: list[str], name: str) -> float:

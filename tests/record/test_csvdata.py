@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -12,7 +13,7 @@ from gdlab.core.data import DataError
 from gdlab.core.lstsq import least_squares
 from gdlab.record.build import load_data, prepare, run_training
 from gdlab.record.config import load_config
-from gdlab.record.csvdata import read_csv
+from gdlab.record.csvdata import _read_careful, _read_fast, read_csv
 from tests.conftest import REPO
 
 cli = CliRunner()
@@ -114,3 +115,41 @@ def test_a_sweep_over_optimizer_and_rate_on_anscombe(tmp_path: Path) -> None:
     assert lines[0].startswith("index,optimizer.name,optimizer.lr,seed,status")
     assert len(lines) == 5
     assert {p.name for p in folder.iterdir()} >= {"loss_curves.png", "distance_vs_lr.png"}
+
+
+def test_the_fast_and_the_careful_reader_give_identical_arrays(tmp_path: Path) -> None:
+    text = (
+        '\ufeff"a", b ,c,t\r\n1,0.1,-3e2,7\r\n2.5, 4 ,1e-300,8\r\n\r\n'
+        "-0,3,0.30000000000000004,9\r\n"
+    )
+    path = _csv(tmp_path, text)
+    for wanted in (["a", "b", "c", "t"], ["c", "a", "t"], ["b", "t"]):
+        fast = _read_fast(path, wanted)
+        assert fast is not None
+        careful = _read_careful(path, wanted)
+        assert fast.shape == careful.shape == (3, len(wanted))
+        assert fast.tobytes() == careful.tobytes()  # bit for bit, -0 included
+        assert fast.flags.c_contiguous and careful.flags.c_contiguous  # BLAS rounds alike
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1.5x", "line 12346, column 'b': '1.5x' is not a number"),
+        ("", "line 12346, column 'b': the value is missing"),
+        ("nan", "line 12346, column 'b': 'nan' is not a finite number"),
+    ],
+)
+def test_a_bad_cell_deep_in_a_large_file_is_named_by_line_and_column(
+    tmp_path: Path, cell: str, message: str
+) -> None:
+    rows = [f"{i},{i % 7},{2 * i}" for i in range(20_000)]
+    rows[12_344] = f"12344,{cell},1"  # line 12,346: the header is line 1
+    path = _csv(tmp_path, "a,b,y\n" + "\n".join(rows) + "\n")
+    assert _read_fast(path, ["a", "b", "y"]) is None
+    with pytest.raises(DataError) as caught:
+        read_csv(path, ["a", "b"], "y")
+    assert str(caught.value) == f"{path}, {message}"
+    rows[12_344] = "12344,3,1"
+    X, y = read_csv(_csv(tmp_path, "a,b,y\n" + "\n".join(rows) + "\n"), ["a", "b"], "y")
+    assert X.shape == (20_000, 2) and np.array_equal(y[:3], [0.0, 2.0, 4.0])
