@@ -17,15 +17,19 @@ _LABELS = {
 }
 
 
-def compare(cfg: Any, problem: Any) -> tuple[list[Any], str]:
-    """The four ways on the config's data as given, from its start, and the recommendation."""
+def compare(cfg: Any, problem: Any, found: Any) -> tuple[list[Any], str]:
+    """The four ways on the config's data as given, from its start, and the recommendation;
+    ``found`` is explain's, whose standardized analysis (of x as given) is reused."""
     import numpy as np
 
     from gdlab.core.precondition import compare_ways, recommend
 
     original = problem.original
     theta0 = original.stack(np.array(cfg.initial_w()), cfg.training.init_b)
-    ways = compare_ways(problem.X, problem.y, theta0, cfg.theory.tol, original, cfg.model.intercept)
+    known = None if found.scaling is None else (found.scaling, found.standardized)
+    ways = compare_ways(
+        problem.X, problem.y, theta0, cfg.theory.tol, original, cfg.model.intercept, known
+    )
     return ways, recommend(ways)[1]
 
 

@@ -79,7 +79,7 @@ def analyze(
             cfg.model.intercept,
             standardized=cfg.data.standardize,  # then there is nothing to compare with
         )
-        ways, recommendation = conditioning.compare(cfg, problem)
+        ways, recommendation = conditioning.compare(cfg, problem, found)
     except ValueError as err:  # e.g. a constant column cannot be standardized
         fail(str(err))
     if as_json:

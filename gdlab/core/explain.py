@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.core.data import standardize
+from gdlab.core.data import Scaling, standardize
 from gdlab.core.lstsq import lstsq_on_all_the_data, normal_equations
 from gdlab.core.notation import Array, feature_names, param_names
 from gdlab.core.theory import Analysis, Prediction, analyze, predict_run
@@ -29,6 +29,7 @@ class Explanation:
     prediction: Prediction
     slow_direction: str  # why one parameter is slow, in words
     # What standardizing x would change; None when x is standardized already.
+    scaling: Scaling | None
     standardized: Analysis | None
     standardized_prediction: Prediction | None
     standardized_best: Prediction | None
@@ -52,7 +53,7 @@ def explain(
     """
     names = param_names(X.shape[1], intercept)
     analysis = analysis if analysis is not None else analyze(X, y, intercept=intercept)
-    scaled = scaled_prediction = scaled_best = None
+    scaling = scaled = scaled_prediction = scaled_best = None
     if not standardized:
         scaling = standardize(X, intercept)
         scaled = analyze(scaling.apply(X), y, intercept=intercept)
@@ -70,6 +71,7 @@ def explain(
         lr=lr,
         prediction=predict_run(analysis, lr, theta0, tol),
         slow_direction=slow_direction_words(X, analysis, names, lr),
+        scaling=scaling,
         standardized=scaled,
         standardized_prediction=scaled_prediction,
         standardized_best=scaled_best,

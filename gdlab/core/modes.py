@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from gdlab.core.momentum import matrices
 from gdlab.core.notation import Array
+from gdlab.core.swings import matrix_powers
 
 
 def mode_errors(
@@ -85,18 +86,6 @@ def _momentum_modes(
     M = matrices(lam, lr, beta, nesterov, d)  # gdlab/core/momentum.py: one home for M
     first = (1 + beta) if nesterov else 1.0  # the first step's buf is g itself
     state1 = np.stack([c0 * (1 - lr * first * lam), lam * c0], axis=-1)  # (p, 2)
-    powers = _matrix_powers(M, np.maximum(k - 1, 0))  # (n_epochs, p, 2, 2)
+    powers = matrix_powers(M, np.maximum(k - 1, 0))  # (n_epochs, p, 2, 2)
     c = np.einsum("epj,pj->ep", powers[:, :, 0, :], state1)
     return np.where(k[:, None] == 0, c0[None, :], np.where(c0 == 0, 0.0, c))
-
-
-def _matrix_powers(M: Array, n: NDArray[np.int64]) -> Array:
-    """M^n for each n, M of shape (p, 2, 2): shape (len(n), p, 2, 2), by repeated squaring."""
-    result = np.broadcast_to(np.eye(2), (n.size, *M.shape)).copy()
-    square, left = M.copy(), n.copy()
-    while left.any():
-        odd = (left & 1).astype(bool)
-        result[odd] = result[odd] @ square
-        square = square @ square
-        left >>= 1
-    return np.asarray(result, dtype=np.float64)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdlab.core.data import standardize
+from gdlab.core.data import Scaling, standardize
 from gdlab.core.lstsq import qr_of_data
 from gdlab.core.notation import Array
 from gdlab.core.theory import Analysis, analyze, hessian, predict_run
@@ -78,12 +78,24 @@ class Way:
 
 
 def compare_ways(
-    X: Array, y: Array, theta0: Array, tol: float, raw: Analysis, intercept: bool = True
+    X: Array,
+    y: Array,
+    theta0: Array,
+    tol: float,
+    raw: Analysis,
+    intercept: bool = True,
+    standardized: tuple[Scaling, Analysis] | None = None,
 ) -> list[Way]:
     """The four ways on the data as given (``raw`` is its analysis), from ``theta0`` (in x's
-    units: w, then b if there is an intercept), each at its best rate."""
-    scaling = standardize(X, intercept)
-    scaled = analyze(scaling.apply(X), y, intercept=intercept)
+    units: w, then b if there is an intercept), each at its best rate.
+
+    ``standardized`` is X's scaling and the analysis of the scaled data when already known
+    (`gdlab analyze` has them from explain); otherwise they are worked out here.
+    """
+    if standardized is None:
+        scaling = standardize(X, intercept)
+        standardized = scaling, analyze(scaling.apply(X), y, intercept=intercept)
+    scaling, scaled = standardized
     w0, b0 = (theta0[:-1], float(theta0[-1])) if intercept else (theta0, 0.0)
     theta0_scaled = scaled.stack(*scaling.to_scaled(w0, b0))
     diagonal = diagonally_preconditioned(X, y, intercept)

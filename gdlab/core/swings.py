@@ -73,7 +73,7 @@ def _last_outside(
     """The last epoch in [start, stop) outside tol, for the norm and each parameter (-1: none)."""
     last = np.full(1 + V.shape[0], -1)
     state = np.stack([coeffs, np.zeros_like(coeffs)], axis=1)
-    state = np.einsum("pij,pj->pi", _power(M, start), state)
+    state = np.einsum("pij,pj->pi", matrix_powers(M, np.array([start]))[0], state)
     for k0 in range(start, stop, _BLOCK):
         c = np.einsum("pkij,pj->kpi", powers, state)[:, :, 0]  # c_i at epochs k0 .. k0 + block
         c = c[: stop - k0] + offsets  # the error from theta_ls along each v_i
@@ -137,12 +137,16 @@ def _schur_corner(M: Array, z: NDArray[np.complex128]) -> Array:
     return corner
 
 
-def _power(M: Array, k: int) -> Array:
-    return (
-        np.stack([np.linalg.matrix_power(m, k) for m in M])
-        if k
-        else np.tile(np.eye(2), (len(M), 1, 1))
-    )
+def matrix_powers(M: Array, n: NDArray[np.int64]) -> Array:
+    """M^n for each n, M of shape (p, 2, 2): shape (len(n), p, 2, 2), by repeated squaring."""
+    result = np.broadcast_to(np.eye(2), (n.size, *M.shape)).copy()
+    square, left = M.copy(), n.copy()
+    while left.any():
+        odd = (left & 1).astype(bool)
+        result[odd] = result[odd] @ square
+        square = square @ square
+        left >>= 1
+    return np.asarray(result, dtype=np.float64)
 
 
 def _block_powers(M: Array) -> Array:

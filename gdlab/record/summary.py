@@ -196,12 +196,7 @@ def momentum_block(m: MomentumPrediction, names: list[str]) -> dict[str, Any]:
     """A momentum prediction as the ``predicted`` block holds it: plain descent's keys, and
     how each eigen-direction moves."""
     return {
-        "outcome": m.outcome,
-        "rates": m.rates.tolist(),  # each direction's long-run factor per epoch, |z|
-        "epochs_to_tol": m.epochs_to_tol,
-        "epochs_to_tol_per_param": dict(zip(names, m.epochs_to_tol_per_param, strict=True)),
-        "first_inf_epoch": m.first_inf_epoch,
-        "first_nan_epoch": m.first_nan_epoch,
+        **_epochs_block(m, names),  # rates: each direction's long-run factor per epoch, |z|
         "frozen": f"at lr = {m.lr:g}, beta = {m.beta:g}, the root of {m.frozen} of the "
         f"{len(m.rates)} eigen-directions rounds to exactly 1 in float64: there the steps do "
         "not move the parameters at all"
@@ -225,6 +220,12 @@ def _best_momentum(analysis: Analysis) -> dict[str, float]:
 def prediction_block(p: Prediction, names: list[str]) -> dict[str, Any]:
     """A prediction as summary.json's ``predicted`` block holds it (and analyze --json, and
     each position of a run's page)."""
+    return {**_epochs_block(p, names), "frozen": frozen_note(p)}
+
+
+def _epochs_block(p: Prediction | MomentumPrediction, names: list[str]) -> dict[str, Any]:
+    """What every prediction says, plain or with momentum: the outcome, the factors per
+    epoch, the epochs to the tolerance and the first inf and nan."""
     return {
         "outcome": p.outcome,
         "rates": p.rates.tolist(),
@@ -232,5 +233,4 @@ def prediction_block(p: Prediction, names: list[str]) -> dict[str, Any]:
         "epochs_to_tol_per_param": dict(zip(names, p.epochs_to_tol_per_param, strict=True)),
         "first_inf_epoch": p.first_inf_epoch,
         "first_nan_epoch": p.first_nan_epoch,
-        "frozen": frozen_note(p),
     }
