@@ -13,19 +13,12 @@ from typer.testing import CliRunner
 
 from gdlab.cli import app
 from tests.conftest import REPO
+from tests.plots.test_files import ONE_FEATURE
 
+# A default run's folder: what it was given and found, its figures, and its page.
 RUN_FILES = {
-    "config.yaml",
-    "data.csv",
-    "metrics.csv",
-    "summary.json",
-    "meta.json",
-    "fit.png",
-    "loss.png",
-    "params.png",
-    "contour.png",
-    "evolution.png",
-    "eigenmodes.png",
+    *("config.yaml", "data.csv", "metrics.csv", "summary.json", "meta.json"),
+    *ONE_FEATURE,
     "explore.html",
 }
 FAST = ["--set", "training.epochs=300"]

@@ -8,8 +8,7 @@ import pytest
 from gdlab.core.decay import ridge_offsets
 from gdlab.core.momentum import predict_momentum
 from gdlab.core.theory import analyze, observe, predict_run
-from gdlab.record.build import load_data, path_for, prepare, run_training
-from gdlab.record.config import load_config
+from tests.core.runs import real_run
 
 # (data, lr, beta, wd): the seed's ridge optimum is 0.0031 wd / 1e-3 from least squares, so
 # 1e-4 comes within tol 1e-3 (later than without decay), 1e-3 only for w, 1e-2 never.
@@ -35,21 +34,14 @@ def test_predictions_are_what_runs_with_weight_decay_observe(
     data: list[str], lr: float, beta: float, wd: float
 ) -> None:
     name = "momentum" if beta else "gd"
-    config = load_config(
-        None,
-        [
-            *data,
-            f"optimizer.name={name}",
-            f"optimizer.lr={lr}",
-            f"optimizer.momentum={beta}",
-            f"optimizer.weight_decay={wd}",
-            "training.epochs=4000",
-        ],
+    config, problem, history, theta0 = real_run(
+        *data,
+        f"optimizer.name={name}",
+        f"optimizer.lr={lr}",
+        f"optimizer.momentum={beta}",
+        f"optimizer.weight_decay={wd}",
     )
-    problem = prepare(config, *load_data(config))
-    history = run_training(config, problem.X_train, problem.y, None, path_for(config, problem))
     a = problem.trained
-    theta0 = a.stack(np.array(config.initial_w()), config.training.init_b)
     offsets = ridge_offsets(a.eigenvalues, a.eigenvectors, a.theta_ls, wd)
     if beta:
         coeffs = a.eigenvectors.T @ (theta0 - a.theta_ls) - offsets

@@ -14,8 +14,7 @@ from gdlab.core.momentum import (
     roots,
 )
 from gdlab.core.theory import observe
-from gdlab.record.build import load_data, path_for, prepare, run_training
-from gdlab.record.config import load_config
+from tests.core.runs import real_run
 
 # (data, lr, beta, nesterov): converging and diverging, heavy ball and Nesterov, several data.
 CASES = [
@@ -35,21 +34,14 @@ CASES = [
 def test_predictions_are_what_momentum_runs_observe(
     data: list[str], lr: float, beta: float, nesterov: bool
 ) -> None:
-    config = load_config(
-        None,
-        [
-            *data,
-            "optimizer.name=momentum",
-            f"optimizer.lr={lr}",
-            f"optimizer.momentum={beta}",
-            f"optimizer.nesterov={str(nesterov).lower()}",
-            "training.epochs=4000",
-        ],
+    config, problem, history, theta0 = real_run(
+        *data,
+        "optimizer.name=momentum",
+        f"optimizer.lr={lr}",
+        f"optimizer.momentum={beta}",
+        f"optimizer.nesterov={str(nesterov).lower()}",
     )
-    problem = prepare(config, *load_data(config))
-    history = run_training(config, problem.X_train, problem.y, None, path_for(config, problem))
     a = problem.trained
-    theta0 = a.stack(np.array(config.initial_w()), config.training.init_b)
     coeffs = a.eigenvectors.T @ (theta0 - a.theta_ls)
     p = predict_momentum(
         a.eigenvalues, a.eigenvectors, coeffs, lr, beta, 1e-3, nesterov, (a.n_samples, a.signs)

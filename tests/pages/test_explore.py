@@ -121,9 +121,9 @@ def test_the_contours_are_the_loss_of_the_bowl() -> None:
             assert excess == pytest.approx(level, rel=1e-6)
 
 
-def test_a_page_that_cannot_be_written_leaves_the_results_whole(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def page_disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writing explore.html fails as on a full disk; every other file is written."""
     real = runs.write_text
 
     def full_disk(path: Path, text: str) -> None:
@@ -132,6 +132,10 @@ def test_a_page_that_cannot_be_written_leaves_the_results_whole(
         real(path, text)
 
     monkeypatch.setattr(runs, "write_text", full_disk)
+
+
+@pytest.mark.usefixtures("page_disk_full")
+def test_a_page_that_cannot_be_written_leaves_the_results_whole() -> None:
     result = cli.invoke(app, ["train", *QUICK])
     assert result.exit_code == 1
     assert "explore.html not drawn" in result.stderr and "No space left" in result.stderr
@@ -154,18 +158,9 @@ def test_a_momentum_slider_only_where_the_run_has_momentum_and_no_decay() -> Non
     assert page_data(decayed)["momentum"] is None  # the optimum moves: the page's bowl is not it
 
 
-def test_a_page_that_fails_beside_the_helpers_leaves_every_figure_drawn(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.mark.usefixtures("page_disk_full")
+def test_a_page_that_fails_beside_the_helpers_leaves_every_figure_drawn() -> None:
     """The page is written while the helpers import Matplotlib; its failure stops no figure."""
-    real = runs.write_text
-
-    def full_disk(path: Path, text: str) -> None:
-        if path.name == explore.PAGE:
-            raise OSError(28, "No space left on device", str(path))
-        real(path, text)
-
-    monkeypatch.setattr(runs, "write_text", full_disk)
     result = cli.invoke(app, ["train", "--set", "training.epochs=300"])
     assert result.exit_code == 1 and "explore.html not drawn" in result.stderr
     (folder,) = Path("results/runs").iterdir()
