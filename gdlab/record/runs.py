@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 
 from gdlab.version import __version__
@@ -160,11 +162,33 @@ def read_json(path: Path) -> Any:
 
 
 def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:
-    """CSV with one column per array; floats in their shortest exact form (repr)."""
-    rows = zip(*(c.tolist() for c in columns), strict=True)
-    lines = [",".join(header)]
-    lines.extend(",".join(map(repr, row)) for row in rows)
-    return "\n".join(lines) + "\n"
+    """CSV with one column per array; every float in its shortest exact form.
+
+    Formatted column by column in compiled code (orjson's float printer), not
+    number by number in Python: a 10,001-epoch metrics.csv takes a millisecond
+    or two instead of ~25 ms, which a sweep of a thousand points feels. The
+    digits are those of ``repr`` (the shortest that read back to the same
+    float); only the exponent is spelt without padding (``1e-5``, not
+    ``1e-05``). inf, -inf and nan, which JSON cannot hold, are written as
+    ``inf``, ``-inf`` and ``nan``, as NumPy and Python read them.
+    """
+    if not columns or not len(columns[0]):
+        return ",".join(header) + "\n"
+    # Neighbouring columns of one kind (int, float) are printed as one 2-D block.
+    blocks = [list(group) for _, group in itertools.groupby(columns, key=lambda c: c.dtype.kind)]
+    pieces = [_block_rows(np.column_stack(block)) for block in blocks]
+    rows = pieces[0] if len(pieces) == 1 else list(map(b",".join, zip(*pieces, strict=True)))
+    return ",".join(header) + "\n" + b"\n".join(rows).decode("ascii") + "\n"
+
+
+def _block_rows(block: NDArray[Any]) -> list[bytes]:
+    """Each row of a 2-D block of numbers as comma-separated text."""
+    text = orjson.dumps(np.ascontiguousarray(block), option=orjson.OPT_SERIALIZE_NUMPY)
+    rows = text[2:-2].split(b"],[")
+    if block.dtype.kind == "f":
+        for i in np.flatnonzero(~np.isfinite(block).all(axis=1)).tolist():  # JSON: null
+            rows[i] = ",".join(map(repr, block[i].tolist())).encode("ascii")
+    return rows
 
 
 def rows_csv(rows: list[dict[str, Any]]) -> str:

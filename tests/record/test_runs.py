@@ -52,6 +52,30 @@ def test_csv_keeps_floats_exact_and_names_columns() -> None:
     assert text == "epoch,loss\n0,0.30000000000000004\n1,inf\n"
 
 
+def test_csv_numbers_read_back_exactly_with_repr_digits() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.normal(size=2000) * 10.0 ** rng.integers(-320, 300, 2000)
+    special = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e16, 1e-5, 0.1, 2.0]
+    values = np.concatenate([values, special])
+    epochs = np.arange(len(values), dtype=np.int64) * 10**12
+    text = runs.csv_text(["epoch", "v"], [epochs, values])
+    lines = text.splitlines()
+    assert lines[0] == "epoch,v" and text.endswith("\n") and len(lines) == len(values) + 1
+    cells = [line.split(",") for line in lines[1:]]
+    assert [int(e) for e, _ in cells] == epochs.tolist()
+    back = np.array([float(v) for _, v in cells])
+    np.testing.assert_array_equal(back, values)  # every float exact, inf and nan included
+    assert np.array_equal(np.signbit(back), np.signbit(values))  # -0.0 stays -0.0
+    for (_, cell), value in zip(cells, values.tolist(), strict=True):
+        assert _digits(cell) == _digits(repr(value)), (cell, repr(value))  # repr's shortest
+    assert runs.csv_text(["a"], [np.array([])]) == "a\n"
+
+
+def _digits(number: str) -> str:
+    """A number's significant digits: no sign, point, exponent or leading and trailing zeros."""
+    return number.split("e")[0].lstrip("-").replace(".", "").strip("0")
+
+
 @pytest.mark.parametrize("name", ["", "../up", "a/b", ".hidden", "x" * 65, "sp ace"])
 def test_unsafe_run_names_are_refused(name: str) -> None:
     with pytest.raises(ValueError, match="--name"):
