@@ -26,7 +26,7 @@ from gdlab.core.notation import Array
 from gdlab.pages import dashboard
 from gdlab.pages.explore import write_explore
 from gdlab.plots.files import Drawing, draw_run_in_shares, draw_sweep, draws
-from gdlab.record import catalog, runner, runs, sweep_files
+from gdlab.record import catalog, launch, runner, runs, sweep_files
 from gdlab.record import grid as grids
 from gdlab.record import sweep as sweeps
 from gdlab.record.build import load_data, prepare
@@ -152,6 +152,7 @@ def sweep(
     name: str | None = None,
     results_dir: str | os.PathLike[str] = "results",
     plots: bool | None = None,
+    jobs: int | None = None,
 ) -> SweepResult:
     """Run a sweep into ``results_dir/sweeps/<UTC timestamp>-<name>`` and return its runs.
 
@@ -159,6 +160,8 @@ def sweep(
     ``grid`` maps dotted keys to lists of values (``{"optimizer.lr": [0.001, 0.1]}``),
     ``seeds`` repeats every point over data seeds, as ``--grid`` and ``--seeds`` do.
     ``plots=False`` draws no figure at all, the sweep's comparison figures included.
+    ``jobs`` worker processes run the points that do not step together (None: one
+    per core, 1: one after another here); the results are the same bits either way.
     """
     grid_items = [f"{key}={_list_text(values)}" for key, values in _items(grid)]
     seed_text = None if seeds is None else _list_text(seeds)
@@ -180,7 +183,8 @@ def sweep(
         folder,
         _command("sweep", config=config, grid=grid, seeds=seeds, set=set, name=name, plots=plots),
         draw_run=draw_run_in_shares,
-        draw_sweep=None if plots is False else draw_sweep,
+        draw_sweep=draw_sweep if sweeps.draws_figures(spec) else None,
+        launcher=launch.local(jobs),
     )
     _refresh_dashboard(parent)
     rows = sweep_files.sweep_rows(results, folder)

@@ -40,8 +40,10 @@ from gdlab.cli.runs import refresh_dashboard
         "  gdlab sweep --grid optimizer.lr=0.001,0.01,0.03,0.05 --set training.epochs=2000\n\n"
         "  gdlab sweep --grid optimizer.lr=0.005,0.02 --seeds 1,2,3,4,5\n\n"
         "  gdlab sweep --resume results/sweeps/20261126T041953Z-lr_study\n\n"
+        "  gdlab sweep --grid optimizer.name=gd,adam --seeds 1,2,3 --jobs 2   # 2 processes\n\n"
         "Writes results/sweeps/<UTC timestamp>-<name>/ with sweep.yaml, sweep.csv, "
-        "loss_curves.png, trajectories.png, distance_vs_lr.png and runs/<one folder per point>/."
+        "loss_curves.png, trajectories.png, distance_vs_lr.png (none with "
+        "output.plots=false) and runs/<one folder per point>/."
     )
 )
 @interruptible
@@ -90,6 +92,17 @@ def sweep(
     as_json: JsonOption = False,
     tag: TagOption = None,
     note: NoteOption = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            help="Points run at once, in N worker processes (default: one per core; 1: one "
+            "after another). The results are the same bits either way.",
+        ),
+    ] = None,
 ) -> None:
     """Run a grid of configs and compare them, predicted against observed.
 
@@ -132,7 +145,7 @@ def sweep(
     resume_hint = f"finish it with: gdlab sweep --resume {folder}"
     try:
         results, rows = run_sweep_with_progress(
-            console, spec, folder, resume is not None, show=not (quiet or as_json)
+            console, spec, folder, resume is not None, show=not (quiet or as_json), jobs=jobs
         )
     except runs.RunDirError as err:  # another process owns the sweep, or its lock is odd
         fail(str(err))
@@ -175,12 +188,17 @@ def sweep(
 
 
 def run_sweep_with_progress(
-    console: Console, spec: Any, folder: Path, resume: bool = False, show: bool = True
+    console: Console,
+    spec: Any,
+    folder: Path,
+    resume: bool = False,
+    show: bool = True,
+    jobs: int | None = None,
 ) -> tuple[Any, Any]:
-    """Run a sweep under one progress bar (points done / all), on a terminal when ``show``;
-    returns its results and rows."""
+    """Run a sweep under one progress bar (points done / all), on a terminal when ``show``,
+    on ``jobs`` worker processes (None: one per core); returns its results and rows."""
     from gdlab.plots.files import draw_run_in_shares, draw_sweep
-    from gdlab.record import runs, sweep_files
+    from gdlab.record import launch, runs, sweep_files
     from gdlab.record import sweep as sweeps
     from gdlab.record.grid import PointResult
 
@@ -209,8 +227,8 @@ def run_sweep_with_progress(
             done,
             resume,
             draw_run_in_shares,
-            draw_sweep,
-            together,
+            draw_sweep if sweeps.draws_figures(spec) else None,
+            launcher=launch.local(jobs, together),
         )
     return results, sweep_files.sweep_rows(results, folder)
 

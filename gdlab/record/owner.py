@@ -65,7 +65,7 @@ def _owner_text(raw: bytes) -> str:
 
 @contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C, SIGTERM and SIGHUP while the block runs; they arrive as soon as it ends.
+    """Hold Ctrl-C, SIGTERM, SIGHUP and SIGUSR1 while the block runs; they arrive as it ends.
 
     For writing results that are already computed: an interrupt then cuts
     nothing in half. (Only the main thread can hold them, on systems that can.)
@@ -75,7 +75,8 @@ def signals_held() -> Iterator[None]:
     ):
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    # SIGUSR1: how a parallel sweep interrupts its workers (gdlab/record/launch.py).
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1}
     before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield

@@ -82,6 +82,7 @@ def run_experiment(
     draw: DrawRun | None = None,
     on_stage: Callable[[str], None] | None = None,
     source: str = "the config",
+    environment: dict[str, Any] | None = None,
 ) -> RunResult:
     """Train one config and write its run folder, ``parent/<UTC timestamp>-<name>``.
 
@@ -94,8 +95,11 @@ def run_experiment(
     nothing that happens while drawing (``draw``) changes them: a drawing that
     fails is recorded beside them (summary.json's ``figures``) and the result
     returned; one that is interrupted is recorded, and the interrupt goes on.
+    ``environment`` is meta.json's description of where the run came from, when
+    a sweep has already asked (git once for all its points).
     """
     started = runs.now()
+    meta = _Meta(argv, started, environment)
     problem = ready.problem if ready else prepare(config, *load_data(config))
     check_run(config, len(problem.y), parent, source)  # ``source``: what error lines name
     folder = runs.create_run_dir(parent, name, started if stamped else None)
@@ -116,12 +120,12 @@ def run_experiment(
             result = _write_results(folder, config, problem, history, path)
     except KeyboardInterrupt:
         if result is not None:  # it was held until the results were written: they stand
-            _write_meta(folder, argv, started, best_effort=True)
+            meta.write(folder, best_effort=True)
         else:
-            _record_failure(folder, "interrupted", "interrupted", argv, started)
+            _record_failure(folder, "interrupted", "interrupted", meta)
         raise
     except Exception as err:
-        _record_failure(folder, "failed", describe_error(err), argv, started)
+        _record_failure(folder, "failed", describe_error(err), meta)
         raise
     try:
         if draw is not None and result.history.status != "interrupted":
@@ -130,11 +134,11 @@ def run_experiment(
             draw(folder, config, problem, result.history)
     except BaseException as err:
         _record_figures(folder, result.summary, err)
-        _write_meta(folder, argv, started, best_effort=True)
+        meta.write(folder, best_effort=True)
         if not isinstance(err, Exception):
             raise  # Ctrl-C, SIGTERM: the command stops, the results stand
         return result
-    _write_meta(folder, argv, started)
+    meta.write(folder)
     return result
 
 
@@ -197,12 +201,10 @@ def _write_results(
     return RunResult(path=folder, summary=summary, history=history)
 
 
-def _record_failure(
-    folder: Path, status: str, error: str, argv: list[str], started: datetime
-) -> None:
+def _record_failure(folder: Path, status: str, error: str, meta: _Meta) -> None:
     """Say how the run ended, even on a full disk (then in place of the 'running' record)."""
     runs.write_json_even_if_full(folder / "summary.json", {"status": status, "error": error})
-    _write_meta(folder, argv, started, best_effort=True)
+    meta.write(folder, best_effort=True)
 
 
 def _record_figures(folder: Path, summary: dict[str, Any], err: BaseException) -> None:
@@ -215,25 +217,28 @@ def _record_figures(folder: Path, summary: dict[str, Any], err: BaseException) -
     runs.write_json_even_if_full(folder / "summary.json", summary)
 
 
-def _write_meta(
-    folder: Path, argv: list[str], started: datetime, best_effort: bool = False
-) -> None:
-    try:
-        _write_meta_now(folder, argv, started)
-    except OSError:
-        if not best_effort:
-            raise
+@dataclass(frozen=True)
+class _Meta:
+    """meta.json: where the run came from (``environment``, else asked now) and when."""
 
+    argv: list[str]
+    started: datetime
+    environment: dict[str, Any] | None
 
-def _write_meta_now(folder: Path, argv: list[str], started: datetime) -> None:
-    ended = runs.now()
-    meta = runs.describe_environment(argv, Path.cwd())
-    meta.update(
-        started=started.isoformat(),
-        ended=ended.isoformat(),
-        wall_time_seconds=round((ended - started).total_seconds(), 6),
-    )
-    runs.write_json(folder / "meta.json", meta)
+    def write(self, folder: Path, best_effort: bool = False) -> None:
+        try:
+            ended = runs.now()
+            meta = self.environment or runs.describe_environment(self.argv, Path.cwd())
+            meta = dict(meta, command=self.argv)
+            meta.update(
+                started=self.started.isoformat(),
+                ended=ended.isoformat(),
+                wall_time_seconds=round((ended - self.started).total_seconds(), 6),
+            )
+            runs.write_json(folder / "meta.json", meta)
+        except OSError:
+            if not best_effort:
+                raise
 
 
 def load_result(folder: Path) -> RunResult:

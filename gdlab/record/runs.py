@@ -191,17 +191,24 @@ def _block_rows(block: NDArray[Any]) -> list[bytes]:
     return rows
 
 
-def rows_csv(rows: list[dict[str, Any]]) -> str:
-    """CSV of dict rows; columns in order of first appearance, missing cells and None empty."""
-    header: list[str] = []
-    for row in rows:
-        header.extend(key for key in row if key not in header)
+def rows_csv(rows: list[dict[str, Any]], header: list[str] | None = None) -> str:
+    """CSV of dict rows; columns in order of first appearance (or ``header``), missing cells
+    and None empty."""
+    header = columns_of(rows) if header is None else header
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow(_cell_text(row.get(key)) for key in header)
     return buffer.getvalue()
+
+
+def columns_of(rows: list[dict[str, Any]]) -> list[str]:
+    """The keys of dict rows, in order of first appearance."""
+    header: list[str] = []
+    for row in rows:
+        header.extend(key for key in row if key not in header)
+    return header
 
 
 def _cell_text(value: Any) -> str:

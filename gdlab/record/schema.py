@@ -6,6 +6,7 @@ declares. Each field carries the words used when a value is refused.
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -43,6 +44,19 @@ def _show(value: object) -> str:
 
 def flow_yaml(value: object) -> str:
     """One value as single-line YAML, e.g. ``[3.0]`` or ``null``."""
+    try:
+        # A sweep writes the same values many times; the type keeps True apart from 1 and 1.0.
+        return _flow_scalar(type(value).__name__, value)
+    except TypeError:  # a list: not hashable
+        return _flow(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _flow_scalar(kind: str, value: object) -> str:
+    return _flow(value)
+
+
+def _flow(value: object) -> str:
     text = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
     return text.removesuffix("...").strip()
 

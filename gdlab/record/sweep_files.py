@@ -115,8 +115,34 @@ def start_sweep_folder(sweep: Sweep, results_dir: Path) -> Path:
     return folder
 
 
-def write_table(folder: Path, results: list[PointResult]) -> list[dict[str, Any]]:
-    """(Re)write sweep.csv from the points finished so far; returns its rows."""
-    rows = sweep_rows(results, folder)
-    runs.write_text(folder / "sweep.csv", runs.rows_csv(rows))
-    return rows
+class SweepTable:
+    """sweep.csv, a row added as each point finishes: appended, not rewritten.
+
+    Its columns are those of the first row; a later row with other columns (a
+    failed point first, or data with more features) rewrites the file with all
+    of them. :meth:`finish` writes it whole, in the points' order.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "sweep.csv"
+        self.header: list[str] = []
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, result: PointResult) -> None:
+        row = _row(result, self.path.parent)
+        self.rows.append(row)
+        if not self.header or any(key not in self.header for key in row):
+            self._write_all(self.rows)
+            return
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(runs.rows_csv([row], self.header).split("\n", 1)[1])
+
+    def finish(self, results: list[PointResult]) -> list[dict[str, Any]]:
+        """Write sweep.csv whole from ``results``; returns its rows."""
+        self.rows = sweep_rows(results, self.path.parent)
+        self._write_all(self.rows)
+        return self.rows
+
+    def _write_all(self, rows: list[dict[str, Any]]) -> None:
+        self.header = runs.columns_of(rows)
+        runs.write_text(self.path, runs.rows_csv(rows, self.header))

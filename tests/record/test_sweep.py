@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
+from gdlab.record import launch
 from gdlab.record import runner as runner_module
-from gdlab.record import sweep as sweep_module
 from gdlab.record.sweep_files import disagreements
 from tests.cli.test_cli import RUN_FILES
 from tests.conftest import REPO
@@ -94,6 +94,8 @@ def test_a_failing_point_is_recorded_and_the_rest_still_run(
         "output.plots=false",
         "--set",
         "training.fast=false",
+        "--jobs",
+        "1",  # the fault is patched into this process
     ]
     result = cli.invoke(app, args)
     assert result.exit_code == 1
@@ -140,7 +142,7 @@ def test_a_batched_sweep_child_verifies_and_a_failed_batch_falls_back(
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("batch failed")
 
-    monkeypatch.setattr(sweep_module, "train_together", broken)
+    monkeypatch.setattr(launch, "train_together", broken)
     again = cli.invoke(
         app, ["sweep", "--config", STUDY, *FEW, "--set", "output.plots=false", "-r", "again"]
     )
@@ -157,7 +159,11 @@ def _sweep_rows(folder: Path) -> list[dict[str, str]]:
 def test_an_interrupted_sweep_resumes_to_the_same_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    whole_args = ["sweep", "-c", STUDY, *QUICK, "--set", "training.fast=false", "-r", "whole"]
+    from gdlab.plots import files
+
+    monkeypatch.setattr(files, "draw_run_in_shares", lambda *args: None)  # the sweep's alone
+    drawn = ["--set", "training.epochs=300", "--set", "training.fast=false", "--jobs", "1"]
+    whole_args = ["sweep", "-c", STUDY, *drawn, "-r", "whole"]
     assert cli.invoke(app, whole_args).exit_code == 0
     (whole,) = (tmp_path / "whole" / "sweeps").iterdir()
 
@@ -169,17 +175,16 @@ def test_an_interrupted_sweep_resumes_to_the_same_table(
         return real_train(config, X, y, on_progress, path)
 
     monkeypatch.setattr(runner_module, "run_training", ctrl_c_on_the_second_point)
-    # The four functions train each point alone, through runner.run_training: Ctrl-C is there.
-    result = cli.invoke(
-        app, ["sweep", "-c", STUDY, *QUICK, "--set", "training.fast=false", "-r", "cut"]
-    )
+    # The four functions train each point alone, through runner.run_training: Ctrl-C is there
+    # (in this process: --jobs 1).
+    result = cli.invoke(app, ["sweep", "-c", STUDY, *drawn, "-r", "cut"])
     assert result.exit_code == 130
     (cut,) = (tmp_path / "cut" / "sweeps").iterdir()
     assert [r["status"] for r in _sweep_rows(cut)] == ["completed"]
     assert "--resume" in result.stdout
     monkeypatch.setattr(runner_module, "run_training", real_train)
 
-    resumed = cli.invoke(app, ["sweep", "--resume", str(cut)])
+    resumed = cli.invoke(app, ["sweep", "--resume", str(cut), "--jobs", "1"])
     assert resumed.exit_code == 0, resumed.output
     assert _sweep_rows(cut) == _sweep_rows(whole)
     assert (cut / "runs" / "002-lr=0.005.unfinished-1").is_dir()  # set aside, not deleted
@@ -230,7 +235,8 @@ def test_a_sweep_whose_figures_fail_keeps_its_results_and_says_so(
         raise OSError(28, "No space left on device", str(folder / "loss_curves.png"))
 
     monkeypatch.setattr(files, "draw_sweep", full_disk)
-    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK])
+    monkeypatch.setattr(files, "draw_run_in_shares", lambda *args: None)  # no run's figures
+    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK, "--set", "output.plots=true"])
     assert result.exit_code == 1
     assert "sweep lr_study: 3 runs" in result.stdout  # the table is still shown
     assert "loss_curves.png: No space left on device" in result.stderr

@@ -1,0 +1,368 @@
+"""Where a sweep's points run: in this process, or on every core of this machine.
+
+One small interface, after Hydra's launchers: a launcher is handed the sweep's
+tasks (a point, or points that step together on the data's sums) and yields
+what each task found as it finishes. Every task runs the same function,
+:func:`run_task`, wherever it runs, so a point gives the same bits in this
+process, in a worker process, or on a cluster's worker (gdlab/record/dask.py).
+
+- :class:`Serial` runs the tasks one after another here (``--jobs 1``).
+- :class:`Processes` runs them on a pool of worker processes
+  (``concurrent.futures``, ``--jobs N``). Ctrl-C, SIGTERM and SIGHUP reach the
+  sweep's own process, which stops the workers the way a serial sweep stops:
+  the points running are interrupted and recorded as such, no new point starts,
+  and every finished point stands.
+
+A task sends back each point's summary and a thinned history (at most a few
+hundred rows, enough to draw the sweep's figures), never its whole history:
+what a sweep holds grows with its points by kilobytes, not megabytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from gdlab.core.batch import PlainRun, train_together
+from gdlab.core.train import History
+from gdlab.record.build import Problem, load_data, path_for, prepare
+from gdlab.record.config import DataConfig
+from gdlab.record.grid import Point, PointResult
+from gdlab.record.runner import DrawRun, Ready, RunResult, run_experiment
+from gdlab.record.schema import ModelConfig
+
+THIN_ROWS = 500  # about how many rows of each history a sweep keeps for its figures
+HEAD_ROWS = 50  # kept whole: where the loss falls fastest
+BATCH_BYTES = 64 * 2**20  # the histories of one batch trained together, at most
+
+
+@dataclass(frozen=True)
+class Task:
+    """Points that run as one: a single point, or points that step together."""
+
+    points: tuple[Point, ...]
+    together: bool = False
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every task of one sweep shares; sent to every worker."""
+
+    folder: Path  # the sweep's folder: each point writes folder/runs/<label>
+    argv: list[str]
+    environment: dict[str, Any]  # meta.json's description: git asked once a sweep
+    resume: bool = False
+    draw_run: DrawRun | None = None
+
+
+# Takes a finished task's results, in the sweep's own process.
+Record = Callable[[list[PointResult]], None]
+
+
+class Launcher(Protocol):
+    """Runs tasks somewhere and hands each task's results to ``record`` as the task finishes."""
+
+    def run(self, tasks: Sequence[Task], setting: Setting, record: Record) -> None:
+        """Run the tasks; none starts after a point is interrupted (Ctrl-C: KeyboardInterrupt
+        once what was running is recorded)."""
+        ...
+
+
+def run_task(
+    task: Task, setting: Setting, on_epochs: Callable[[int, int], None] | None = None
+) -> list[PointResult]:
+    """Run a task's points into ``setting.folder/runs``; a failing point is recorded, not raised.
+
+    Points that step together are trained at once first (``on_epochs(epoch, of)``
+    follows them). After a point is interrupted no other starts, but those
+    already trained together are still written.
+    """
+    ready = {p.label: _ready(p) for p in task.points}
+    if task.together:
+        _train_together(task.points, ready, on_epochs)
+    results: list[PointResult] = []
+    interrupted = False
+    for point in task.points:
+        plan = ready[point.label]
+        trained = plan is not None and plan.history is not None
+        if (interrupted or _stop_requested()) and not trained:
+            break
+        result = _run_point(point, setting, plan)
+        results.append(result)
+        interrupted = interrupted or result.status == "interrupted"
+    return results
+
+
+def tasks_for(
+    points: Sequence[Point], together: Sequence[Sequence[Point]], jobs: int
+) -> list[Task]:
+    """The tasks of a sweep in the order of its points: each group that steps together is cut
+    into batches (small enough to hold, enough to keep ``jobs`` workers busy), every other
+    point is a task of its own."""
+    order = {p.label: i for i, p in enumerate(points)}
+    groups = [[p for p in group if p.label in order] for group in together]
+    groups = [group for group in groups if len(group) > 1]  # a lone point runs alone
+    grouped = {p.label for group in groups for p in group}
+    tasks = [Task((p,)) for p in points if p.label not in grouped]
+    for group in groups:
+        tasks += [Task(tuple(batch), together=True) for batch in _batches(group, jobs)]
+    return sorted(tasks, key=lambda t: order[t.points[0].label])
+
+
+def _batches(group: Sequence[Point], jobs: int) -> list[Sequence[Point]]:
+    """A group cut into about equal batches of two points or more."""
+    c = group[0].config
+    rows = c.training.epochs // c.training.log_every + 1
+    per_point = rows * (3 + 2 * len(c.initial_w())) * 8
+    most = max(2, BATCH_BYTES // per_point)
+    count = max(math.ceil(len(group) / most), min(jobs, len(group) // 2), 1)
+    edges = np.linspace(0, len(group), count + 1).round().astype(int)
+    return [group[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+class Serial:
+    """Every task in this process, one after another."""
+
+    def __init__(self, on_epochs: Callable[[int, int], None] | None = None) -> None:
+        self.on_epochs = on_epochs
+
+    def run(self, tasks: Sequence[Task], setting: Setting, record: Record) -> None:
+        for task in tasks:
+            results = run_task(task, setting, self.on_epochs)
+            record(results)
+            if any(r.status == "interrupted" for r in results):
+                return
+
+
+class Processes:
+    """Tasks on ``jobs`` worker processes of this machine (``concurrent.futures``).
+
+    The workers ignore Ctrl-C, SIGTERM and SIGHUP: those reach this process,
+    which tells the workers (SIGUSR1) to interrupt the points they are running
+    and start no other, collects what they wrote, and then raises
+    KeyboardInterrupt, as a serial sweep would.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+
+    def run(self, tasks: Sequence[Task], setting: Setting, record: Record) -> None:
+        if min(self.jobs, len(tasks)) < 2:  # nothing to share out: no pool to start
+            Serial().run(tasks, setting, record)
+            return
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["gdlab.record.launch"])
+        stop = context.Event()
+        pool = ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(tasks)),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(stop,),
+        )
+        futures = {pool.submit(run_task, task, setting): task for task in tasks}
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    record(_results(future, futures[future]))
+        except KeyboardInterrupt:
+            _stop_workers(pool, stop)
+            for future in pending:
+                if not future.cancel():  # started: it stops at its interrupted point
+                    record(_results(future, futures[future]))
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _results(future: Future[list[PointResult]], task: Task) -> list[PointResult]:
+    """A finished task's results; a worker that died fails its points, one line each."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        error = "WorkerDied: its worker process ended (killed, or out of memory)"
+        return [PointResult(p, error=error, folder=None) for p in task.points]
+
+
+def _stop_workers(pool: ProcessPoolExecutor, stop: Any) -> None:
+    """Start no new point, and interrupt (SIGUSR1) the points running."""
+    stop.set()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError):
+            os.kill(process.pid, signal.SIGUSR1)
+
+
+# In a worker: the sweep's stop flag, and whether a task is running there now.
+_STOP: Any = None
+_RUNNING = False
+
+
+def _start_worker(stop: Any) -> None:
+    global _STOP
+    _STOP = stop
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)  # the sweep's own process decides
+    signal.signal(signal.SIGUSR1, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGUSR1 in a worker: Ctrl-C for the point it runs, once; nothing new starts after."""
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    if _RUNNING:
+        raise KeyboardInterrupt
+
+
+def _stop_requested() -> bool:
+    return _STOP is not None and _STOP.is_set()
+
+
+def _run_point(point: Point, setting: Setting, ready: Ready | None) -> PointResult:
+    global _RUNNING
+    child = setting.folder / "runs" / point.label
+    if setting.resume and child.exists():
+        _set_aside(child)
+    _RUNNING = True
+    try:
+        run = run_experiment(
+            point.config,
+            setting.folder / "runs",
+            point.label,
+            setting.argv,
+            stamped=False,
+            ready=ready,
+            draw=setting.draw_run,
+            environment=setting.environment,
+        )
+    except Exception as err:  # a sweep finishes every other point, then reports this one
+        return PointResult(point, error=f"{type(err).__name__}: {err}", folder=child)
+    finally:
+        _RUNNING = False
+    return PointResult(point, run=light(run, point), folder=run.path)
+
+
+def light(run: RunResult, point: Point) -> RunResult:
+    """The run with its history thinned to what a sweep's figures draw."""
+    c = point.config.training
+    return replace(run, history=thin(run.history, c.epochs // c.log_every + 1))
+
+
+def thin(history: History, rows: int) -> History:
+    """Some rows of ``history``: the first HEAD_ROWS, every k-th after, and the last of
+    ``rows`` (the most it can have). Runs of one config keep the same rows, so their
+    curves still line up row by row."""
+    stride = max(1, rows // THIN_ROWS)
+    index = np.arange(len(history.epoch))
+    keep = (index < HEAD_ROWS) | (index % stride == 0) | (index == rows - 1)
+    if keep.all():
+        return history
+    return replace(
+        history,
+        epoch=history.epoch[keep],
+        loss=history.loss[keep],
+        w=history.w[keep],
+        b=history.b[keep],
+        grad_w=history.grad_w[keep],
+        grad_b=history.grad_b[keep],
+        steps=None,
+    )
+
+
+# The data each process has prepared, by what decides it: read and analysed once.
+_PROBLEMS: dict[tuple[DataConfig, ModelConfig], Problem] = {}
+_KEEP_PROBLEMS = 4
+
+
+def problem_for(point: Point) -> Problem:
+    """The point's data, prepared (from this process's few most recent)."""
+    key = (point.config.data, point.config.model)
+    if key not in _PROBLEMS:
+        problem = prepare(point.config, *load_data(point.config))
+        while len(_PROBLEMS) >= _KEEP_PROBLEMS:
+            _PROBLEMS.pop(next(iter(_PROBLEMS)))
+        _PROBLEMS[key] = problem
+    return _PROBLEMS[key]
+
+
+def forget_problems() -> None:
+    """Let go of the data held for a sweep."""
+    _PROBLEMS.clear()
+
+
+def _ready(point: Point) -> Ready | None:
+    """The point's prepared data and path; None when the data fails (the run says why)."""
+    try:
+        problem = problem_for(point)
+    except (ValueError, np.linalg.LinAlgError):
+        return None
+    return Ready(problem, path_for(point.config, problem))  # a batched point says fast: true
+
+
+def _train_together(
+    points: Sequence[Point],
+    ready: dict[str, Ready | None],
+    on_epochs: Callable[[int, int], None] | None,
+) -> None:
+    """Step the points together on their sums; a batch that fails trains each alone."""
+    plans = [ready[p.label] for p in points]
+    usable = [plan for plan in plans if plan and plan.path and plan.path.sums is not None]
+    if len(usable) < len(plans):
+        return
+    plain = [_plain_run(p, plan) for p, plan in zip(points, usable, strict=True)]
+    total = max(run.epochs for run in plain)
+    follow = None if on_epochs is None else (lambda epoch: on_epochs(epoch, total))
+    with contextlib.suppress(Exception):
+        histories = train_together(plain, points[0].config.training.log_every, follow)
+        for point, history in zip(points, histories, strict=True):
+            plan = ready[point.label]
+            assert plan is not None
+            ready[point.label] = replace(plan, history=history)
+
+
+def _plain_run(point: Point, plan: Ready) -> PlainRun:
+    c, problem = point.config, plan.problem
+    assert plan.path is not None and plan.path.sums is not None
+    return PlainRun(
+        problem.X_train,
+        problem.y,
+        plan.path.sums,
+        c.optimizer.lr,
+        c.training.epochs,
+        np.array(c.initial_w(), dtype=np.float64),
+        c.training.init_b,
+        c.training.tol,
+    )
+
+
+def _set_aside(child: Path) -> None:
+    """Rename an unfinished run folder out of the way: kept for a look, never deleted."""
+    for n in range(1, 1000):
+        target = child.with_name(f"{child.name}.unfinished-{n}")
+        if not target.exists():
+            child.rename(target)
+            return
+
+
+def local(jobs: int | None, on_epochs: Callable[[int, int], None] | None = None) -> Launcher:
+    """This machine's launcher: ``jobs`` worker processes (None: one a core), 1: no pool."""
+    jobs = cores() if jobs is None else jobs
+    return Serial(on_epochs) if jobs == 1 else Processes(jobs)
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
