@@ -160,8 +160,8 @@ def sweep(
     ``grid`` maps dotted keys to lists of values (``{"optimizer.lr": [0.001, 0.1]}``),
     ``seeds`` repeats every point over data seeds, as ``--grid`` and ``--seeds`` do.
     ``plots=False`` draws no figure at all, the sweep's comparison figures included.
-    ``jobs`` worker processes run the points that do not step together (None: one
-    per core, 1: one after another here); the results are the same bits either way.
+    ``jobs`` worker processes run the points (None: one per core unless the sweep is
+    quick; 1: one after another here); the results are the same bits either way.
     """
     grid_items = [f"{key}={_list_text(values)}" for key, values in _items(grid)]
     seed_text = None if seeds is None else _list_text(seeds)
@@ -176,7 +176,7 @@ def sweep(
         )
     runs.check_name(spec.name)
     parent = Path(results_dir)
-    grids.check_data(spec, parent)
+    cost = grids.check_data(spec, parent)
     folder = sweep_files.start_sweep_folder(spec, parent)
     results = sweeps.run_sweep(
         spec,
@@ -184,7 +184,7 @@ def sweep(
         _command("sweep", config=config, grid=grid, seeds=seeds, set=set, name=name, plots=plots),
         draw_run=draw_run_in_shares,
         draw_sweep=draw_sweep if sweeps.draws_figures(spec) else None,
-        launcher=launch.local(jobs),
+        launcher=launch.local(jobs, seconds=cost.seconds),
     )
     _refresh_dashboard(parent)
     rows = sweep_files.sweep_rows(results, folder)

@@ -99,8 +99,9 @@ def sweep(
             "-j",
             metavar="N",
             min=1,
-            help="Points run at once, in N worker processes (default: one per core; 1: one "
-            "after another). The results are the same bits either way.",
+            help="Points run at once, in N worker processes (default: one per core, unless "
+            "the sweep is quick; 1: one after another). The results are the same bits "
+            "either way.",
         ),
     ] = None,
 ) -> None:
@@ -145,7 +146,13 @@ def sweep(
     resume_hint = f"finish it with: gdlab sweep --resume {folder}"
     try:
         results, rows = run_sweep_with_progress(
-            console, spec, folder, resume is not None, show=not (quiet or as_json), jobs=jobs
+            console,
+            spec,
+            folder,
+            resume is not None,
+            show=not (quiet or as_json),
+            jobs=jobs,
+            seconds=cost.seconds,
         )
     except runs.RunDirError as err:  # another process owns the sweep, or its lock is odd
         fail(str(err))
@@ -194,9 +201,11 @@ def run_sweep_with_progress(
     resume: bool = False,
     show: bool = True,
     jobs: int | None = None,
+    seconds: float = float("inf"),
 ) -> tuple[Any, Any]:
     """Run a sweep under one progress bar (points done / all), on a terminal when ``show``,
-    on ``jobs`` worker processes (None: one per core); returns its results and rows."""
+    on ``jobs`` worker processes (None: one per core if its estimated ``seconds`` are worth
+    it); returns its results and rows."""
     from gdlab.plots.files import draw_run_in_shares, draw_sweep
     from gdlab.record import launch, runs, sweep_files
     from gdlab.record import sweep as sweeps
@@ -228,7 +237,7 @@ def run_sweep_with_progress(
             resume,
             draw_run_in_shares,
             draw_sweep if sweeps.draws_figures(spec) else None,
-            launcher=launch.local(jobs, together),
+            launcher=launch.local(jobs, together, seconds),
         )
     return results, sweep_files.sweep_rows(results, folder)
 

@@ -17,11 +17,13 @@ from pathlib import Path
 
 from gdlab.core.data import DataError
 from gdlab.core.fastpath import SUMS_FROM_SAMPLE_EPOCHS
+from gdlab.record.rules import can_batch
 from gdlab.record.schema import Config, ConfigError
 
 MEMORY_SHARE = 0.5  # of this machine's memory, the most one command may plan to use
 LONG_SECONDS = 60.0  # a run expected to take longer is announced
 MAX_POINTS = 10_000  # the most points one sweep may have
+BATCHED_SECONDS_PER_EPOCH = 2e-6  # a point stepping with others (~1 us), and its files
 CSV_MEMORY_PER_BYTE = 40  # reading a CSV holds its text as Python strings: ~31x measured
 TEXT_BYTES_PER_NUMBER = 22  # a float written by repr, and its comma
 TEXT_MEMORY_PER_BYTE = 3  # a CSV's text is built as lines, then joined
@@ -118,14 +120,31 @@ def check_run(config: Config, n_samples: int, results: Path, where: str) -> Cost
 
 
 def check_sweep(configs: list[tuple[Config, int]], results: Path, where: str) -> Cost:
-    """The same for a sweep's points (config, n_samples), which are all held until the end."""
+    """The same for a sweep's points (config, n_samples). The disk holds them all; memory
+    holds one point (or batch) at a time in each worker, one worker a core at most, and
+    the time is shared among them. Points that step together cost a fraction of a run."""
     costs = [run_cost(config, n) for config, n in configs]
+    workers = max(1, min(len(costs), cores()))
+    seconds = [
+        BATCHED_SECONDS_PER_EPOCH * config.training.epochs if can_batch(config) else c.seconds
+        for (config, _), c in zip(configs, costs, strict=True)
+    ]
     total = Cost(
-        sum(c.memory for c in costs), sum(c.disk for c in costs), sum(c.seconds for c in costs)
+        max((c.memory for c in costs), default=0.0) * workers,
+        sum(c.disk for c in costs),
+        sum(seconds) / workers,
     )
     _check_memory(total.memory, where, configs[0][0] if configs else None)
     _check_disk(total.disk, results)
     return total
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def check_points(count: int, where: str) -> None:

@@ -25,6 +25,8 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -36,6 +38,7 @@ import numpy as np
 
 from gdlab.core.batch import PlainRun, train_together
 from gdlab.core.train import History
+from gdlab.record.budget import cores
 from gdlab.record.build import Problem, load_data, path_for, prepare
 from gdlab.record.config import DataConfig
 from gdlab.record.grid import Point, PointResult
@@ -45,6 +48,7 @@ from gdlab.record.schema import ModelConfig
 THIN_ROWS = 500  # about how many rows of each history a sweep keeps for its figures
 HEAD_ROWS = 50  # kept whole: where the loss falls fastest
 BATCH_BYTES = 64 * 2**20  # the histories of one batch trained together, at most
+POOL_FROM_SECONDS = 1.0  # a sweep expected to take less runs in one process
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,7 @@ class Processes:
             max_workers=min(self.jobs, len(tasks)),
             mp_context=context,
             initializer=_start_worker,
-            initargs=(stop,),
+            initargs=(stop, os.getpid()),
         )
         futures = {pool.submit(run_task, task, setting): task for task in tasks}
         pending = set(futures)
@@ -204,17 +208,21 @@ def _stop_workers(pool: ProcessPoolExecutor, stop: Any) -> None:
             os.kill(process.pid, signal.SIGUSR1)
 
 
-# In a worker: the sweep's stop flag, and whether a task is running there now.
+# In a worker: the sweep's stop flag, whether a point is running there now, and whether
+# the sweep's own process is gone.
 _STOP: Any = None
 _RUNNING = False
+_ORPHANED = False
+WATCH_SECONDS = 0.5
 
 
-def _start_worker(stop: Any) -> None:
+def _start_worker(stop: Any, sweep_process: int) -> None:
     global _STOP
     _STOP = stop
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the sweep's own process decides
     signal.signal(signal.SIGUSR1, _interrupt)
+    threading.Thread(target=_watch, args=(sweep_process,), daemon=True).start()
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -224,8 +232,27 @@ def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
 
+def _watch(sweep_process: int) -> None:
+    """If the sweep's own process dies (killed, say), interrupt the point running here as
+    Ctrl-C would, let it be written, and end this worker: no orphan trains on alone."""
+    global _ORPHANED
+    while True:
+        time.sleep(WATCH_SECONDS)
+        try:
+            os.kill(sweep_process, 0)
+        except ProcessLookupError:
+            break
+        except OSError:  # alive, and someone else's to signal
+            continue
+    _ORPHANED = True
+    os.kill(os.getpid(), signal.SIGUSR1)
+    while _RUNNING:
+        time.sleep(0.05)
+    os._exit(1)
+
+
 def _stop_requested() -> bool:
-    return _STOP is not None and _STOP.is_set()
+    return _ORPHANED or (_STOP is not None and _STOP.is_set())
 
 
 def _run_point(point: Point, setting: Setting, ready: Ready | None) -> PointResult:
@@ -354,15 +381,13 @@ def _set_aside(child: Path) -> None:
             return
 
 
-def local(jobs: int | None, on_epochs: Callable[[int, int], None] | None = None) -> Launcher:
-    """This machine's launcher: ``jobs`` worker processes (None: one a core), 1: no pool."""
-    jobs = cores() if jobs is None else jobs
+def local(
+    jobs: int | None,
+    on_epochs: Callable[[int, int], None] | None = None,
+    seconds: float = math.inf,
+) -> Launcher:
+    """This machine's launcher: ``jobs`` worker processes, or, with ``jobs`` None, one per
+    core when the sweep's estimated ``seconds`` are worth a pool's start (~0.3 s)."""
+    if jobs is None:
+        jobs = cores() if seconds >= POOL_FROM_SECONDS else 1
     return Serial(on_epochs) if jobs == 1 else Processes(jobs)
-
-
-def cores() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -69,6 +71,91 @@ def test_a_stopped_sweep_keeps_what_its_points_trained(tmp_path: Path, signum: i
         assert int(row["epochs_run"]) > 1000
         metrics = (folder / row["folder"] / "metrics.csv").read_text().splitlines()
         assert metrics[-1].startswith(f"{row['epochs_run']},")
+
+
+@pytest.mark.parametrize("to_group", [True, False], ids=["ctrl-c to the group", "sigterm"])
+def test_a_stopped_parallel_sweep_stops_its_workers_as_a_serial_sweep_would(
+    tmp_path: Path, to_group: bool
+) -> None:
+    # Adam points do not step together: --jobs 2 runs two at once in worker processes.
+    grid = ["--grid", "optimizer.lr=0.01,0.02,0.03,0.04", "--set", "optimizer.name=adam"]
+    args = ["sweep", *grid, *LONG, "--set", "training.log_every=100", "--jobs", "2"]
+    # Its own session, as a terminal's job is: Ctrl-C there reaches every process of the group.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gdlab", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    folder = _wait_for(tmp_path, "results/sweeps/*/summary.json").parent
+    deadline = time.monotonic() + 30
+    while len(list(folder.glob("runs/*/summary.json"))) < 2:  # both workers are training
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.05)
+    time.sleep(1.0)
+    signum = signal.SIGINT if to_group else signal.SIGTERM
+    if to_group:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err
+    assert "Traceback" not in err and "--resume" in out
+    assert json.loads((folder / "summary.json").read_text())["status"] == "interrupted"
+    with (folder / "sweep.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    # The two running were interrupted, each kept to its last logged epoch; none other started.
+    assert [r["index"] for r in rows] == ["1", "2"]
+    assert [r["status"] for r in rows] == ["interrupted", "interrupted"]
+    assert sorted(p.name for p in (folder / "runs").iterdir()) == [r["folder"][5:] for r in rows]
+    for row in rows:
+        summary = json.loads((folder / row["folder"] / "summary.json").read_text())
+        assert summary["status"] == "interrupted" and summary["epochs_run"] > 0
+        metrics = (folder / row["folder"] / "metrics.csv").read_text().splitlines()
+        assert int(metrics[-1].split(",")[0]) == summary["epochs_run"]
+    assert not (folder / ".lock").exists() or owner_free(folder)
+
+
+def test_a_parallel_sweep_killed_outright_leaves_no_worker_training_on(tmp_path: Path) -> None:
+    grid = ["--grid", "optimizer.lr=0.01,0.02,0.03", "--set", "optimizer.name=adam"]
+    process = gdlab_process("sweep", *grid, *LONG, "--set", "training.log_every=100", "-j", "2")
+    folder = _wait_for(tmp_path, "results/sweeps/*/summary.json").parent
+    deadline = time.monotonic() + 30
+    while len(points := list(folder.glob("runs/*/summary.json"))) < 2:
+        assert time.monotonic() < deadline, "the workers never started"
+        time.sleep(0.05)
+    workers = [json.loads(p.read_text())["process"]["pid"] for p in points]
+    time.sleep(0.5)
+    process.kill()  # SIGKILL: nothing of it can clean up
+    process.wait(timeout=10)  # (its output pipes stay open while a worker holds them)
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "a worker trains on without its sweep"
+        time.sleep(0.1)
+    for path in points:  # each point written as interrupted, to its last logged epoch
+        summary = json.loads(path.read_text())
+        assert summary["status"] == "interrupted" and summary["epochs_run"] > 0
+    assert len(list(folder.glob("runs/*"))) == 2  # and the third never started
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def owner_free(folder: Path) -> bool:
+    """Whether the sweep's lock is free: a resume would be let in."""
+    from gdlab.record import owner
+
+    try:
+        owner.check_free(folder)
+    except OSError:
+        return False
+    return True
 
 
 def test_a_stopped_verify_says_interrupted_not_irreproducible(tmp_path: Path) -> None:

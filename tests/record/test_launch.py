@@ -1,0 +1,85 @@
+"""Where a sweep's points run: one after another here, or on a pool of worker processes.
+
+The pool must change nothing but the wall time: every file a point writes, and
+the sweep's table, are the same bytes as a serial sweep's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gdlab.record import launch
+from gdlab.record.grid import load_sweep
+from gdlab.record.sweep import plan_paths, run_sweep
+
+# Points that do not step together: Adam and mini-batches, each shuffled by its seed.
+APART = ["optimizer.name=adam,gd", "optimizer.lr=0.01,0.05"]
+APART_SET = ["training.batch_size=16", "training.epochs=150", "output.plots=false"]
+# Points that do: plain descent over rates, cut into batches differently serially and on a pool.
+TOGETHER = ["optimizer.lr=0.001,0.002,0.004,0.008,0.016,0.1"]
+TOGETHER_SET = ["training.epochs=400", "output.plots=false"]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of a sweep but what records when and where it ran (meta.json, the lock)."""
+    skip = {"meta.json", ".lock"}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in skip
+    }
+
+
+@pytest.mark.parametrize(("grid", "overrides"), [(APART, APART_SET), (TOGETHER, TOGETHER_SET)])
+def test_a_pool_writes_the_same_bytes_as_one_process(
+    tmp_path: Path, grid: list[str], overrides: list[str]
+) -> None:
+    sweep = load_sweep(None, grid, "1,2" if grid is APART else None, overrides)
+    serial = run_sweep(sweep, tmp_path / "serial", ["test"], launcher=launch.Serial())
+    pooled = run_sweep(sweep, tmp_path / "pool", ["test"], launcher=launch.Processes(2))
+    assert [r.status for r in pooled] == [r.status for r in serial]
+    assert len(serial) == len(sweep.points) and "failed" not in {r.status for r in serial}
+    ours, theirs = _files(tmp_path / "serial"), _files(tmp_path / "pool")
+    assert ours.keys() == theirs.keys() and "sweep.csv" in ours
+    for name in ours:
+        assert ours[name] == theirs[name], name
+
+
+def test_groups_are_cut_into_batches_for_the_workers_and_kept_in_order(tmp_path: Path) -> None:
+    sweep = load_sweep(None, [*TOGETHER, "optimizer.name=gd,adam"], None, TOGETHER_SET)
+    points, together = plan_paths(sweep.points)
+    (group,) = together
+    assert [p.config.optimizer.name for p in group] == ["gd"] * 6
+    assert all(p.config.training.fast for p in group)  # written down, so a rerun alone agrees
+    one = launch.tasks_for(points, together, jobs=1)
+    two = launch.tasks_for(points, together, jobs=2)
+    assert [len(t.points) for t in one if t.together] == [6]
+    assert [len(t.points) for t in two if t.together] == [3, 3]
+    for tasks in (one, two):  # every point once, in the sweep's order of first points
+        assert sorted(p.index for t in tasks for p in t.points) == [p.index for p in points]
+        firsts = [t.points[0].index for t in tasks]
+        assert firsts == sorted(firsts)
+        assert all(len(t.points) == 1 for t in tasks if not t.together)
+
+
+def test_thinned_histories_keep_the_head_the_stride_and_the_last_row(tmp_path: Path) -> None:
+    sweep = load_sweep(None, ["optimizer.lr=0.005,0.1"], None, ["training.epochs=3000"])
+    done, diverged = run_sweep(sweep, tmp_path / "s", ["test"], launcher=launch.Serial())
+    assert done.run is not None and diverged.run is not None
+    epochs = done.run.history.epoch.tolist()
+    stride = 3001 // launch.THIN_ROWS
+    assert epochs[: launch.HEAD_ROWS] == list(range(launch.HEAD_ROWS))
+    assert epochs[-1] == 3000 and all(e % stride == 0 for e in epochs[launch.HEAD_ROWS : -1])
+    # The diverged run's rows are the same epochs as far as it went: curves line up by row.
+    short = diverged.run.history.epoch.tolist()
+    assert short == epochs[: len(short)]
+
+
+def test_a_quick_sweep_runs_here_and_a_long_one_on_every_core() -> None:
+    assert isinstance(launch.local(None, seconds=0.1), launch.Serial)
+    assert isinstance(launch.local(1, seconds=100.0), launch.Serial)
+    pooled = launch.local(None, seconds=100.0)
+    expected = launch.Serial if launch.cores() == 1 else launch.Processes
+    assert isinstance(pooled, expected)
