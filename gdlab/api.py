@@ -183,7 +183,7 @@ def sweep(
         folder,
         _command("sweep", config=config, grid=grid, seeds=seeds, set=set, name=name, plots=plots),
         draw_run=draw_run_in_shares,
-        draw_sweep=draw_sweep if sweeps.draws_figures(spec) else None,
+        draw_sweep=None if plots is False else draw_sweep,
         launcher=launch.local(jobs, seconds=cost.seconds),
     )
     _refresh_dashboard(parent)

@@ -42,8 +42,8 @@ from gdlab.cli.runs import refresh_dashboard
         "  gdlab sweep --resume results/sweeps/20261126T041953Z-lr_study\n\n"
         "  gdlab sweep --grid optimizer.name=gd,adam --seeds 1,2,3 --jobs 2   # 2 processes\n\n"
         "Writes results/sweeps/<UTC timestamp>-<name>/ with sweep.yaml, sweep.csv, "
-        "loss_curves.png, trajectories.png, distance_vs_lr.png (none with "
-        "output.plots=false) and runs/<one folder per point>/."
+        "loss_curves.png, trajectories.png, distance_vs_lr.png and runs/<one folder per "
+        "point>/. output.plots=false leaves out each run's figures; --no-figures every figure."
     )
 )
 @interruptible
@@ -92,6 +92,14 @@ def sweep(
     as_json: JsonOption = False,
     tag: TagOption = None,
     note: NoteOption = None,
+    figures: Annotated[
+        bool,
+        typer.Option(
+            "--figures/--no-figures",
+            help="Draw the sweep's comparison figures (--no-figures: no figure at all, "
+            "each run's included: the quickest sweep).",
+        ),
+    ] = True,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -127,7 +135,10 @@ def sweep(
             owner.check_free(resume)  # a sweep still running is refused before anything else
             spec, folder = grid.load_sweep(resume / "sweep.yaml"), resume
         else:
-            spec = grid.load_sweep(config, grid_items or [], seeds, set_ or [], name)
+            no_plots = [] if figures else ["output.plots=false"]  # config.yaml says so too
+            spec = grid.load_sweep(
+                config, grid_items or [], seeds, [*(set_ or []), *no_plots], name
+            )
             if not spec.grid and spec.seeds is None:
                 fail(
                     "a sweep needs values to sweep: --grid KEY=V1,V2,... (repeatable), --seeds "
@@ -153,6 +164,7 @@ def sweep(
             show=not (quiet or as_json),
             jobs=jobs,
             seconds=cost.seconds,
+            figures=figures,
         )
     except runs.RunDirError as err:  # another process owns the sweep, or its lock is odd
         fail(str(err))
@@ -182,8 +194,8 @@ def sweep(
         say.print(f"[bold red]failed:[/] {result.point.label}: {result.error}")
     undrawn = [r for r in results if r.run is not None and r.run.summary.get("figures")]
     for result in undrawn:
-        figures = result.run.summary["figures"] if result.run else {}
-        say.print(f"[bold red]figures not drawn:[/] {result.point.label}: {figures['error']}")
+        missing = result.run.summary["figures"] if result.run else {}
+        say.print(f"[bold red]figures not drawn:[/] {result.point.label}: {missing['error']}")
     if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
         say.print(resume_hint)
         interrupted()
@@ -202,10 +214,11 @@ def run_sweep_with_progress(
     show: bool = True,
     jobs: int | None = None,
     seconds: float = float("inf"),
+    figures: bool = True,
 ) -> tuple[Any, Any]:
     """Run a sweep under one progress bar (points done / all), on a terminal when ``show``,
     on ``jobs`` worker processes (None: one per core if its estimated ``seconds`` are worth
-    it); returns its results and rows."""
+    it); ``figures`` false draws none. Returns its results and rows."""
     from gdlab.plots.files import draw_run_in_shares, draw_sweep
     from gdlab.record import launch, runs, sweep_files
     from gdlab.record import sweep as sweeps
@@ -235,8 +248,8 @@ def run_sweep_with_progress(
             runs.python_argv(),
             done,
             resume,
-            draw_run_in_shares,
-            draw_sweep if sweeps.draws_figures(spec) else None,
+            draw_run_in_shares if figures else None,
+            draw_sweep if figures else None,
             launcher=launch.local(jobs, together, seconds),
         )
     return results, sweep_files.sweep_rows(results, folder)

@@ -130,12 +130,6 @@ def _run_owned(
     return results
 
 
-def draws_figures(sweep: Sweep) -> bool:
-    """Whether a sweep draws its comparison figures: not when no point draws figures
-    (``output.plots: false`` draws no figure at all, the sweep's included)."""
-    return any(point.config.output.plots for point in sweep.points)
-
-
 def _finish_table(table: SweepTable, results: list[PointResult]) -> None:
     """sweep.csv in the points' order, on the way out of a stopped sweep (if it can be)."""
     results.sort(key=lambda r: r.point.index)

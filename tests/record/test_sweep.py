@@ -159,10 +159,7 @@ def _sweep_rows(folder: Path) -> list[dict[str, str]]:
 def test_an_interrupted_sweep_resumes_to_the_same_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gdlab.plots import files
-
-    monkeypatch.setattr(files, "draw_run_in_shares", lambda *args: None)  # the sweep's alone
-    drawn = ["--set", "training.epochs=300", "--set", "training.fast=false", "--jobs", "1"]
+    drawn = [*QUICK, "--set", "training.fast=false", "--jobs", "1"]
     whole_args = ["sweep", "-c", STUDY, *drawn, "-r", "whole"]
     assert cli.invoke(app, whole_args).exit_code == 0
     (whole,) = (tmp_path / "whole" / "sweeps").iterdir()
@@ -235,8 +232,7 @@ def test_a_sweep_whose_figures_fail_keeps_its_results_and_says_so(
         raise OSError(28, "No space left on device", str(folder / "loss_curves.png"))
 
     monkeypatch.setattr(files, "draw_sweep", full_disk)
-    monkeypatch.setattr(files, "draw_run_in_shares", lambda *args: None)  # no run's figures
-    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK, "--set", "output.plots=true"])
+    result = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK])
     assert result.exit_code == 1
     assert "sweep lr_study: 3 runs" in result.stdout  # the table is still shown
     assert "loss_curves.png: No space left on device" in result.stderr
@@ -265,3 +261,12 @@ def test_a_sweep_over_the_degree_draws_its_figures(tmp_path: Path) -> None:
     result = cli.invoke(app, ["sweep", "--config", forbes, *grid])
     assert result.exit_code == 0, result.output
     assert (_sweep_dir(tmp_path / "results") / "trajectories.png").is_file()
+
+
+def test_no_figures_draws_none_and_the_configs_say_so(tmp_path: Path) -> None:
+    result = cli.invoke(app, ["sweep", "-c", STUDY, "--set", "training.epochs=200", "--no-figures"])
+    assert result.exit_code == 0, result.output
+    folder = _sweep_dir(tmp_path / "results")
+    assert not list(folder.rglob("*.png"))
+    configs = list(folder.glob("runs/*/config.yaml"))
+    assert len(configs) == 3 and all("  plots: false" in c.read_text() for c in configs)
