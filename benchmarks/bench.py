@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from measure import OUT, best_of, in_turns, naive_loop, traced_peak
+from sweeps import rows as sweep_process_rows
 
 from gdlab.core.batch import PlainRun, train_together
 from gdlab.core.sums import SufficientStats
@@ -321,6 +322,7 @@ def main() -> None:
         lambda: [theory_row()],
         lambda: [memory_row()],
         lambda: [csv_row()],
+        sweep_process_rows,
     )
     for part in parts:
         rows += part()
