@@ -1,12 +1,15 @@
-"""Many runs of plain full-batch gradient descent, stepped together as arrays.
+"""Many runs of full-batch gradient descent, plain or with momentum, stepped together.
 
-A sweep's points differ only in numbers (rates, seeds, starts), so instead of
-running them one after another they advance side by side: column k of every
+A sweep's points differ only in numbers (rates, momenta, seeds, starts), so instead
+of running them one after another they advance side by side: column k of every
 array is point k. Each point gets exactly the History that :func:`train` would
 give it alone on the data's sums, bit for bit: the sums are evaluated by the
 same ordered element-wise arithmetic (:class:`gdlab.core.sums.Stacked`), the
-step is the seed's ``w - lr * grad`` element by element, and the stopping rule
-is train's own :func:`~gdlab.core.train.stops`, applied element-wise.
+step is the seed's ``w - lr * grad`` element by element (with momentum, SGD's
+rule in gdlab/core/optimizers.py, the same operations in the same order), and
+the stopping rule is train's own :func:`~gdlab.core.train.stops`, applied
+element-wise. Runs stepped together share one kind of step: all plain, or all
+heavy ball, or all Nesterov.
 
 The points step in blocks of :data:`BLOCK` epochs, written straight into
 buffers (no allocation, no Python-level checks per epoch); after each block
@@ -48,6 +51,13 @@ class PlainRun:
     init_w: Array
     init_b: float = 0.0
     tol: float | None = None
+    momentum: float = 0.0  # SGD's, dampening 0: buf <- momentum * buf + g
+    nesterov: bool = False
+
+
+def kind(run: PlainRun) -> tuple[bool, bool]:
+    """Which step a run takes: (with momentum, Nesterov). Runs stepped together share it."""
+    return run.momentum != 0, run.momentum != 0 and run.nesterov
 
 
 def train_together(
@@ -75,9 +85,12 @@ def train_together(
                 sums=r.sums,
             )
         ]
+    if len({kind(r) for r in runs}) > 1:
+        raise ValueError("runs stepped together must share their kind of step")
     stacked = Stacked([r.sums for r in runs])
     p, P = stacked.theta_star.shape
     lr = np.tile([r.lr for r in runs], (p, 1))  # (p, P): no broadcast per step
+    step = _Step(lr, np.tile([r.momentum for r in runs], (p, 1)), runs[0].nesterov)
     ends = _Ends(runs)
     rows = _Rows(P, int(ends.epochs.max()) // log_every + 1, p, log_every)
 
@@ -87,7 +100,6 @@ def train_together(
     theta[0] = np.array([np.append(r.init_w, r.init_b) for r in runs]).T
     evaluated = np.empty((BLOCK, 2 * p, P))
     loss = np.empty((BLOCK, P))
-    step = np.empty((p, P))
     views = [
         (theta[i], evaluated[i], evaluated[i, :p], evaluated[i, p:], loss[i], theta[i + 1])
         for i in range(BLOCK)
@@ -99,7 +111,7 @@ def train_together(
         try:
             while True:
                 size = min(BLOCK, int(ends.epochs.max()) - start + 1)
-                _descend(stacked, lr, views[:size], step)
+                _descend(stacked, views[:size], step, start)
                 grads = evaluated[:size, :p]
                 rows.log(start, loss[:size], theta[:size], grads)
                 for k, epoch in ends.check(start, loss[:size], grads):
@@ -126,13 +138,43 @@ def train_together(
     ]
 
 
-def _descend(stacked: Stacked, lr: Array, views: Sequence[tuple[Any, ...]], step: Array) -> None:
-    """Take one block's epochs: evaluate at each row's theta, write the next row's."""
-    for now, out, grad, r_e, loss, after in views:
+def _descend(stacked: Stacked, views: Sequence[tuple[Any, ...]], step: _Step, start: int) -> None:
+    """Take one block's epochs (from ``start``): evaluate at each row's theta, write the next."""
+    for i, (now, out, grad, r_e, loss, after) in enumerate(views):
         stacked.evaluate(now, out, grad, r_e, loss)
-        # The seed's update, w <- w - lr * dL/dw, element by element.
-        np.multiply(lr, grad, out=step)
-        np.subtract(now, step, out=after)
+        step.take(now, grad, after, first=start + i == 0)
+
+
+class _Step:
+    """The update of every run, into preallocated arrays (an epoch allocates nothing).
+
+    Plain: theta <- theta - lr * g, the seed's update. With momentum, as SGD.rule:
+    buf <- g on the first step, else momentum * buf + g (dampening 0: (1 - 0) * g is g);
+    then theta <- theta - lr * buf, or with Nesterov theta - lr * (g + momentum * buf).
+    """
+
+    def __init__(self, lr: Array, momentum: Array, nesterov: bool) -> None:
+        self.lr, self.momentum, self.nesterov = lr, momentum, nesterov
+        self.moving = bool(momentum.any())
+        self.buf = np.zeros_like(lr)
+        self.scratch = np.empty_like(lr)
+        self.direction = np.empty_like(lr)
+
+    def take(self, now: Array, grad: Array, after: Array, first: bool) -> None:
+        direction = grad
+        if self.moving:
+            if first:
+                self.buf[...] = grad
+            else:
+                np.multiply(self.momentum, self.buf, out=self.scratch)
+                np.add(self.scratch, grad, out=self.buf)
+            direction = self.buf
+            if self.nesterov:
+                np.multiply(self.momentum, self.buf, out=self.scratch)
+                np.add(grad, self.scratch, out=self.direction)
+                direction = self.direction
+        np.multiply(self.lr, direction, out=self.scratch)
+        np.subtract(now, self.scratch, out=after)
 
 
 class _Ends:

@@ -369,6 +369,8 @@ def _plain_run(point: Point, plan: Ready) -> PlainRun:
         np.array(c.initial_w(), dtype=np.float64),
         c.training.init_b,
         c.training.tol,
+        c.optimizer.momentum or 0.0,
+        c.optimizer.nesterov,
     )
 
 

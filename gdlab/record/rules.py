@@ -44,7 +44,10 @@ def is_predicted(config: Config, n_samples: int | None = None) -> bool:
 
 
 def can_batch(config: Config) -> bool:
-    """Whether a sweep point may step together with others (gdlab/core/batch.py)."""
-    t = config.training
-    plain = is_plain_gd(config) and config.model.intercept
-    return plain and t.fast is not False and not t.log_steps and not config.optimizer.schedule
+    """Whether a sweep point may step together with others (gdlab/core/batch.py): full-batch
+    descent, plain or with momentum (heavy ball or Nesterov, dampening 0), no weight decay,
+    preconditioner or schedule, an intercept, and nothing logged per step."""
+    o, t = config.optimizer, config.training
+    sgd = o.name in ("gd", "momentum") and not o.dampening and not o.weight_decay
+    sgd = sgd and o.precondition == "none" and not o.schedule and t.batch_size is None
+    return sgd and config.model.intercept and t.fast is not False and not t.log_steps

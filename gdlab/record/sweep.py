@@ -1,7 +1,7 @@
 """Running a sweep: every point into its own run folder, those that can stepping together.
 
-A sweep's plain full-batch gradient-descent points (``training.fast`` not
-false) step together on the data's sums (gdlab/core/batch.py) when at least two
+A sweep's full-batch gradient-descent points, plain or with momentum
+(``training.fast`` not false), step together on the data's sums (gdlab/core/batch.py) when at least two
 of them share a shape and their sums are accurate (gdlab/core/fastpath.py);
 their config.yaml then says ``training.fast: true``, so a rerun of one alone
 takes the same path and gives the same bits. Every other point runs the four
@@ -160,14 +160,14 @@ def _draw(
 def plan_paths(points: Sequence[Point]) -> tuple[list[Point], list[list[Point]]]:
     """Decide which points step together, and write it into their configs.
 
-    Points of one shape (features, log_every) whose sums are accurate step
-    together when there are at least two of them: their config gets
+    Points of one shape (features, log_every) and kind of step (plain, heavy ball,
+    Nesterov) whose sums are accurate step together when there are at least two of them: their config gets
     ``training.fast: true``. Decided from the whole sweep, so a resumed sweep
     plans exactly as the first did. Returns the points, planned, and the groups
     that step together. A point whose data cannot be read is left out and fails
     in its own run.
     """
-    groups: dict[tuple[int, int], list[Point]] = {}
+    groups: dict[tuple[int, int, bool, bool], list[Point]] = {}
     for point in points:
         if not can_batch(point.config):
             continue
@@ -175,7 +175,9 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], list[list[Point]]]
             problem = launch.problem_for(point)  # read once for every point on the same data
         except (ValueError, np.linalg.LinAlgError):
             continue
-        key = (problem.X_train.shape[1], point.config.training.log_every)
+        o = point.config.optimizer
+        step = (bool(o.momentum), bool(o.momentum) and o.nesterov)  # batch.kind
+        key = (problem.X_train.shape[1], point.config.training.log_every, *step)
         groups.setdefault(key, []).append(point)
     planned = {point.label: point for point in points}
     together: list[list[Point]] = []

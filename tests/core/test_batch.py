@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -29,7 +31,7 @@ def _alone(run: PlainRun, log_every: int) -> History:
     return train(
         run.X,
         run.y,
-        SGD(run.lr),
+        SGD(run.lr, run.momentum, nesterov=run.nesterov),
         run.epochs,
         init_w=run.init_w,
         init_b=run.init_b,
@@ -79,6 +81,32 @@ def test_points_with_several_features_and_their_own_ends_match_runs_trained_alon
     statuses = _assert_together_is_alone(group, log_every=5)
     assert statuses == {"completed", "converged", "diverged"}
     _assert_together_is_alone(group[1:2], log_every=5)  # a batch of one
+
+
+@pytest.mark.parametrize("nesterov", [False, True], ids=["heavy ball", "nesterov"])
+def test_momentum_runs_trained_together_match_runs_trained_alone(nesterov: bool) -> None:
+    # Rates and momenta around the stability edge lr = 2(1 + beta)/lambda_max (0.0314 at
+    # beta 0): creeping, swinging, converging to a tolerance, overflowing to inf and nan.
+    group = [
+        replace(_run(lr, seed, epochs=1200, tol=tol), momentum=beta, nesterov=nesterov)
+        for lr, beta, tol in (
+            (0.001, 0.9, None),
+            (0.02, 0.5, 1e-6),
+            (0.05, 0.7, 1e-6),
+            (0.03, 0.99, None),
+            (0.07, 0.3, None),  # beyond the edge: diverges
+            (0.5, 0.9, None),  # far beyond: inf, then nan
+        )
+        for seed in (1, 42)
+    ]
+    statuses = _assert_together_is_alone(group, log_every=3)
+    assert {"completed", "converged", "diverged"} <= statuses
+    assert any(h.first_nan_epoch is not None for h in train_together(group[-2:]))
+
+
+def test_runs_of_different_kinds_of_step_are_not_stepped_together() -> None:
+    with pytest.raises(ValueError, match="share their kind"):
+        train_together([_run(0.01), replace(_run(0.01), momentum=0.9)])
 
 
 @pytest.mark.parametrize("grace", [25, BLOCK, 100])
