@@ -1,8 +1,9 @@
 """Running a sweep: every point into its own run folder, those that can stepping together.
 
 A sweep's full-batch gradient-descent points, plain or with momentum
-(``training.fast`` not false), step together on the data's sums (gdlab/core/batch.py) when at least two
-of them share a shape and their sums are accurate (gdlab/core/fastpath.py);
+(``training.fast`` not false), step together on the data's sums
+(gdlab/core/batch.py) when at least two of them share a shape and a kind of
+step and their sums are accurate (gdlab/core/fastpath.py);
 their config.yaml then says ``training.fast: true``, so a rerun of one alone
 takes the same path and gives the same bits. Every other point runs the four
 functions in its own run. A launcher (gdlab/record/launch.py) decides where:
@@ -161,9 +162,9 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], list[list[Point]]]
     """Decide which points step together, and write it into their configs.
 
     Points of one shape (features, log_every) and kind of step (plain, heavy ball,
-    Nesterov) whose sums are accurate step together when there are at least two of them: their config gets
-    ``training.fast: true``. Decided from the whole sweep, so a resumed sweep
-    plans exactly as the first did. Returns the points, planned, and the groups
+    Nesterov) whose sums are accurate step together when there are at least two of
+    them: their config gets ``training.fast: true``. Decided from the whole sweep,
+    so a resumed sweep plans exactly as the first did. Returns the points, planned, and the groups
     that step together. A point whose data cannot be read is left out and fails
     in its own run.
     """
