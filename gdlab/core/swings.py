@@ -153,6 +153,10 @@ def _block_powers(M: Array) -> Array:
     """M^0 .. M^(block - 1) for every direction: shape (p, block, 2, 2)."""
     powers = np.empty((len(M), _BLOCK, 2, 2))
     powers[:, 0] = np.eye(2)
-    for k in range(1, _BLOCK):
-        powers[:, k] = M @ powers[:, k - 1]
+    done, step = 1, M[:, None]  # step = M^done: the next `done` powers are step @ those known
+    while done < _BLOCK:
+        more = min(done, _BLOCK - done)
+        powers[:, done : done + more] = step @ powers[:, :more]
+        done += more
+        step = step @ step
     return powers
