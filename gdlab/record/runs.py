@@ -74,6 +74,9 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
+_PROBED: set[Path] = set()  # folders of sweep points this process has proved writable
+
+
 def create_run_dir(parent: Path, name: str, started: datetime | None) -> Path:
     """Make ``parent/<timestamp>-<name>`` (``-2``, ``-3``... if taken) and return it.
 
@@ -83,7 +86,10 @@ def create_run_dir(parent: Path, name: str, started: datetime | None) -> Path:
     the same second still get a folder each. A ``parent`` that is not a
     writable folder raises RunDirError.
     """
-    ensure_writable(parent)
+    where = parent.absolute()
+    if started is not None or where not in _PROBED or not where.is_dir():
+        ensure_writable(parent)  # a sweep's runs/ is proved once
+        _PROBED.add(where)
     stem = name if started is None else f"{timestamp(started)}-{name}"
     for attempt in range(1, 10_000):
         path = parent / (stem if attempt == 1 else f"{stem}-{attempt}")
