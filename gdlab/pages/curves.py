@@ -15,17 +15,27 @@ from urllib.parse import quote
 from gdlab.record.metrics import sample_metrics
 
 POINTS = 200  # rows of metrics.csv kept per curve: enough for a line, small for a page
+# A sweep's points share ROWS rows (a page of a thousand points stays a few megabytes and
+# reads a thousand folders in well under a second), but each keeps at least FEWEST.
+ROWS, FEWEST = 50_000, 40
 DIGITS = 4  # significant digits kept: what a chart can show, a third of the bytes
 _WORDS = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}  # as JavaScript's Number() reads
 
 
-def sample(folder: Path, columns: tuple[str, ...] = ("loss",)) -> list[list[float]] | None:
-    """[epochs, column, ...]: about POINTS rows of the run's metrics.csv; None if unreadable."""
+def rows_per_run(runs: int) -> int:
+    """How many rows of metrics.csv each of a sweep's ``runs`` points keeps."""
+    return max(FEWEST, min(POINTS, ROWS // max(runs, 1)))
+
+
+def sample(
+    folder: Path, columns: tuple[str, ...] = ("loss",), rows: int = POINTS
+) -> list[list[float]] | None:
+    """[epochs, column, ...]: about ``rows`` rows of the run's metrics.csv; None if unreadable."""
     try:
-        rows = sample_metrics(folder / "metrics.csv", POINTS, columns)
+        sampled = sample_metrics(folder / "metrics.csv", rows, columns)
     except (OSError, ValueError):
         return None
-    return [rows.column(name) for name in rows.columns]
+    return [sampled.column(name) for name in sampled.columns]
 
 
 def encode(values: list[float]) -> str:

@@ -4,8 +4,9 @@ a person ticks. Each sweep also gets its own page (:mod:`gdlab.pages.sweep_page`
 
 It is rewritten after every run, so it must be cheap: each folder is read as
 `gdlab runs list` reads it (:mod:`gdlab.record.catalog`), and each loss curve is a
-sample of about 200 rows of metrics.csv (:mod:`gdlab.record.metrics`), never the
-whole file. A folder that cannot be read is a row saying so, never an error.
+sample of at most 200 rows of metrics.csv (:mod:`gdlab.record.metrics`), never the
+whole file; fewer for the points of a large sweep, which share a budget of rows. A
+folder that cannot be read is a row saying so, never an error.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from gdlab.pages import curves
 from gdlab.pages.html import UPLOT, page
-from gdlab.pages.sweep_page import PAGE, write_sweep_page
+from gdlab.pages.sweep_page import PAGE, rows_per_point, write_sweep_page
 from gdlab.record import runs
 from gdlab.record.catalog import STATUSES, Entry, list_entries, read_entry, sweep_points
 from gdlab.record.runner import describe_error
@@ -96,12 +97,16 @@ def dashboard_data(results_dir: Path, entries: list[Entry] | None = None) -> dic
         rows.append(_row(entry, results_dir, None))
         if entry.kind == "sweep":
             points = [read_entry(p, "run") for p in sweep_points(entry.path)]
-            rows += [_row(point, results_dir, entry) for point in points]
+            share = rows_per_point(entry)
+            rows += [_row(point, results_dir, entry, share) for point in points]
     return {"results": str(results_dir), "statuses": list(STATUSES), "rows": rows}
 
 
-def _row(entry: Entry, results_dir: Path, sweep: Entry | None) -> dict[str, Any]:
-    """A run, sweep or sweep point as the table shows it, with its curve and its files."""
+def _row(
+    entry: Entry, results_dir: Path, sweep: Entry | None, rows: int = curves.POINTS
+) -> dict[str, Any]:
+    """A run, sweep or sweep point as the table shows it, with its curve (about ``rows``
+    rows) and its files."""
     row = entry.row()
     folder = curves.href(entry.path, results_dir)
     out: dict[str, Any] = {
@@ -126,7 +131,7 @@ def _row(entry: Entry, results_dir: Path, sweep: Entry | None) -> dict[str, Any]
         return out
     out.update({k: row[k] for k in ("optimizer", "lr", "epochs", "final_loss")})
     out["explore"] = (entry.path / "explore.html").is_file()
-    sampled = curves.sample(entry.path)
+    sampled = curves.sample(entry.path, rows=rows)
     out["curve"] = [curves.encode(column) for column in sampled] if sampled else None
     return out
 

@@ -15,7 +15,7 @@ from typing import Any
 from gdlab.pages import curves
 from gdlab.pages.html import UPLOT, page
 from gdlab.record import runs
-from gdlab.record.catalog import read_entry, sweep_points, swept_values
+from gdlab.record.catalog import Entry, read_entry, sweep_points, swept_values
 
 PAGE = "sweep.html"
 DASHBOARD = "index.html"  # the results folder's dashboard, two folders up
@@ -38,7 +38,8 @@ def sweep_page_data(folder: Path) -> dict[str, Any]:
     entry = read_entry(folder, "sweep")
     values = swept_values(folder)
     folders = [p for p in sweep_points(folder) if p.name in values] or sweep_points(folder)
-    points = [_point(p, values.get(p.name, {}), folder) for p in folders]
+    rows = rows_per_point(entry)
+    points = [_point(p, values.get(p.name, {}), folder, rows) for p in folders]
     view = _view(points)
     for point in points:
         point["leaves_view"] = None
@@ -59,12 +60,20 @@ def sweep_page_data(folder: Path) -> dict[str, Any]:
     }
 
 
-def _point(folder: Path, values: dict[str, Any], sweep_folder: Path) -> dict[str, Any]:
+def rows_per_point(sweep: Entry) -> int:
+    """How many rows of metrics.csv each point of ``sweep`` keeps: its share of the sweep's
+    (:func:`gdlab.pages.curves.rows_per_run`), by the points planned or found."""
+    planned = sweep.summary.get("points")
+    found = len(sweep_points(sweep.path))
+    return curves.rows_per_run(max(planned if isinstance(planned, int) else 0, found))
+
+
+def _point(folder: Path, values: dict[str, Any], sweep_folder: Path, rows: int) -> dict[str, Any]:
     """One point: its values in words, its outcome, its curve and its path (one feature)."""
     entry = read_entry(folder, "run")
     row, summary = entry.row(), entry.summary
     one_feature = summary.get("n_features") == 1
-    sampled = curves.sample(folder, ("loss", "w", "b") if one_feature else ("loss",))
+    sampled = curves.sample(folder, ("loss", "w", "b") if one_feature else ("loss",), rows)
     explore = folder / "explore.html"
     return {
         "label": folder.name,

@@ -206,3 +206,26 @@ def test_a_few_hundred_runs_make_a_page_under_a_megabyte(study: Path, tmp_path: 
     index = write_dashboard(results)
     assert len(embedded(index)["rows"]) == 300
     assert index.stat().st_size < 1_000_000
+
+
+def test_a_thousand_points_share_their_rows_and_make_pages_of_a_few_megabytes(
+    study: Path, tmp_path: Path
+) -> None:
+    results = tmp_path / "results"
+    shutil.copytree(study, results)
+    (sweep,) = (results / "sweeps").iterdir()
+    first = sorted((sweep / "runs").iterdir())[0]
+    for i in range(4, 1001):  # 10,000 epochs each: the files linked, not copied
+        point = sweep / "runs" / f"{i:04d}-copy"
+        point.mkdir()
+        for f in first.iterdir():
+            os.link(f, point / f.name)
+    (sweep / "sweep.yaml").unlink()  # the page then shows every folder, by its name
+    write_dashboard(results)
+    rows = [r for r in embedded(results / "index.html")["rows"] if r["kind"] == "point"]
+    points = embedded(sweep / PAGE)["points"]
+    assert len(rows) == len(points) == 1000
+    lengths = {len(numbers(p["curve"][0])) for p in [*rows, *points]}
+    assert max(lengths) <= 50 < min(lengths) + 10  # 50,000 rows shared by 1000 points
+    assert (sweep / PAGE).stat().st_size < 3_000_000
+    assert (results / "index.html").stat().st_size < 1_500_000

@@ -157,7 +157,7 @@
     var curves = picked.map(function (r) { return gdc.numbers(r.curve); });
     chart.plot = gdc.lossChart(chart.box, curves, series, chart.height, true);
     caption.textContent = "Loss (mean squared error, log scale) per epoch of " + picked.length +
-      " run" + (picked.length === 1 ? "" : "s") + ", from about 200 rows of each metrics.csv; " +
+      " run" + (picked.length === 1 ? "" : "s") + ", from at most 200 rows of each metrics.csv (fewer for the points of a large sweep); " +
       "a line that leaves the top diverged.";
     chart.box.setAttribute("aria-label", "Loss curves: " + picked.map(function (r) {
       return series[picked.indexOf(r)].label + ", " + r.status + ", final loss " + gd.num(r.final_loss);
