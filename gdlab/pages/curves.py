@@ -43,6 +43,11 @@ def encode(values: list[float]) -> str:
     return ",".join(_text(v) for v in values)
 
 
+def decode(text: str) -> list[float]:
+    """The numbers of a column :func:`encode` wrote (Python's float reads "Infinity", "NaN")."""
+    return [float(v) for v in text.split(",")] if text else []
+
+
 def _text(x: float) -> str:
     if x.is_integer() and abs(x) < 1e15:
         return str(int(x))

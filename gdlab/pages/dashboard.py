@@ -5,8 +5,9 @@ a person ticks. Each sweep also gets its own page (:mod:`gdlab.pages.sweep_page`
 It is rewritten after every run, so it must be cheap: each folder is read as
 `gdlab runs list` reads it (:mod:`gdlab.record.catalog`), and each loss curve is a
 sample of at most 200 rows of metrics.csv (:mod:`gdlab.record.metrics`), never the
-whole file; fewer for the points of a large sweep, which share a budget of rows. A
-folder that cannot be read is a row saying so, never an error.
+whole file; fewer for the points of a large sweep, whose points are read once and
+cached (:mod:`gdlab.pages.points`). A folder that cannot be read is a row saying so,
+never an error.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 
 from gdlab.pages import curves
 from gdlab.pages.html import UPLOT, page
-from gdlab.pages.sweep_page import PAGE, rows_per_point, write_sweep_page
+from gdlab.pages.points import Facts, Points, read_points, run_facts
+from gdlab.pages.sweep_page import PAGE, write_sweep_page
 from gdlab.record import runs
-from gdlab.record.catalog import STATUSES, Entry, list_entries, read_entry, sweep_points
+from gdlab.record.catalog import STATUSES, Entry, list_entries
 from gdlab.record.runner import describe_error
 
 INDEX = "index.html"
@@ -44,26 +46,41 @@ SWEEP_SOURCES = ("summary.json", "sweep.csv", "labels.json", "runs")
 def write_dashboard(results_dir: Path, every_sweep: bool = True) -> Path:
     """Write ``results_dir/index.html`` and the sweeps' pages; the index's path.
 
-    With ``every_sweep`` false, only the sweep pages that are missing or older
-    than their sweep are written (what a new run needs). A sweep page that
-    cannot be written is left out, and the dashboard does not link to it.
+    With ``every_sweep``, every sweep's points are read afresh and every sweep page
+    written (`gdlab runs html`). Without it (what a new run needs), the points come from
+    each sweep's cache where unchanged (:mod:`gdlab.pages.points`), and a sweep page is
+    written only when it is missing, older than its sweep, or a point of it changed. A
+    sweep page that cannot be written is left out, and the dashboard does not link to it.
     """
     entries = list_entries(results_dir)
+    points = {}
     for entry in entries:
-        if entry.kind == "sweep" and (every_sweep or _stale(entry.path)):
-            with contextlib.suppress(OSError):  # the row still shows it, linking to no page
-                write_sweep_page(entry.path)
-    data = dashboard_data(results_dir, entries)
+        if entry.kind != "sweep":
+            continue
+        points[entry.id] = read_points(entry, fresh=every_sweep)
+        if every_sweep or points[entry.id].changed or _stale(entry.path):
+            _write_sweep_page(entry.path, points[entry.id])
+    data = dashboard_data(results_dir, entries, points)
     title = f"gdlab: {len(entries)} runs and sweeps"
     runs.write_text(results_dir / INDEX, page(title, _body(results_dir), data, SCRIPTS, STYLES))
     return results_dir / INDEX
 
 
+def _write_sweep_page(folder: Path, points: Points) -> None:
+    """Write a sweep's page, or remove the one that is no longer so if it cannot be written:
+    the row still shows the sweep, linking to no page."""
+    try:
+        write_sweep_page(folder, points)
+    except OSError:
+        with contextlib.suppress(OSError):
+            (folder / PAGE).unlink(missing_ok=True)
+
+
 def refresh(results_dir: Path) -> str | None:
     """Rewrite the dashboard after a run, sweep or change of labels; None, or why it was not.
 
-    What was run is written and whole before this starts: a dashboard that cannot
-    be written is a warning, never a failed run.
+    What was run is written and whole before this starts: a dashboard that cannot be
+    written is a warning, never a failed run.
     """
     try:
         write_dashboard(results_dir, every_sweep=False)
@@ -88,52 +105,75 @@ def _stale(folder: Path) -> bool:
     return False
 
 
-def dashboard_data(results_dir: Path, entries: list[Entry] | None = None) -> dict[str, Any]:
+def dashboard_data(
+    results_dir: Path, entries: list[Entry] | None = None, points: dict[str, Points] | None = None
+) -> dict[str, Any]:
     """What the dashboard embeds: one row per run, sweep and sweep point, newest first,
-    each point after its sweep."""
+    each point after its sweep (its ``points`` by sweep id, when already read)."""
     entries = list_entries(results_dir) if entries is None else entries
+    points = {} if points is None else points
     rows = []
     for entry in entries:
-        rows.append(_row(entry, results_dir, None))
-        if entry.kind == "sweep":
-            points = [read_entry(p, "run") for p in sweep_points(entry.path)]
-            share = rows_per_point(entry)
-            rows += [_row(point, results_dir, entry, share) for point in points]
+        if entry.kind == "run":
+            rows.append(_run_row(entry.path, run_facts(entry), results_dir, None))
+            continue
+        rows.append(_sweep_row(entry, results_dir))
+        name = entry.row()["name"]
+        facts = (points.get(entry.id) or read_points(entry)).facts
+        rows += [
+            _run_row(entry.path / "runs" / point, f, results_dir, name)
+            for point, f in facts.items()
+        ]
     return {"results": str(results_dir), "statuses": list(STATUSES), "rows": rows}
 
 
-def _row(
-    entry: Entry, results_dir: Path, sweep: Entry | None, rows: int = curves.POINTS
-) -> dict[str, Any]:
-    """A run, sweep or sweep point as the table shows it, with its curve (about ``rows``
-    rows) and its files."""
+def _run_row(folder: Path, facts: Facts, results_dir: Path, sweep: str | None) -> dict[str, Any]:
+    """A run or a point of the sweep named ``sweep`` as the table shows it, with its curve
+    and its files."""
+    key = curves.href(folder, results_dir)
+    return {
+        "key": key,
+        "id": folder.name,
+        "kind": "point" if sweep is not None else "run",
+        "name": facts.name,
+        "sweep": sweep,
+        "status": facts.status,
+        "problem": facts.problem,
+        "tags": facts.tags,
+        "note": facts.note,
+        "started": facts.started,
+        "folder": key + "/",
+        "figures": facts.figures,
+        "optimizer": facts.optimizer,
+        "lr": facts.lr,
+        "epochs": facts.epochs,
+        "final_loss": facts.final_loss,
+        "explore": facts.explore,
+        "curve": facts.curve,
+    }
+
+
+def _sweep_row(entry: Entry, results_dir: Path) -> dict[str, Any]:
+    """A sweep as the table shows it: its points carry the rates and losses."""
     row = entry.row()
-    folder = curves.href(entry.path, results_dir)
-    out: dict[str, Any] = {
-        "key": folder,
+    key = curves.href(entry.path, results_dir)
+    page_file = entry.path / PAGE
+    return {
+        "key": key,
         "id": entry.id,
-        "kind": "point" if sweep is not None else entry.kind,
+        "kind": "sweep",
         "name": row["name"],
-        "sweep": sweep.row()["name"] if sweep is not None else None,
+        "sweep": None,
         "status": entry.status,
         "problem": entry.problem,
         "tags": row["tags"],
         "note": row["note"],
         "started": row["started"],
-        "folder": folder + "/",
+        "folder": key + "/",
         "figures": curves.figures(entry.path),
+        "points": row["points"],
+        "page": curves.href(page_file, results_dir) if page_file.is_file() else None,
     }
-    if entry.kind == "sweep":  # its points carry the rates and losses
-        page_file = entry.path / PAGE
-        out.update(points=row["points"], page=curves.href(page_file, results_dir))
-        if not page_file.is_file():
-            out["page"] = None
-        return out
-    out.update({k: row[k] for k in ("optimizer", "lr", "epochs", "final_loss")})
-    out["explore"] = (entry.path / "explore.html").is_file()
-    sampled = curves.sample(entry.path, rows=rows)
-    out["curve"] = [curves.encode(column) for column in sampled] if sampled else None
-    return out
 
 
 def _body(results_dir: Path) -> str:

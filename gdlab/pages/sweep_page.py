@@ -2,7 +2,9 @@
 shows each one's values, status, loss curve and (for one feature) its path in (w, b).
 
 Everything is read from the points' run folders (metrics.csv sampled, never parsed
-whole) and embedded, so the page opens from ``file://`` with no network.
+whole; once, :mod:`gdlab.pages.points`) and embedded, so the page opens from ``file://``
+with no network. The paths are cut where they leave the view as the page draws them,
+from the numbers it embeds.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from typing import Any
 
 from gdlab.pages import curves
 from gdlab.pages.html import UPLOT, page
+from gdlab.pages.points import Facts, Points, read_points
 from gdlab.record import runs
-from gdlab.record.catalog import Entry, read_entry, sweep_points, swept_values
+from gdlab.record.catalog import read_entry, swept_values
 
 PAGE = "sweep.html"
 DASHBOARD = "index.html"  # the results folder's dashboard, two folders up
@@ -24,87 +27,66 @@ STYLES = [UPLOT[0], "assets/common.css", "assets/dashboard.css"]
 Box = tuple[float, float, float, float]  # w_lo, w_hi, b_lo, b_hi
 
 
-def write_sweep_page(folder: Path) -> Path:
-    """Write ``folder/sweep.html`` for the sweep in ``folder``; its path."""
-    data = sweep_page_data(folder)
+def write_sweep_page(folder: Path, points: Points | None = None) -> Path:
+    """Write ``folder/sweep.html`` for the sweep in ``folder`` (its ``points``, when already
+    read); its path."""
+    data = sweep_page_data(folder, points)
     body = _body(data)
     text = page(f"sweep {data['name']}", body, data, SCRIPTS, STYLES)
     runs.write_text(folder / PAGE, text)
     return folder / PAGE
 
 
-def sweep_page_data(folder: Path) -> dict[str, Any]:
+def sweep_page_data(folder: Path, points: Points | None = None) -> dict[str, Any]:
     """What the page embeds: the sweep, and each point with its curve and path."""
-    entry = read_entry(folder, "sweep")
+    points = points or read_points(read_entry(folder, "sweep"))
+    entry, facts = points.sweep, points.facts
     values = swept_values(folder)
-    folders = [p for p in sweep_points(folder) if p.name in values] or sweep_points(folder)
-    rows = rows_per_point(entry)
-    points = [_point(p, values.get(p.name, {}), folder, rows) for p in folders]
-    view = _view(points)
-    for point in points:
+    names = [name for name in facts if name in values] or list(facts)
+    shown = [_point(name, facts[name], values.get(name, {}), folder) for name in names]
+    paths = [_numbers(facts[name].path) for name in names]
+    view = _view(paths, [point["optimum"] for point in shown])
+    for point, path in zip(shown, paths, strict=True):
         point["leaves_view"] = None
-        if point["path"] is not None and view is not None:
-            point["path"], left = _clip(point["path"], _grown(view, 3.0))
-            point["leaves_view"] = None if left is None else int(point["curve"][0][left])
-        for key in ("curve", "path"):  # as text, as the dashboard embeds them (curves.py)
-            if point[key] is not None:
-                point[key] = [curves.encode(column) for column in point[key]]
+        if path is not None and view is not None:
+            clipped, left = _clip(path, _grown(view, 3.0))
+            if left is not None:
+                point["path"] = [curves.encode(column) for column in clipped]
+                point["leaves_view"] = int(curves.decode(point["curve"][0])[left])
     return {
         "id": entry.id,
         "name": entry.row()["name"],
         "status": entry.status,
         "problem": entry.problem,
         "dashboard": f"../../{DASHBOARD}",
-        "points": points,
+        "points": shown,
         "view": view,
     }
 
 
-def rows_per_point(sweep: Entry) -> int:
-    """How many rows of metrics.csv each point of ``sweep`` keeps: its share of the sweep's
-    (:func:`gdlab.pages.curves.rows_per_run`), by the points planned or found."""
-    planned = sweep.summary.get("points")
-    found = len(sweep_points(sweep.path))
-    return curves.rows_per_run(max(planned if isinstance(planned, int) else 0, found))
-
-
-def _point(folder: Path, values: dict[str, Any], sweep_folder: Path, rows: int) -> dict[str, Any]:
+def _point(name: str, facts: Facts, values: dict[str, Any], sweep_folder: Path) -> dict[str, Any]:
     """One point: its values in words, its outcome, its curve and its path (one feature)."""
-    entry = read_entry(folder, "run")
-    row, summary = entry.row(), entry.summary
-    one_feature = summary.get("n_features") == 1
-    sampled = curves.sample(folder, ("loss", "w", "b") if one_feature else ("loss",), rows)
-    explore = folder / "explore.html"
+    folder = sweep_folder / "runs" / name
     return {
-        "label": folder.name,
-        "text": describe(values) or row["name"],
-        "status": entry.status,
-        "problem": entry.problem,
-        "lr": row["lr"],
-        "epochs": row["epochs"],
-        "final_loss": row["final_loss"],
-        "first_inf_epoch": _whole(summary.get("first_inf_epoch")),
-        "first_nan_epoch": _whole(summary.get("first_nan_epoch")),
-        "curve": sampled[:2] if sampled else None,
-        "path": sampled[2:4] if sampled and one_feature else None,
-        "optimum": _optimum(summary) if one_feature else None,
+        "label": name,
+        "text": describe(values) or facts.name,
+        "status": facts.status,
+        "problem": facts.problem,
+        "lr": facts.lr,
+        "epochs": facts.epochs,
+        "final_loss": facts.final_loss,
+        "first_inf_epoch": facts.first_inf_epoch,
+        "first_nan_epoch": facts.first_nan_epoch,
+        "curve": facts.curve,
+        "path": facts.path,
+        "optimum": facts.optimum,
         "folder": curves.href(folder, sweep_folder) + "/",
-        "explore": curves.href(explore, sweep_folder) if explore.is_file() else None,
+        "explore": curves.href(folder / "explore.html", sweep_folder) if facts.explore else None,
     }
 
 
-def _whole(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _optimum(summary: dict[str, Any]) -> list[float] | None:
-    """The least-squares (w, b) of a one-feature run, if its summary.json has them."""
-    ls: Any = summary.get("least_squares")
-    try:
-        w, b = float(ls["w"][0]), float(ls["b"])
-    except (TypeError, KeyError, IndexError, ValueError):
-        return None
-    return [w, b] if math.isfinite(w) and math.isfinite(b) else None
+def _numbers(columns: list[str] | None) -> list[list[float]] | None:
+    return [curves.decode(column) for column in columns] if columns is not None else None
 
 
 def describe(values: dict[str, Any]) -> str:
@@ -122,16 +104,16 @@ def _finite(path: list[list[float]]) -> list[tuple[float, float]]:
     return [(w, b) for w, b in zip(*path, strict=True) if math.isfinite(w) and math.isfinite(b)]
 
 
-def _view(points: list[dict[str, Any]]) -> Box | None:
+def _view(paths: list[list[list[float]] | None], optima: list[list[float] | None]) -> Box | None:
     """The (w, b) box the path chart shows: the starts and optima, and every path that stays
     near them; a path that runs far off (diverging) leaves the view rather than widen it."""
-    paths = [_finite(p["path"]) for p in points if p["path"] is not None]
-    anchors = [xy[0] for xy in paths if xy] + [tuple(p["optimum"]) for p in points if p["optimum"]]
+    finite = [_finite(path) for path in paths if path is not None]
+    anchors = [xy[0] for xy in finite if xy] + [tuple(o) for o in optima if o]
     if not anchors:
         return None
     base = _box(anchors)
     near = _grown(base, 4.0)
-    kept = [xy for path in paths if all(_inside(near, q) for q in path) for xy in path]
+    kept = [xy for path in finite if all(_inside(near, q) for q in path) for xy in path]
     return _grown(_box(anchors + kept), 1.16)
 
 
