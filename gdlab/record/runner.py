@@ -7,7 +7,10 @@ a callback (``draw``) handed in from the layer that draws (gdlab/plots/).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import warnings
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -167,16 +170,40 @@ def _train(
     ready: Ready | None,
 ) -> tuple[History, PathChoice]:
     """Write what the run starts from (config.yaml, data.csv), then train (unless a sweep did)."""
-    X, y = problem.X, problem.y
     runs.write_text(folder / "config.yaml", dump_config(config))
     if config.data.save_csv:
-        header = [*feature_names("x", X.shape[1]), "y"]
-        runs.write_text(folder / "data.csv", runs.csv_text(header, [*runs.split_columns(X), y]))
+        _write_data(folder / "data.csv", problem)
     path = ready.path if ready and ready.path else path_for(config, problem)
     history = ready.history if ready and ready.history else None
     if history is None:
-        history = run_training(config, problem.X_train, y, on_progress, path)
+        history = run_training(config, problem.X_train, problem.y, on_progress, path)
     return history, path
+
+
+# The data.csv this process wrote last, for which data: a sweep's points on the same data
+# (one Problem) get hard links to it, not the same numbers formatted and written again
+# (at a million samples, 40 MB a point).
+_LAST_DATA: tuple[weakref.ref[Problem], Path, tuple[int, int, int]] | None = None
+
+
+def _write_data(target: Path, problem: Problem) -> None:
+    """data.csv: the samples as given, or a link to the same file written for the same data."""
+    global _LAST_DATA
+    if _LAST_DATA is not None and _LAST_DATA[0]() is problem:
+        _, source, stamp = _LAST_DATA
+        with contextlib.suppress(OSError):  # gone, changed, or no links here: write it
+            if _stamp(source) == stamp:
+                os.link(source, target)
+                return
+    X, y = problem.X, problem.y
+    header = [*feature_names("x", X.shape[1]), "y"]
+    runs.write_text(target, runs.csv_text(header, [*runs.split_columns(X), y]))
+    _LAST_DATA = (weakref.ref(problem), target, _stamp(target))
+
+
+def _stamp(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _write_results(

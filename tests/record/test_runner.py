@@ -168,3 +168,26 @@ def test_a_drawing_failure_or_interrupt_leaves_the_finished_summary_whole(
     expected = "failed" if isinstance(what, Exception) else "interrupted"
     assert summary["figures"]["status"] == expected
     assert (folder / "meta.json").exists() and (folder / "metrics.csv").exists()
+
+
+def test_runs_on_the_same_data_share_one_data_csv_until_it_changes(tmp_path: Path) -> None:
+    from gdlab.record.build import load_data, prepare
+    from gdlab.record.runner import Ready
+
+    config = load_config(overrides=["training.epochs=20", "output.plots=false"])
+    problem = prepare(config, *load_data(config))
+    ready = Ready(problem)
+
+    def data_csv(name: str) -> Path:
+        run = run_experiment(config, tmp_path, name, ["test"], stamped=False, ready=ready)
+        return run.path / "data.csv"
+
+    alone = run_experiment(config, tmp_path / "alone", "c", ["test"]).path / "data.csv"
+    first, second = data_csv("a"), data_csv("b")
+    assert first.stat().st_ino == second.stat().st_ino  # one file, two names
+    assert second.read_bytes() == alone.read_bytes()  # what it would have written
+    first.unlink()
+    first.write_text("edited")  # the file it would link to is another now
+    third = data_csv("d")
+    assert third.stat().st_ino != first.stat().st_ino
+    assert third.read_bytes() == alone.read_bytes()
