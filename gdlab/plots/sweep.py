@@ -28,6 +28,7 @@ from gdlab.plots.colorkey import Encoding, encode
 from gdlab.plots.common import LS_STYLE, TRUE_STYLE, epoch_axis, log_axis, loss_frame
 
 SEEDS = ("data.seed",)  # runs that differ only here are one series
+MOST_SERIES = 200  # curves drawn at most per panel: more read as one smear and draw slowly
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,17 @@ def explain(
 def band_label(seeds: int, mean: str = "mean") -> str | None:
     """What the line and band of a series of seeds are; None when each series is one run."""
     return f"{mean} of {seeds} seeds (line), lowest to highest (band)" if seeds > 1 else None
+
+
+def spread(groups: dict[str, list[SweepRun]]) -> tuple[dict[str, list[SweepRun]], str]:
+    """At most MOST_SERIES of the series, evenly spread through the sweep's order, and the
+    words that say so ("" when every series is drawn)."""
+    if len(groups) <= MOST_SERIES:
+        return groups, ""
+    keys = list(groups)
+    picked = np.linspace(0, len(keys) - 1, MOST_SERIES).round().astype(int)
+    shown = {keys[i]: groups[keys[i]] for i in picked}
+    return shown, f"{len(shown)} of {len(groups)} series, evenly spread"
 
 
 def _most_seeds(groups: dict[str, list[SweepRun]]) -> int:
@@ -149,7 +161,8 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     groups = group_series(runs, leave_out=SEEDS)
     series = encode_series(groups, SEEDS)
     bottom, top = loss_frame([r.history.loss for r in runs])
-    for members in groups.values():
+    drawn, some = spread(groups)
+    for members in drawn.values():
         look = series.look(members[0].values)
         epochs, length = _members(members)
         rows = _stack([r.history.loss for r in members], length)
@@ -159,7 +172,7 @@ def loss_curves_figure(runs: Sequence[SweepRun]) -> Figure:
     ax.set_ylim(bottom, top)
     epoch_axis(ax)
     ax.set_ylabel("loss (MSE, log scale)")
-    ax.set_title(f"Loss per epoch, every run ({len(runs)})")
+    ax.set_title(f"Loss per epoch, {some or f'every run ({len(runs)})'}")
     overflows = [
         Line2D([], [], marker="x", linestyle="none", color="gray", label="loss = inf from here"),
         Line2D(
@@ -213,6 +226,8 @@ def trajectories_figure(runs: Sequence[SweepRun]) -> Figure:
         values = ", ".join(f"{n} = {v:.4g}" for n, v in zip(names, truths, strict=True))
         handles.append(Line2D([], [], **TRUE_STYLE, label=f"true: {values}"))
     explain(fig, list(axes), series, band_label(_most_seeds(groups)), handles)
+    some = spread(groups)[1]
+    note += f"; {some}" if some else ""
     fig.suptitle(f"Parameters per epoch (diverging runs leave the frame{note})")
     return fig
 
@@ -229,7 +244,7 @@ def _panel(
     truth = truths[0] if truths and len(truths) == len(runs) else None
     n_w = len(names) - 1
     low, high = _frame(runs, k, n_w, [*refs, *([truth] if truth is not None else [])])
-    for members in groups.values():
+    for members in spread(groups)[0].values():
         epochs, length = _members(members)
         traces = [
             _until_outside(r.history.w[:, k] if k < n_w else r.history.b, low, high)

@@ -126,3 +126,16 @@ def test_a_second_key_is_told_by_dashes(two_hundred: list[SweepRun]) -> None:
     assert "also swept, not told apart: optimizer.lr" in labels  # two keys of few values
     dashes = {line.get_linestyle() for line in fig.axes[0].get_lines()}
     assert {"-", "--"} <= dashes
+
+
+def test_past_200_series_the_curves_are_an_even_spread_and_say_so() -> None:
+    from gdlab.plots.sweep import MOST_SERIES, spread
+
+    groups = {f"lr={k}": [] for k in range(450)}
+    shown, words = spread(groups)  # type: ignore[arg-type]
+    keys = list(shown)
+    assert len(keys) == MOST_SERIES and keys[0] == "lr=0" and keys[-1] == "lr=449"
+    gaps = np.diff([int(k[3:]) for k in keys])
+    assert gaps.min() >= 2 and gaps.max() <= 3  # evenly spread, not the first 200
+    assert words == "200 of 450 series, evenly spread"
+    assert spread(dict(list(groups.items())[:200])) == (dict(list(groups.items())[:200]), "")  # type: ignore[arg-type]
