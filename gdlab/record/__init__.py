@@ -6,8 +6,9 @@ the theory predicts and which sweep points step together; ``runner`` runs one
 experiment into its folder (``runs`` writes files atomically, ``owner`` says
 which process owns a folder), ``budget`` refuses what cannot be done, ``summary``
 says what it found; ``grid``, ``sweep`` and ``sweep_files`` do the same for a
-grid of runs; ``lrfind`` writes a range test's folder; ``catalog`` lists and finds
-what is there. This layer may import
-``gdlab.core`` and YAML; never Matplotlib, Typer or Rich. Figures are drawn by
-a callback handed in from above.
+grid of runs, on a launcher (``launch``: here or on every core; ``cluster``: on
+a Dask cluster, the optional extra); ``lrfind`` writes a range test's folder;
+``catalog`` lists and finds what is there. This layer may import ``gdlab.core``,
+YAML and (``cluster`` alone, when asked for) Dask; never Matplotlib, Typer or
+Rich. Figures are drawn by a callback handed in from above.
 """

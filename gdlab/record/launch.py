@@ -4,7 +4,7 @@ One small interface, after Hydra's launchers: a launcher is handed the sweep's
 tasks (a point, or points that step together on the data's sums) and yields
 what each task found as it finishes. Every task runs the same function,
 :func:`run_task`, wherever it runs, so a point gives the same bits in this
-process, in a worker process, or on a cluster's worker (gdlab/record/dask.py).
+process, in a worker process, or on a cluster's worker (gdlab/record/cluster.py).
 
 - :class:`Serial` runs the tasks one after another here (``--jobs 1``).
 - :class:`Processes` runs them on a pool of worker processes
