@@ -26,10 +26,11 @@ from gdlab.core.notation import Array
 from gdlab.pages import dashboard
 from gdlab.pages.explore import write_explore
 from gdlab.plots.files import Drawing, draw_run_in_shares, draw_sweep, draws
-from gdlab.record import catalog, launch, runner, runs, sweep_files
+from gdlab.record import catalog, cluster, runner, runs, sweep_files
 from gdlab.record import grid as grids
 from gdlab.record import sweep as sweeps
 from gdlab.record.build import load_data, prepare
+from gdlab.record.cluster import LauncherName
 from gdlab.record.config import Config, ConfigError, load_config
 from gdlab.record.schema import flow_yaml
 
@@ -153,6 +154,8 @@ def sweep(
     results_dir: str | os.PathLike[str] = "results",
     plots: bool | None = None,
     jobs: int | None = None,
+    launcher: LauncherName = "local",
+    scheduler: str | None = None,
 ) -> SweepResult:
     """Run a sweep into ``results_dir/sweeps/<UTC timestamp>-<name>`` and return its runs.
 
@@ -162,6 +165,10 @@ def sweep(
     ``plots=False`` draws no figure at all, the sweep's comparison figures included.
     ``jobs`` worker processes run the points (None: one per core unless the sweep is
     quick; 1: one after another here); the results are the same bits either way.
+    ``launcher="dask"`` hands the points to a Dask cluster instead (needs
+    ``pip install 'gdlab[dask]'``): the one whose scheduler is at ``scheduler``, or one
+    started here with ``jobs`` workers. Its workers write the points' folders, so they
+    must see ``results_dir`` at the same path and run the same gdlab.
     """
     grid_items = [f"{key}={_list_text(values)}" for key, values in _items(grid)]
     seed_text = None if seeds is None else _list_text(seeds)
@@ -177,6 +184,8 @@ def sweep(
     runs.check_name(spec.name)
     parent = Path(results_dir)
     cost = grids.check_data(spec, parent)
+    # Chosen before the folder is started: a missing extra writes nothing.
+    where = cluster.launcher_for(launcher, jobs, scheduler, seconds=cost.seconds)
     folder = sweep_files.start_sweep_folder(spec, parent)
     results = sweeps.run_sweep(
         spec,
@@ -184,7 +193,7 @@ def sweep(
         _command("sweep", config=config, grid=grid, seeds=seeds, set=set, name=name, plots=plots),
         draw_run=draw_run_in_shares,
         draw_sweep=None if plots is False else draw_sweep,
-        launcher=launch.local(jobs, seconds=cost.seconds),
+        launcher=where,
     )
     _refresh_dashboard(parent)
     rows = sweep_files.sweep_rows(results, folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console, RenderableType
@@ -32,6 +32,10 @@ from gdlab.cli.app import (
 from gdlab.cli.progress import Redraws, progress_bar
 from gdlab.cli.runs import refresh_dashboard
 
+# Where a sweep's points run: gdlab.record.cluster.LauncherName, spelled here because that
+# module loads NumPy, and `gdlab --help` stays light (a test checks the two agree).
+Launcher = Literal["local", "dask"]
+
 
 @app.command(
     epilog=(
@@ -41,6 +45,8 @@ from gdlab.cli.runs import refresh_dashboard
         "  gdlab sweep --grid optimizer.lr=0.005,0.02 --seeds 1,2,3,4,5\n\n"
         "  gdlab sweep --resume results/sweeps/20261126T041953Z-lr_study\n\n"
         "  gdlab sweep --grid optimizer.name=gd,adam --seeds 1,2,3 --jobs 2   # 2 processes\n\n"
+        "  gdlab sweep -c configs/lr_study.yaml --launcher dask --scheduler tcp://head:8786 "
+        "-r /shared/results   # a Dask cluster (pip install 'gdlab[dask]')\n\n"
         "Writes results/sweeps/<UTC timestamp>-<name>/ with sweep.yaml, sweep.csv, "
         "loss_curves.png, trajectories.png, distance_vs_lr.png and runs/<one folder per "
         "point>/. output.plots=false leaves out each run's figures; --no-figures every figure."
@@ -108,8 +114,28 @@ def sweep(
             metavar="N",
             min=1,
             help="Points run at once, in N worker processes (default: one per core, unless "
-            "the sweep is quick; 1: one after another). The results are the same bits "
-            "either way.",
+            "the sweep is quick; 1: one after another; with --launcher dask, the local "
+            "cluster's workers). The results are the same bits either way.",
+        ),
+    ] = None,
+    launcher: Annotated[
+        Launcher,
+        typer.Option(
+            "--launcher",
+            metavar="local|dask",
+            help="Where the points run: local (this machine, --jobs processes) or dask (a Dask "
+            "cluster: needs pip install 'gdlab[dask]'). Same bits either way.",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="With --launcher dask: the Dask scheduler to hand the points to, e.g. "
+            "tcp://10.0.0.5:8786 (default: a cluster started here with --jobs workers). Its "
+            "workers write the points' folders: they need the results folder on a filesystem "
+            "they all see at the same path, and this gdlab installed.",
         ),
     ] = None,
 ) -> None:
@@ -121,11 +147,15 @@ def sweep(
     """
     import numpy as np
 
-    from gdlab.record import grid, owner, runner, runs, sweep_files
+    from gdlab.record import cluster, grid, owner, runner, runs, sweep_files
     from gdlab.record.config import ConfigError
 
     check_labels(tag)
     try:
+        if scheduler is not None and launcher != "dask":
+            fail("--scheduler is for --launcher dask")
+        if launcher == "dask":
+            cluster.check(scheduler)  # no extra, or no address: said before anything is written
         if resume is not None:
             if config or grid_items or seeds or set_ or name:
                 fail(
@@ -152,6 +182,8 @@ def sweep(
         fail(str(err))
     except np.linalg.LinAlgError as err:
         fail(f"the data cannot be analysed ({err})")
+    except cluster.ClusterError as err:
+        fail(str(err))
     console = Console(highlight=False)
     announce_if_long(cost.seconds, f"{len(spec.points):,} runs")
     resume_hint = f"finish it with: gdlab sweep --resume {folder}"
@@ -165,7 +197,11 @@ def sweep(
             jobs=jobs,
             seconds=cost.seconds,
             figures=figures,
+            launcher=launcher,
+            scheduler=scheduler,
         )
+    except cluster.ClusterError as err:  # the cluster cannot take the sweep: nothing ran
+        fail(f"{err}; {resume_hint}", EXIT_FAILED)
     except runs.RunDirError as err:  # another process owns the sweep, or its lock is odd
         fail(str(err))
     except OSError as err:  # a full disk: sweep.csv keeps what finished
@@ -215,12 +251,15 @@ def run_sweep_with_progress(
     jobs: int | None = None,
     seconds: float = float("inf"),
     figures: bool = True,
+    launcher: Launcher = "local",
+    scheduler: str | None = None,
 ) -> tuple[Any, Any]:
     """Run a sweep under one progress bar (points done / all), on a terminal when ``show``,
     on ``jobs`` worker processes (None: one per core if its estimated ``seconds`` are worth
-    it); ``figures`` false draws none. Returns its results and rows."""
+    it), here or on a Dask cluster (``launcher``, ``scheduler``); ``figures`` false draws
+    none. Returns its results and rows."""
     from gdlab.plots.files import draw_run_in_shares, draw_sweep
-    from gdlab.record import launch, runs, sweep_files
+    from gdlab.record import cluster, runs, sweep_files
     from gdlab.record import sweep as sweeps
     from gdlab.record.grid import PointResult
 
@@ -250,7 +289,7 @@ def run_sweep_with_progress(
             resume,
             draw_run_in_shares if figures else None,
             draw_sweep if figures else None,
-            launcher=launch.local(jobs, together, seconds),
+            launcher=cluster.launcher_for(launcher, jobs, scheduler, together, seconds),
         )
     return results, sweep_files.sweep_rows(results, folder)
 

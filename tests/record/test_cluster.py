@@ -1,27 +1,119 @@
-"""Sweeps on a Dask cluster: one line when Dask is missing or cannot take the sweep, and what
-comes back from its workers."""
+"""Sweeps on a Dask cluster: the same bits as here, one line when Dask is missing or cannot
+take the sweep, and Ctrl-C that keeps what finished.
+
+The cheap tests run in `make test`; those that start a real local cluster (a few seconds
+each) are marked e2e: `make e2e` and CI run them.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
+from typer.testing import CliRunner
 
+import gdlab
+from gdlab.cli import app
+from gdlab.cli import sweep as sweep_command
 from gdlab.record import cluster, grid, launch
 from gdlab.record.grid import Point, PointResult
 from gdlab.version import __version__
 
+cli = CliRunner()
+# Points that do not step together: mini-batches, and two optimizers.
+APART = [
+    "--grid",
+    "optimizer.name=adam,gd",
+    "--grid",
+    "optimizer.lr=0.001,0.01,0.05",
+    "--set",
+    "training.batch_size=16",
+    "--set",
+    "training.epochs=200",
+    "--no-figures",
+]
+SAME_FILES = ("metrics.csv", "summary.json", "config.yaml")
 
-def test_without_the_extra_asking_for_dask_says_so_in_one_line(
-    monkeypatch: pytest.MonkeyPatch,
+
+def _only(folder: Path) -> Path:
+    (child,) = folder.iterdir()
+    return child
+
+
+def _rows(sweep: Path) -> list[dict[str, str]]:
+    with (sweep / "sweep.csv").open() as f:
+        return list(csv.DictReader(f))
+
+
+def _points_run(sweep: Path, skip: tuple[str, ...]) -> list[str]:
+    """The points' folders, less those in ``skip`` and any set aside (a task run again after
+    its worker died sets aside its first try's folder)."""
+    names = (p.name for p in (sweep / "runs").iterdir())
+    return sorted(name for name in names if name not in skip and ".unfinished-" not in name)
+
+
+def _assert_same_bits(expected: Path, got: Path, skip: tuple[str, ...] = ()) -> None:
+    """Every point's files and sweep.csv, byte for byte (less the points in ``skip``)."""
+    points = _points_run(expected, skip)
+    assert points and points == _points_run(got, skip)
+    for point in points:
+        for name in SAME_FILES:
+            want = (expected / "runs" / point / name).read_bytes()
+            assert (got / "runs" / point / name).read_bytes() == want, f"{point}/{name}"
+    if not skip:
+        assert (got / "sweep.csv").read_bytes() == (expected / "sweep.csv").read_bytes()
+
+
+# Without the extra, and asked wrongly: one line, exit 2, nothing written.
+
+
+def test_without_the_extra_dask_is_refused_in_one_line_before_anything_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError
-    with pytest.raises(cluster.ClusterError) as refused:
-        cluster.Dask(None, 2)
-    assert str(refused.value) == "the dask launcher needs the extra: pip install 'gdlab[dask]'"
+    result = cli.invoke(app, ["sweep", *APART, "--launcher", "dask"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == f"error: {cluster.MISSING}"
+    with pytest.raises(cluster.ClusterError, match=r"pip install 'gdlab\[dask\]'"):
+        gdlab.sweep(grid={"optimizer.lr": [0.001, 0.01]}, launcher="dask")
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_scheduler_without_the_dask_launcher_is_refused(tmp_path: Path) -> None:
+    result = cli.invoke(app, ["sweep", *APART, "--scheduler", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == "error: --scheduler is for --launcher dask"
+    with pytest.raises(ValueError, match="scheduler address is for the dask launcher"):
+        gdlab.sweep(grid={"optimizer.lr": [0.001, 0.01]}, scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(ValueError, match="launcher must be 'local' or 'dask', not 'ray'"):
+        gdlab.sweep(grid={"optimizer.lr": [0.001, 0.01]}, launcher="ray")  # type: ignore[arg-type]
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_scheduler_address_that_is_not_one_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    result = cli.invoke(app, ["sweep", *APART, "--launcher", "dask", "--scheduler", "headnode"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == (
+        "error: 'headnode' is not a Dask scheduler's address (missing port number in address "
+        "'headnode'); one is written like tcp://10.0.0.5:8786"
+    )
+    with pytest.raises(cluster.ClusterError, match="unknown address scheme 'http'"):
+        gdlab.sweep(grid={"optimizer.lr": [0.001]}, launcher="dask", scheduler="http://h:80")
+    assert not (tmp_path / "results").exists()
+
+
+def test_the_clis_launcher_choices_are_the_records() -> None:
+    assert get_args(sweep_command.Launcher) == get_args(cluster.LauncherName)
 
 
 def test_gdlab_never_imports_dask_unless_asked() -> None:
@@ -114,3 +206,128 @@ def test_workers_that_cannot_see_the_folder_or_run_this_gdlab_or_share_a_process
     missing = ModuleNotFoundError("No module named 'gdlab'")
     with pytest.raises(cluster.ClusterError, match="cannot run gdlab .*install gdlab"):
         cluster._check_workers(_Workers(missing), tmp_path)  # type: ignore[arg-type]
+
+
+# A real local cluster: two worker processes (a few seconds to start), `make e2e`.
+
+
+@pytest.mark.e2e
+def test_a_sweep_on_a_local_dask_cluster_is_the_same_bits_as_one_run_here(tmp_path: Path) -> None:
+    serial = cli.invoke(app, ["sweep", *APART, "--jobs", "1", "-r", "here"])
+    assert serial.exit_code == 0, serial.output
+    on_dask = cli.invoke(app, ["sweep", *APART, "--launcher", "dask", "--jobs", "2", "-r", "dask"])
+    assert on_dask.exit_code == 0, on_dask.output
+    here, there = _only(tmp_path / "here" / "sweeps"), _only(tmp_path / "dask" / "sweeps")
+    _assert_same_bits(here, there)
+    assert [r["path"] for r in _rows(there)] == ["four functions"] * 6  # none stepped together
+    assert json.loads((there / "summary.json").read_text())["status"] == "completed"
+
+
+@pytest.mark.e2e
+def test_points_that_step_together_are_the_same_bits_on_a_local_dask_cluster(
+    tmp_path: Path,
+) -> None:
+    lrs = {"optimizer.lr": [0.001, 0.005, 0.01, 0.02, 0.1]}  # 0.1 diverges
+    settings = {"training.epochs": 500}
+    here = gdlab.sweep(grid=lrs, set=settings, plots=False, jobs=1, results_dir="here")
+    there = gdlab.sweep(
+        grid=lrs, set=settings, plots=False, launcher="dask", jobs=2, results_dir="dask"
+    )
+    _assert_same_bits(here.path, there.path)
+    assert [r["path"] for r in _rows(there.path)] == ["sums"] * 5
+    for run in there.runs:  # stepped together, as the config each point wrote says
+        assert "fast: true" in (run.path / "config.yaml").read_text()
+    assert [run.path for run in there.runs] == [
+        there.path / "runs" / label for label in sorted(os.listdir(there.path / "runs"))
+    ]
+
+
+def _die_at(lr: float) -> None:
+    """On a worker: the point with this rate ends its worker process, as the OOM killer would."""
+    from gdlab.record import runner
+
+    train = runner.run_training
+
+    def dying(config: Any, *args: Any, **kwargs: Any) -> Any:
+        if config.optimizer.lr == lr:
+            os._exit(1)
+        return train(config, *args, **kwargs)
+
+    runner.run_training = dying
+
+
+@pytest.mark.e2e
+def test_a_running_scheduler_takes_the_sweep_and_a_worker_that_dies_fails_its_point_alone(
+    tmp_path: Path,
+) -> None:
+    import dask
+    import distributed
+
+    serial = cli.invoke(app, ["sweep", *APART, "--jobs", "1", "-r", "here"])
+    assert serial.exit_code == 0, serial.output
+    # No second try after a worker dies, and one task a worker at a time: only its point fails.
+    once = {
+        "distributed.scheduler.allowed-failures": 0,
+        "distributed.scheduler.worker-saturation": 1,
+    }
+    with (
+        dask.config.set(once),
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=":0"
+        ) as running,
+        distributed.Client(running) as client,
+    ):
+        client.run(_die_at, 0.01)
+        args = ["--launcher", "dask", "--scheduler", running.scheduler_address, "-r", "dask"]
+        result = cli.invoke(app, ["sweep", *APART, *args])
+    assert result.exit_code == 1, result.output
+    died = [line for line in result.stdout.splitlines() if line.startswith("failed:")]
+    worker_died = "WorkerDied: every Dask worker that ran it ended (killed, or out of memory)"
+    assert len(died) == 2  # adam and gd at lr 0.01, one line each
+    for line, label in zip(died, ["002-name=adam-lr=0.01", "005-name=gd-lr=0.01"], strict=True):
+        assert line == f"failed: {label}: {worker_died}", result.stdout
+    here, there = _only(tmp_path / "here" / "sweeps"), _only(tmp_path / "dask" / "sweeps")
+    _assert_same_bits(here, there, skip=("002-name=adam-lr=0.01", "005-name=gd-lr=0.01"))
+    expected = [r["status"] for r in _rows(here)]
+    expected[1] = expected[4] = "failed"
+    assert [r["status"] for r in _rows(there)] == expected
+
+
+@pytest.mark.e2e
+def test_ctrl_c_keeps_the_points_finished_on_a_local_cluster_and_leaves_no_traceback(
+    tmp_path: Path,
+) -> None:
+    # Two quick points, then two that would run for hours: Ctrl-C arrives while they run.
+    points = ["--grid", "training.epochs=100,200,10000000,10000000", "--set", "optimizer.name=adam"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gdlab", "sweep", *points, "--no-figures"]
+        + ["--launcher", "dask", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + 60
+    while not _two_done_two_running(found := list(tmp_path.glob("results/sweeps/*/runs/00*"))):
+        assert time.monotonic() < deadline and process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # the terminal's Ctrl-C: every process of the job
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "WARNING" not in err, err
+    assert err.strip().splitlines()[-1] == "interrupted (SIGINT)"
+    folder = found[0].parent.parent
+    assert "--resume" in out
+    assert [r["status"] for r in _rows(folder)] == ["completed", "completed"]
+    assert json.loads((folder / "summary.json").read_text())["status"] == "interrupted"
+    for unfinished in sorted(found)[2:]:  # killed with their worker: a resume sets them aside
+        summary = json.loads((unfinished / "summary.json").read_text())
+        assert summary["status"] == "running"
+
+
+def _two_done_two_running(folders: list[Path]) -> bool:
+    """The sweep's first two points are in sweep.csv, and the last two have started."""
+    table = folders[0].parent.parent / "sweep.csv" if folders else None
+    if len(folders) < 4 or table is None or not table.exists():
+        return False
+    return len(table.read_text().splitlines()) == 3
