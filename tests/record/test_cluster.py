@@ -294,6 +294,30 @@ def test_a_running_scheduler_takes_the_sweep_and_a_worker_that_dies_fails_its_po
 
 
 @pytest.mark.e2e
+def test_a_cluster_whose_workers_run_threads_is_refused_in_one_line(tmp_path: Path) -> None:
+    import distributed
+
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=2,
+            processes=False,
+            protocol="tcp",
+            dashboard_address=":0",
+        ) as threaded,
+        distributed.Client(threaded),
+    ):
+        args = ["--launcher", "dask", "--scheduler", threaded.scheduler_address]
+        result = cli.invoke(app, ["sweep", *APART, *args])
+    assert result.exit_code == 1, result.output
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("error: the Dask worker ")
+    assert "runs 2 threads; gdlab's points each need a worker process of their own" in line
+    assert line.endswith(f"finish it with: gdlab sweep --resume {_only(Path('results/sweeps'))}")
+    assert not list(tmp_path.glob("results/sweeps/*/runs/*"))  # no point started
+
+
+@pytest.mark.e2e
 def test_ctrl_c_keeps_the_points_finished_on_a_local_cluster_and_leaves_no_traceback(
     tmp_path: Path,
 ) -> None:
