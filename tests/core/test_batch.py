@@ -156,3 +156,17 @@ def test_progress_follows_the_epochs_stepped_together() -> None:
     assert seen == sorted(seen) and seen[0] == BLOCK - 1
     assert seen[-1] >= 1000 - BLOCK  # followed to the last block
     assert [h.epochs_run for h in histories] == [1000, 300]
+
+
+def test_points_with_ten_features_match_runs_trained_alone() -> None:
+    # p = 11: the sums by matrix, one np.einsum per point, on each point's own data and
+    # on data all points share (one matrix for the batch). A tolerance met, one missed,
+    # a divergence to nan.
+    w = (1.0, -2.0, 0.5, 0.0, 1.0, 2.0, -1.0, 3.0, 0.5, -0.5)
+    settings = ((0.002, None), (0.03, 1e-9), (0.035, 1e-2), (0.06, None))
+    apart = [_run(lr, seed, 1200, tol, w, 3.0) for seed, (lr, tol) in enumerate(settings)]
+    shared = [_run(lr, 1, 1200, tol, w, 3.0) for lr, tol in settings]
+    for group in (apart, shared):
+        statuses = _assert_together_is_alone(group, log_every=3)
+        assert statuses == {"completed", "converged", "diverged"}
+    assert _alone(shared[3], 1).first_nan_epoch is not None
