@@ -1,9 +1,12 @@
-"""Which path a run takes: the four functions by default, the sums only when long and accurate."""
+"""Which path a run takes: the four functions by default, the sums only when long, accurate
+and faster."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from gdlab.core import fastpath
 from gdlab.core.data import make_linear_data
 from gdlab.core.fastpath import FOUR_FUNCTIONS, SUMS, SUMS_FROM_SAMPLE_EPOCHS, choose_path
 from gdlab.core.notation import Array
@@ -64,3 +67,33 @@ def test_points_stepping_together_take_the_sums_whatever_their_length() -> None:
     X, y = _seed_data()
     choice = choose_path(X, y, analyze(X, y), fast=None, epochs=10, tol=1e-3, in_sweep=True)
     assert choice.path == SUMS and "sweep" in choice.reason
+
+
+def _many_features(n: int, d: int) -> tuple[Array, Array]:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(n, d))
+    return X, X @ rng.normal(size=d) + 1 + rng.normal(size=n)
+
+
+def test_with_few_samples_for_many_parameters_the_faster_four_functions_are_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # From SUMS_AT_ANY_SIZE_BELOW parameters on, the sums' p x 2p matrix costs more per
+    # epoch than X does unless there are SUMS_SAMPLES_PER_PARAMETER samples per parameter.
+    # The rule at a size that analyses fast: from 4 parameters (d = 3) on.
+    monkeypatch.setattr(fastpath, "SUMS_AT_ANY_SIZE_BELOW", 4)
+    d, p = 3, 4
+    few = fastpath.SUMS_SAMPLES_PER_PARAMETER * p - 1
+    for n, path in ((few, FOUR_FUNCTIONS), (few + 1, SUMS)):
+        X, y = _many_features(n, d)
+        analysis = analyze(X, y)
+        for size in ({"in_sweep": True}, {"epochs": SUMS_FROM_SAMPLE_EPOCHS // n + 1}):
+            choice = choose_path(X, y, analysis, fast=None, tol=1e-3, **{"epochs": 10, **size})
+            assert choice.path == path
+            assert (f"{few} samples for {p} parameters" in choice.reason) == (path != SUMS)
+    # One parameter fewer, the sums are taken at any n; asked for, at any size, with a note.
+    X, y = _many_features(few, d - 1)
+    assert choose_path(X, y, analyze(X, y), fast=None, epochs=1, tol=1, in_sweep=True).path == SUMS
+    X, y = _many_features(few, d)
+    asked = choose_path(X, y, analyze(X, y), fast=True, epochs=10, tol=1e-3)
+    assert asked.path == SUMS and "the four functions are faster" in asked.reason
