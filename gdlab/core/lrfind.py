@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from gdlab.core import model
 from gdlab.core.notation import Array
@@ -161,14 +160,14 @@ def range_test(
     b = float(init_b)
     initial = model.loss(model.predict(X, w, b), y)
     taken, losses, smoothed = rates(start, end, steps), np.empty(steps), np.empty(steps)
-    rows = _batches(len(y), batch_size, shuffle)
+    data = _batches(X, y, batch_size, shuffle)
     smoother, best, stopped, n = Smoother(), math.inf, "completed", 0
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is a result here
         for n, lr in enumerate(taken, start=1):
             optimizer.lr = float(lr)
-            batch = next(rows)
-            y_hat = model.predict(X[batch], w, b)
-            grad_w, grad_b = model.gradients(X[batch], y[batch], y_hat)
+            X_batch, y_batch = next(data)
+            y_hat = model.predict(X_batch, w, b)
+            grad_w, grad_b = model.gradients(X_batch, y_batch, y_hat)
             w, b = optimizer.step(w, b, grad_w, grad_b if intercept else 0.0)
             losses[n - 1] = model.loss(model.predict(X, w, b), y)
             smoothed[n - 1] = smoother.add(float(losses[n - 1]))
@@ -208,15 +207,15 @@ def suggest(test: RangeTest) -> Suggestion:
 
 
 def _batches(
-    n_samples: int, batch_size: int | None, rng: np.random.Generator | None
-) -> Iterator[slice | NDArray[np.int64]]:
-    """Endless: every row, or the mini-batches of one shuffle after another."""
-    if batch_size is None or batch_size >= n_samples:
+    X: Array, y: Array, batch_size: int | None, rng: np.random.Generator | None
+) -> Iterator[tuple[Array, Array]]:
+    """Endless: all the data, or the mini-batches of one shuffle after another."""
+    if batch_size is None or batch_size >= len(y):
         while True:
-            yield slice(None)
+            yield X, y
     rng = rng if rng is not None else np.random.default_rng(0)
     while True:
-        yield from batches(n_samples, batch_size, rng)
+        yield from batches(X, y, batch_size, rng)
 
 
 __all__ = ["RangeTest", "Smoother", "Suggestion", "check_range", "range_test", "rates", "smooth"]

@@ -8,7 +8,7 @@ optional callback, leaving the terminal and the run folder to its caller.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +29,9 @@ NEVER = np.iinfo(np.int64).max // 4
 
 # The callback is called about this many times per run, whatever the epochs.
 PROGRESS_CALLS = 200
+
+# Mini-batches are sliced from the shuffled rows gathered about this many at a time.
+GATHER_ROWS = 4096
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -205,22 +208,35 @@ def minibatch_epoch(
 ) -> tuple[Array, float]:
     """One epoch of mini-batches: predict, gradients and update on each batch in turn."""
     rng = shuffle if shuffle is not None else np.random.default_rng(0)
-    for rows in batches(len(y), batch_size, rng):
-        y_hat = model.predict(X[rows], w, b)
-        grad_w, grad_b = model.gradients(X[rows], y[rows], y_hat)
+    for X_batch, y_batch in batches(X, y, batch_size, rng):
+        y_hat = model.predict(X_batch, w, b)
+        grad_w, grad_b = model.gradients(X_batch, y_batch, y_hat)
         grad_b = grad_b if intercept else 0.0
         if steps is not None:  # the batch's loss before its step, then where the step led
-            batch_loss = model.loss(y_hat, y[rows])
+            batch_loss = model.loss(y_hat, y_batch)
         w, b = optimizer.step(w, b, grad_w, grad_b)
         if steps is not None:
             steps.append([len(steps) + 1, epoch + 1, batch_loss, *w, b])
     return w, b
 
 
-def batches(n_samples: int, batch_size: int, rng: np.random.Generator) -> list[NDArray[np.int64]]:
-    """One epoch's mini-batches: a fresh shuffle, cut in order; the last may be smaller."""
-    order = rng.permutation(n_samples)
-    return [order[i : i + batch_size] for i in range(0, n_samples, batch_size)]
+def batches(
+    X: Array, y: Array, batch_size: int, rng: np.random.Generator
+) -> Iterator[tuple[Array, Array]]:
+    """One epoch's mini-batches (X_batch, y_batch): a fresh shuffle, cut in order; the last
+    may be smaller.
+
+    The rows are gathered in shuffled order GATHER_ROWS or so at a time and the batches
+    sliced from them: one copy per few thousand rows, not one per batch (which cost more
+    than a small batch's arithmetic), and never a whole second X.
+    """
+    order = rng.permutation(len(y))
+    chunk = batch_size * max(1, GATHER_ROWS // batch_size)
+    for start in range(0, len(y), chunk):
+        rows = order[start : start + chunk]
+        X_rows, y_rows = X[rows], y[rows]
+        for i in range(0, len(rows), batch_size):
+            yield X_rows[i : i + batch_size], y_rows[i : i + batch_size]
 
 
 class _Watch:

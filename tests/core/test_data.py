@@ -5,18 +5,29 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gdlab.core import train as train_module
 from gdlab.core.data import make_linear_data, standardize
 from gdlab.core.train import batches
 
 
-def test_batches_cover_every_sample_once_and_the_last_is_smaller() -> None:
+@pytest.mark.parametrize("gather_rows", [4096, 25])
+def test_batches_cover_every_sample_once_and_the_last_is_smaller(
+    gather_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Row i of X is (i, 2i) and y_i is -i, so each batch says which samples it holds.
+    monkeypatch.setattr(train_module, "GATHER_ROWS", gather_rows)  # gathered at once, or by 20
+    X, y = np.column_stack([np.arange(103.0), 2 * np.arange(103.0)]), -np.arange(103.0)
     rng = np.random.default_rng(0)
-    first = batches(103, 10, rng)
-    second = batches(103, 10, rng)
+    first, second = list(batches(X, y, 10, rng)), list(batches(X, y, 10, rng))
     for epoch in (first, second):
-        assert [len(b) for b in epoch] == [10] * 10 + [3]
-        assert sorted(np.concatenate(epoch).tolist()) == list(range(103))
-    assert not np.array_equal(np.concatenate(first), np.concatenate(second))  # reshuffled
+        assert [len(y_batch) for _, y_batch in epoch] == [10] * 10 + [3]
+        for X_batch, y_batch in epoch:
+            np.testing.assert_array_equal(X_batch, np.column_stack([-y_batch, -2 * y_batch]))
+        assert sorted(np.concatenate([-y_batch for _, y_batch in epoch])) == list(range(103))
+    order = [np.concatenate([y_batch for _, y_batch in epoch]) for epoch in (first, second)]
+    assert not np.array_equal(*order)  # reshuffled
+    # The epoch's order is the Generator's permutation, whatever the gathering.
+    np.testing.assert_array_equal(-order[0], np.random.default_rng(0).permutation(103))
 
 
 def test_synthetic_data_follows_its_line_and_its_seed() -> None:

@@ -67,6 +67,35 @@ def test_a_wrong_gradient_in_model_py_changes_the_run(monkeypatch: pytest.Monkey
     assert abs(wrong.w[1, 0] - right.w[1, 0] / 2) < 1e-12  # the first step is half as long in w
 
 
+def test_mini_batches_call_the_four_functions_of_model_py_on_every_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    for name in ("predict", "loss", "gradients", "update"):
+        real = getattr(model, name)
+
+        def spy(*args: object, _real: object = real, _name: str = name) -> object:
+            calls.append(_name)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(model, name, spy)
+    X, y = _seed_data()
+    one_epoch = train(X, y, SGD(0.005), epochs=1, batch_size=40, shuffle=np.random.default_rng(0))
+    # The epoch's record on all the data, then each of its 3 batches (40, 40, 20) steps.
+    record = ["predict", "loss", "gradients"]
+    assert calls == record + ["predict", "gradients", "update"] * 3 + record
+    # And a wrong gradient in model.py changes the run.
+    real = model.gradients
+
+    def half_grad_w(X: Array, y: Array, y_hat: Array) -> tuple[Array, float]:
+        grad_w, grad_b = real(X, y, y_hat)
+        return grad_w / 2, grad_b
+
+    monkeypatch.setattr(model, "gradients", half_grad_w)
+    wrong = train(X, y, SGD(0.005), epochs=1, batch_size=40, shuffle=np.random.default_rng(0))
+    assert not np.array_equal(one_epoch.w[-1], wrong.w[-1])
+
+
 def test_noiseless_data_recovers_the_true_parameters() -> None:
     X, y = make_linear_data(100, 0.0, 10.0, [-1.5], 4.0, 0.0, np.random.default_rng(42))
     history = train(X, y, SGD(0.005), epochs=10_000)
