@@ -80,7 +80,7 @@ def gradients(X: Array, y: Array, y_hat: Array) -> tuple[Array, float]:
     n_samples = y.shape[0]
     residual = y_hat - y
     grad_w = (2.0 / n_samples) * (X.T @ residual)
-    grad_b = (2.0 / n_samples) * float(np.sum(residual))
+    grad_b = (2.0 / n_samples) * float(residual.sum())
     return grad_w, grad_b
 
 
