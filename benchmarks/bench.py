@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from measure import OUT, best_of, in_turns, naive_loop, traced_peak
+from paths import rows as path_rows
 from sweeps import rows as sweep_process_rows
 
 from gdlab.core.batch import PlainRun, train_together
@@ -322,6 +323,7 @@ def main() -> None:
         lambda: [theory_row()],
         lambda: [memory_row()],
         lambda: [csv_row()],
+        path_rows,
         sweep_process_rows,
     )
     for part in parts:
