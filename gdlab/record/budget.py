@@ -76,13 +76,13 @@ def run_cost(config: Config, n_samples: int) -> Cost:
 
 def _seconds(config: Config, n_samples: int) -> float:
     """Training time: the four functions cost ~10 us an epoch plus ~10 ns a sample and feature;
-    the data's sums (long full-batch runs) ~4 us plus ~0.3 us per pair of parameters."""
+    the data's sums (long full-batch runs) ~4 us plus ~0.5 ns per pair of parameters."""
     t, d = config.training, config.n_features
     if t.batch_size and t.batch_size < n_samples:
         steps = math.ceil(n_samples / t.batch_size)
         return t.epochs * (steps * 15e-6 + 10e-9 * n_samples * d)
     if n_samples * t.epochs >= SUMS_FROM_SAMPLE_EPOCHS and t.fast is not False:
-        return t.epochs * (4e-6 + 0.3e-6 * (d + 1) ** 2)
+        return t.epochs * (4e-6 + 0.5e-9 * (d + 1) ** 2)
     return t.epochs * (10e-6 + 10e-9 * n_samples * d)
 
 
