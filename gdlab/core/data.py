@@ -1,4 +1,5 @@
-"""Data to fit: synthetic lines (and planes) with Gaussian noise, and standardizing x.
+"""Data to fit: synthetic lines (and planes) with Gaussian noise, standardizing x, and an
+epoch's shuffled mini-batches.
 
 Reading a CSV file is the record's job (gdlab/record/csvdata.py); it raises the
 :class:`DataError` defined here.
@@ -6,12 +7,15 @@ Reading a CSV file is the record's job (gdlab/record/csvdata.py); it raises the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from gdlab.core.notation import Array
+
+# Mini-batches are sliced from the shuffled rows gathered about this many at a time.
+GATHER_ROWS = 4096
 
 
 def make_linear_data(
@@ -141,3 +145,22 @@ def standardize(X: Array, intercept: bool = True) -> Scaling:
 
 class DataError(ValueError):
     """Data that cannot be trained on; the message names the file, column and line."""
+
+
+def batches(
+    X: Array, y: Array, batch_size: int, rng: np.random.Generator
+) -> Iterator[tuple[Array, Array]]:
+    """One epoch's mini-batches (X_batch, y_batch): a fresh shuffle, cut in order; the last
+    may be smaller.
+
+    The rows are gathered in shuffled order GATHER_ROWS or so at a time and the batches
+    sliced from them: one copy per few thousand rows, not one per batch (which cost more
+    than a small batch's arithmetic), and never a whole second X.
+    """
+    order = rng.permutation(len(y))
+    chunk = batch_size * max(1, GATHER_ROWS // batch_size)
+    for start in range(0, len(y), chunk):
+        rows = order[start : start + chunk]
+        X_rows, y_rows = X[rows], y[rows]
+        for i in range(0, len(rows), batch_size):
+            yield X_rows[i : i + batch_size], y_rows[i : i + batch_size]

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdlab.core import model
+from gdlab.core.data import batches
 from gdlab.core.notation import Array
 from gdlab.core.optimizers import Optimizer
-from gdlab.core.train import ProgressCallback, batches
+from gdlab.core.train import ProgressCallback
 
 BETA = 0.98  # fastai's smoothing of the loss
 DIVERGE_FACTOR = 4.0  # stop once the smoothed loss is above this times its best

@@ -8,13 +8,14 @@ optional callback, leaving the terminal and the run folder to its caller.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.core import model
+from gdlab.core.data import batches
 from gdlab.core.notation import Array
 from gdlab.core.optimizers import Optimizer
 from gdlab.core.sums import SufficientStats
@@ -29,9 +30,6 @@ NEVER = np.iinfo(np.int64).max // 4
 
 # The callback is called about this many times per run, whatever the epochs.
 PROGRESS_CALLS = 200
-
-# Mini-batches are sliced from the shuffled rows gathered about this many at a time.
-GATHER_ROWS = 4096
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -218,25 +216,6 @@ def minibatch_epoch(
         if steps is not None:
             steps.append([len(steps) + 1, epoch + 1, batch_loss, *w, b])
     return w, b
-
-
-def batches(
-    X: Array, y: Array, batch_size: int, rng: np.random.Generator
-) -> Iterator[tuple[Array, Array]]:
-    """One epoch's mini-batches (X_batch, y_batch): a fresh shuffle, cut in order; the last
-    may be smaller.
-
-    The rows are gathered in shuffled order GATHER_ROWS or so at a time and the batches
-    sliced from them: one copy per few thousand rows, not one per batch (which cost more
-    than a small batch's arithmetic), and never a whole second X.
-    """
-    order = rng.permutation(len(y))
-    chunk = batch_size * max(1, GATHER_ROWS // batch_size)
-    for start in range(0, len(y), chunk):
-        rows = order[start : start + chunk]
-        X_rows, y_rows = X[rows], y[rows]
-        for i in range(0, len(rows), batch_size):
-            yield X_rows[i : i + batch_size], y_rows[i : i + batch_size]
 
 
 class _Watch:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gdlab.core import train as train_module
-from gdlab.core.data import make_linear_data, standardize
-from gdlab.core.train import batches
+from gdlab.core import data as data_module
+from gdlab.core.data import batches, make_linear_data, standardize
 
 
 @pytest.mark.parametrize("gather_rows", [4096, 25])
@@ -15,7 +14,7 @@ def test_batches_cover_every_sample_once_and_the_last_is_smaller(
     gather_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Row i of X is (i, 2i) and y_i is -i, so each batch says which samples it holds.
-    monkeypatch.setattr(train_module, "GATHER_ROWS", gather_rows)  # gathered at once, or by 20
+    monkeypatch.setattr(data_module, "GATHER_ROWS", gather_rows)  # gathered at once, or by 20
     X, y = np.column_stack([np.arange(103.0), 2 * np.arange(103.0)]), -np.arange(103.0)
     rng = np.random.default_rng(0)
     first, second = list(batches(X, y, 10, rng)), list(batches(X, y, 10, rng))
