@@ -281,13 +281,14 @@ class _Rows:
             e, l_, t, g = self.last[k]
             epoch, loss = np.append(epoch, e), np.append(loss, l_)
             theta, grad = np.vstack([theta, t]), np.vstack([grad, g])
+        # Views into the rows, not copies: a batch's histories are held once, not twice.
         return History(
             epoch=epoch,
-            loss=np.array(loss),
-            w=np.array(theta[:, :-1]),
-            b=np.array(theta[:, -1]),
-            grad_w=np.array(grad[:, :-1]),
-            grad_b=np.array(grad[:, -1]),
+            loss=loss,
+            w=theta[:, :-1],
+            b=theta[:, -1],
+            grad_w=grad[:, :-1],
+            grad_b=grad[:, -1],
             status=status,
             epochs_run=epochs_run,
             first_inf_epoch=int(inf) if inf < NEVER else None,
