@@ -167,8 +167,12 @@ def predict_run(
     tol: float,
     sums: bool = False,
     weight_decay: float = 0.0,
+    each_parameter: bool = True,
 ) -> Prediction:
     """Predict a run from theta0 = (w_1..w_d, b) at rate ``lr``, from the spectrum alone.
+
+    ``each_parameter`` false leaves out when each parameter settles (None each): with a
+    hundred parameters that is most of the work, and a page of many rates skips it.
 
     With ``weight_decay`` wd each eigenvalue is lambda + wd and the run walks to the
     ridge optimum, a fixed offset from theta_ls (gdlab/core/decay.py). ``sums`` says the
@@ -199,6 +203,8 @@ def predict_run(
         total = _epochs_to_norm(coeffs, rho, tol, log_rate)
         per_param = [
             settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, log_rate)
+            if each_parameter
+            else None
             for k in range(len(coeffs))
         ]
         first_inf = first_nan = None

@@ -60,6 +60,15 @@ def slider_rates(analysis: Analysis, lr: float) -> list[float]:
     return sorted({r for r in grid if low <= r <= high} | {lr, analysis.best_lr})
 
 
+EACH_PARAMETER_MOST = 10  # the slider's words name each parameter's epoch up to this many
+
+
+def _position(lr: float, block: dict[str, Any], each: bool) -> dict[str, Any]:
+    """One slider position: its rate and prediction; past EACH_PARAMETER_MOST parameters
+    without the epoch of each (not computed: an empty table, not "never")."""
+    return {"lr": lr, **block, **({} if each else {"epochs_to_tol_per_param": {}})}
+
+
 def explore_data(
     config: Config, problem: Problem, history: History, summary: dict[str, Any]
 ) -> dict[str, Any]:
@@ -68,8 +77,12 @@ def explore_data(
     names = param_names(config.n_features, a.intercept)
     theta0 = a.stack(np.array(config.initial_w(), dtype=np.float64), config.training.init_b)
     rates = slider_rates(a, lr)
+    each = len(names) <= EACH_PARAMETER_MOST
     predictions = [
-        {"lr": r, **prediction_block(predict_run(a, r, theta0, tol), names)} for r in rates
+        _position(
+            r, prediction_block(predict_run(a, r, theta0, tol, each_parameter=each), names), each
+        )
+        for r in rates
     ]
     own = rates.index(lr)
     theory = summary.get("theory") or {}
@@ -78,7 +91,7 @@ def explore_data(
     # positions (its own prediction is in summary.json and the comparison table).
     plain = is_plain_gd(config, len(problem.y)) and schedule is None
     if plain and theory.get("predicted"):  # the run's own block, word for word
-        predictions[own] = {"lr": lr, **theory["predicted"]}
+        predictions[own] = {"lr": lr, **theory["predicted"]}  # each parameter's included
     w_ls, b_ls = (a.theta_ls[:-1], float(a.theta_ls[-1])) if a.intercept else (a.theta_ls, 0.0)
     return {
         "run": {

@@ -69,6 +69,20 @@ def test_the_slider_says_what_summary_json_and_analyze_say() -> None:
     assert {0.001, 0.0025, 0.005, 0.01, 0.03, 0.1} <= set(rates)  # round numbers
 
 
+def test_with_many_parameters_the_slider_leaves_out_each_ones_epoch() -> None:
+    weights = "[" + ", ".join(str(k % 3 + 1) for k in range(explore.EACH_PARAMETER_MOST)) + "]"
+    folder = train(*QUICK, "--set", f"data.true_w={weights}")  # eleven parameters with b
+    slider = page_data(folder)["slider"]
+    positions, own = slider["predictions"], slider["own"]
+    others = positions[:own] + positions[own + 1 :]
+    assert all(q["epochs_to_tol_per_param"] == {} for q in others)  # not computed
+    assert len(positions[own]["epochs_to_tol_per_param"]) == 11  # the run's own, from summary
+    whole = analyze_prediction(positions[3]["lr"], "--set", f"data.true_w={weights}")
+    assert positions[3]["epochs_to_tol"] == whole["epochs_to_tol"]  # the whole, as before
+    few = page_data(train(*QUICK, "--set", "data.true_w=[1, 2]"))["slider"]["predictions"]
+    assert all(len(q["epochs_to_tol_per_param"]) == 3 for q in few)
+
+
 def test_the_page_is_one_file_that_needs_no_network() -> None:
     folder = train("--set", "output.plots=false")  # the default run, all 10,000 epochs
     text = (folder / "explore.html").read_text(encoding="utf-8")

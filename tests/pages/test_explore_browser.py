@@ -87,6 +87,20 @@ def test_a_two_feature_runs_page_draws_the_plane_of_its_eigenvectors(
     assert "5,127" in compare and "completed" in page.inner_text("#compare-note")
 
 
+def test_a_page_of_eleven_parameters_says_the_whole_and_not_each(
+    open_page: PageOpener, screenshot: Screenshot
+) -> None:
+    page = open_page(
+        train("--set", "data.true_w=[1,2,3,1,2,3,1,2,3,1]", "--set", "data.standardize=true"),
+        LAPTOP,
+    )
+    assert "w_10 from epoch" in page.inner_text("#verdict")  # its own rate: summary.json's
+    elsewhere = set_rate(page, 0.1)  # another rate: the whole only, each not computed
+    assert "for good from epoch" in elsewhere and "w_1 from" not in elsewhere
+    assert "Diverges" in set_rate(page, 1.0)
+    screenshot(page, "explore-eleven-parameters")
+
+
 def test_a_momentum_runs_page_iterates_the_rule_and_matches_real_runs(
     open_page: PageOpener, screenshot: Screenshot
 ) -> None:

@@ -74,9 +74,11 @@
     if (q.outcome === "converges" && q.epochs_to_tol === null)
       return "Converges, but not to within " + gd.num(tol) + " in the " + gd.int(run.epochs) + " epochs drawn.";
     if (q.outcome === "converges") {
-      var per = names.map(function (n) { return n + " from epoch " + gd.int(q.epochs_to_tol_per_param[n]); });
+      var each = q.epochs_to_tol_per_param || {};
+      var per = names.filter(function (n) { return n in each; })
+        .map(function (n) { return n + " from epoch " + gd.int(each[n]); });
       var text = "Converges: within " + gd.num(tol) + " of the optimum for good from epoch " +
-        gd.int(q.epochs_to_tol) + " (" + per.join(", ") + ").";
+        gd.int(q.epochs_to_tol) + (per.length ? " (" + per.join(", ") + ")." : ".");
       if (q.epochs_to_tol !== null && q.epochs_to_tol > run.epochs)
         text += " That is beyond this run's " + gd.int(run.epochs) + " epochs.";
       if (q.frozen) text += " Note: " + q.frozen + ".";
@@ -189,7 +191,8 @@
   var xEnd = run.epochs;
   function lastEpochShown(q) {
     var end = run.epochs, within = q.epochs_to_tol_per_param || {};
-    var epochsIn = [q.epochs_to_tol].concat(names.map(function (n) { return within[n]; }));
+    var epochsIn = [q.epochs_to_tol].concat(names.filter(function (n) { return n in within; })
+      .map(function (n) { return within[n]; }));
     // null: never within the tolerance, so there is no settling epoch to zoom to
     var settled = epochsIn.indexOf(null) >= 0 ? 0 : Math.max.apply(null, epochsIn);
     if (q.first_inf_epoch !== null) end = Math.min(end, 2 * q.first_inf_epoch);
