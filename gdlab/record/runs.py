@@ -189,12 +189,33 @@ def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:
 
 def _block_rows(block: NDArray[Any]) -> list[bytes]:
     """Each row of a 2-D block of numbers as comma-separated text."""
-    text = orjson.dumps(np.ascontiguousarray(block), option=orjson.OPT_SERIALIZE_NUMPY)
+    block = np.ascontiguousarray(block)
+    finite = block.dtype.kind != "f" or bool(np.isfinite(block).all())
+    sentinels = finite or not np.isin(_STAND_INS, block).any()
+    if not finite and sentinels:  # JSON has no inf or nan: written as stand-ins, renamed
+        block = np.where(np.isnan(block), _STAND_INS[2], block)  # sign of a nan: not kept
+        block = np.where(np.isinf(block), np.copysign(_STAND_INS[0], block), block)
+    text = orjson.dumps(block, option=orjson.OPT_SERIALIZE_NUMPY)
+    if not finite and sentinels:
+        for stand_in, name in zip(_STAND_IN_TEXT, (b"-inf", b"inf", b"nan"), strict=True):
+            text = text.replace(stand_in, name)
     rows = text[2:-2].split(b"],[")
-    if block.dtype.kind == "f":
-        for i in np.flatnonzero(~np.isfinite(block).all(axis=1)).tolist():  # JSON: null
+    if not sentinels:  # a stand-in is a value here: the rows with null, one number at a time
+        for i in np.flatnonzero(~np.isfinite(block).all(axis=1)).tolist():
             rows[i] = ",".join(map(repr, block[i].tolist())).encode("ascii")
     return rows
+
+
+# Finite floats that stand in for inf and nan while orjson prints, then are renamed in the
+# text (-inf first: its text holds inf's). Used only when no number of the block is one of
+# them or their negatives (whose text holds theirs).
+_MAX = float(np.finfo(np.float64).max)
+_STAND_INS = np.array([_MAX, -_MAX, np.nextafter(_MAX, 0.0), -np.nextafter(_MAX, 0.0)])
+_STAND_IN_TEXT = (
+    b"-1.7976931348623157e+308",
+    b"1.7976931348623157e+308",
+    b"1.7976931348623155e+308",
+)
 
 
 def rows_csv(rows: list[dict[str, Any]], header: list[str] | None = None) -> str:

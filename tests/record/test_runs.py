@@ -69,6 +69,14 @@ def test_csv_numbers_read_back_exactly_with_repr_digits() -> None:
     for (_, cell), value in zip(cells, values.tolist(), strict=True):
         assert _digits(cell) == _digits(repr(value)), (cell, repr(value))  # repr's shortest
     assert runs.csv_text(["a"], [np.array([])]) == "a\n"
+    # The largest floats stand in for inf and nan while printing: where they are values
+    # themselves, the rows with inf or nan are printed another way, as exactly.
+    biggest = np.finfo(np.float64).max
+    edge = np.array([biggest, -biggest, np.nextafter(biggest, 0), np.inf, -np.inf, np.nan])
+    for column in (edge, -edge):
+        text = runs.csv_text(["v"], [column])
+        back = np.array([float(v) for v in text.splitlines()[1:]])
+        np.testing.assert_array_equal(back, column)
 
 
 def _digits(number: str) -> str:
