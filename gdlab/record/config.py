@@ -9,6 +9,7 @@ place that says what a valid value is and one shape of error message:
 from __future__ import annotations
 
 import difflib
+import functools
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
@@ -95,10 +96,16 @@ def resolve_defaults(config: Config) -> Config:
     return replace(config, optimizer=resolved)
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A section's field types, worked out once (a sweep builds thousands of configs)."""
+    return typing.get_type_hints(cls)
+
+
 def _build_section(
     name: str, cls: type, given: Mapping[str, Any], where: Callable[[str], str]
 ) -> Any:
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     values = {}
     for f in fields(cls):
         if f.name not in given:
