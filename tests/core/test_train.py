@@ -32,7 +32,8 @@ def test_the_seed_run_reaches_the_least_squares_optimum() -> None:
     assert history.final_loss == pytest.approx(1.0, rel=0.2)
 
 
-def test_every_epoch_calls_the_four_functions_of_model_py(monkeypatch: pytest.MonkeyPatch) -> None:
+def _spy_on_model(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of model.py's four functions, in the order a run calls them."""
     calls: list[str] = []
     for name in ("predict", "loss", "gradients", "update"):
         real = getattr(model, name)
@@ -42,6 +43,11 @@ def test_every_epoch_calls_the_four_functions_of_model_py(monkeypatch: pytest.Mo
             return _real(*args)  # type: ignore[operator]
 
         monkeypatch.setattr(model, name, spy)
+    return calls
+
+
+def test_every_epoch_calls_the_four_functions_of_model_py(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _spy_on_model(monkeypatch)
     X, y = _seed_data()
     train(X, y, SGD(0.005), epochs=3)
     # Epochs 0-2 evaluate and step; epoch 3 is evaluated and recorded, and the run ends.
@@ -70,15 +76,7 @@ def test_a_wrong_gradient_in_model_py_changes_the_run(monkeypatch: pytest.Monkey
 def test_mini_batches_call_the_four_functions_of_model_py_on_every_batch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[str] = []
-    for name in ("predict", "loss", "gradients", "update"):
-        real = getattr(model, name)
-
-        def spy(*args: object, _real: object = real, _name: str = name) -> object:
-            calls.append(_name)
-            return _real(*args)  # type: ignore[operator]
-
-        monkeypatch.setattr(model, name, spy)
+    calls = _spy_on_model(monkeypatch)
     X, y = _seed_data()
     one_epoch = train(X, y, SGD(0.005), epochs=1, batch_size=40, shuffle=np.random.default_rng(0))
     # The epoch's record on all the data, then each of its 3 batches (40, 40, 20) steps.
