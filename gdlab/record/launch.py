@@ -92,9 +92,14 @@ def run_task(
     follows them). After a point is interrupted no other starts, but those
     already trained together are still written.
     """
+    global _RUNNING
     ready = {p.label: _ready(p) for p in task.points}
     if task.together:
-        _train_together(task.points, ready, on_epochs)
+        _RUNNING = True  # a worker's Ctrl-C (SIGUSR1) stops the batch at its last epoch
+        try:
+            _train_together(task.points, ready, on_epochs)
+        finally:
+            _RUNNING = False
     results: list[PointResult] = []
     interrupted = False
     for point in task.points:
@@ -195,6 +200,8 @@ def _results(future: Future[list[PointResult]], task: Task) -> list[PointResult]
     """A finished task's results; a worker that died fails its points, one line each."""
     try:
         return future.result()
+    except KeyboardInterrupt:  # the worker's, between points: none of them was written
+        return []
     except BrokenProcessPool:
         error = "WorkerDied: its worker process ended (killed, or out of memory)"
         return [PointResult(p, error=error, folder=None) for p in task.points]

@@ -117,6 +117,23 @@ def test_a_stopped_parallel_sweep_stops_its_workers_as_a_serial_sweep_would(
     assert not (folder / ".lock").exists() or owner_free(folder)
 
 
+def test_points_stepping_together_on_a_worker_stop_as_a_serial_batch_does(tmp_path: Path) -> None:
+    # Six rates of plain descent: two batches of three, each trained together on a worker.
+    grid = ["--grid", "optimizer.lr=0.001,0.002,0.003,0.004,0.005,0.006"]
+    process = gdlab_process("sweep", *grid, *LONG, "--set", "training.log_every=1000", "-j", "2")
+    folder = _wait_for(tmp_path, "results/sweeps/*/summary.json").parent
+    time.sleep(3.0)  # both batches are training
+    _, err = _stop(process, signal.SIGTERM, after=0.0)
+    assert json.loads((folder / "summary.json").read_text())["status"] == "interrupted"
+    with (folder / "sweep.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["status"] for r in rows] == ["interrupted"] * 6  # every one, at its last epoch
+    for row in rows:
+        assert 0 < int(row["epochs_run"]) < 10_000_000
+        metrics = (folder / row["folder"] / "metrics.csv").read_text().splitlines()
+        assert metrics[-1].startswith(f"{row['epochs_run']},")
+
+
 def test_a_parallel_sweep_killed_outright_leaves_no_worker_training_on(tmp_path: Path) -> None:
     grid = ["--grid", "optimizer.lr=0.01,0.02,0.03", "--set", "optimizer.name=adam"]
     process = gdlab_process("sweep", *grid, *LONG, "--set", "training.log_every=100", "-j", "2")
