@@ -192,6 +192,9 @@ class Processes:
                 if not future.cancel():  # started: it stops at its interrupted point
                     record(_results(future, futures[future]))
             raise
+        except BaseException:  # recording failed (a full disk): stop, as for Ctrl-C
+            _stop_workers(pool, stop)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
