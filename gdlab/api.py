@@ -153,7 +153,7 @@ def sweep(
     name: str | None = None,
     results_dir: str | os.PathLike[str] = "results",
     plots: bool | None = None,
-    jobs: int | None = None,
+    jobs: int | None = 1,
     launcher: LauncherName = "local",
     scheduler: str | None = None,
 ) -> SweepResult:
@@ -163,8 +163,10 @@ def sweep(
     ``grid`` maps dotted keys to lists of values (``{"optimizer.lr": [0.001, 0.1]}``),
     ``seeds`` repeats every point over data seeds, as ``--grid`` and ``--seeds`` do.
     ``plots=False`` draws no figure at all, the sweep's comparison figures included.
-    ``jobs`` worker processes run the points (None: one per core unless the sweep is
-    quick; 1: one after another here); the results are the same bits either way.
+    ``jobs`` worker processes run the points (1, the default: one after another here;
+    None: one per core unless the sweep is quick); the results are the same bits either
+    way. Worker processes import the calling script again: from a script, call this
+    under ``if __name__ == "__main__":`` (a notebook needs nothing).
     ``launcher="dask"`` hands the points to a Dask cluster instead (needs
     ``pip install 'gdlab[dask]'``): the one whose scheduler is at ``scheduler``, or one
     started here with ``jobs`` workers. Its workers write the points' folders, so they

@@ -206,7 +206,10 @@ def _results(future: Future[list[PointResult]], task: Task) -> list[PointResult]
     except KeyboardInterrupt:  # the worker's, between points: none of them was written
         return []
     except BrokenProcessPool:
-        error = "WorkerDied: its worker process ended (killed, or out of memory)"
+        error = (
+            "WorkerDied: its worker process ended (killed, out of memory, or a Python script "
+            "that starts a sweep outside `if __name__ == '__main__':`)"
+        )
         return [PointResult(p, error=error, folder=None) for p in task.points]
 
 
