@@ -35,6 +35,7 @@ from gdlab.record.schema import Config
 LR, BETA = "optimizer.lr", "optimizer.momentum"
 FILE = "lr_beta_map.png"
 CMAP = colormaps["viridis"]
+COUNTED_ROWS, COUNTED_COLUMNS = 40, 20  # a bigger map's cells are too small for their counts
 DIVERGED = ("#fbe3e3", "tab:red", "xx")  # face, hatch colour, hatch
 NOT_REACHED = ("0.92", "0.45", "//")
 HALO = [withStroke(linewidth=3.5, foreground="white")]  # a line that reads on any colour
@@ -133,7 +134,9 @@ def lr_beta_figure(grid: LrBetaGrid, marks: Marks) -> Figure:
     bar = fig.colorbar(mesh, ax=ax, pad=0.01)
     bar.set_label(f"observed epochs until within tol = {grid.config.theory.tol:g} for good (log)")
     _hatch(ax, grid, lr_edges, beta_edges)
-    _write_counts(ax, grid, norm)
+    rows, columns = grid.epochs.shape
+    if rows <= COUNTED_ROWS and columns <= COUNTED_COLUMNS:  # more overlap: colour alone
+        _write_counts(ax, grid, norm)
     ax.set_xlim(lr_edges[0], lr_edges[-1])
     ax.set_ylim(beta_edges[0], beta_edges[-1])
     log_axis(ax, "x")

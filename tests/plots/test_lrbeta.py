@@ -77,3 +77,19 @@ def test_a_sweep_over_lr_alone_draws_no_map(tmp_path: Path) -> None:
     assert (tmp_path / "s" / "loss_curves.png").exists()
     assert "figures" not in json.loads((tmp_path / "s" / "summary.json").read_text())  # none failed
     assert not (tmp_path / "s" / lrbeta.FILE).exists()
+
+
+def test_each_cell_says_its_count_until_the_cells_are_too_small(
+    swept: tuple[Path, list[PointResult]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, results = swept
+    grid = lrbeta.lr_beta_grid(results)
+    assert grid is not None
+    reached = int(np.isfinite(grid.epochs).sum())
+
+    def counts() -> int:
+        return len(lrbeta.lr_beta_figure(grid, lrbeta.predicted_marks(grid)).axes[0].texts)
+
+    assert counts() == reached
+    monkeypatch.setattr(lrbeta, "COUNTED_COLUMNS", grid.epochs.shape[1] - 1)  # one rate too many
+    assert counts() == 0
