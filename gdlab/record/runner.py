@@ -197,7 +197,7 @@ def _write_data(target: Path, problem: Problem) -> None:
                 return
     X, y = problem.X, problem.y
     header = [*feature_names("x", X.shape[1]), "y"]
-    runs.write_text(target, runs.csv_text(header, [*runs.split_columns(X), y]))
+    runs.write_text(target, runs.csv_bytes(header, [*runs.split_columns(X), y]))
     _LAST_DATA = (weakref.ref(problem), target, _stamp(target))
 
 
@@ -222,7 +222,7 @@ def _write_results(
         columns[:2] = [c.astype(np.int64) for c in columns[:2]]
         runs.write_text(
             folder / "steps.csv",
-            runs.csv_text(["step", "epoch", "batch_loss", *names, "b"], columns),
+            runs.csv_bytes(["step", "epoch", "batch_loss", *names, "b"], columns),
         )
     runs.write_json(folder / "summary.json", summary)
     return RunResult(path=folder, summary=summary, history=history)
@@ -311,7 +311,7 @@ def metrics_header(n_features: int, scheduled: bool = False) -> list[str]:
     return names + ["lr"] if scheduled else names
 
 
-def metrics_csv(history: History, lr: Array | None = None) -> str:
+def metrics_csv(history: History, lr: Array | None = None) -> bytes:
     """One row per logged epoch: epoch, loss, each w, b, each gradient component, and with
     a schedule ``lr``, the rate in force at each row."""
     header = metrics_header(history.w.shape[1], lr is not None)
@@ -324,4 +324,4 @@ def metrics_csv(history: History, lr: Array | None = None) -> str:
         history.grad_b,
         *([] if lr is None else [lr]),
     ]
-    return runs.csv_text(header, columns)
+    return runs.csv_bytes(header, columns)

@@ -123,10 +123,13 @@ def atomic_target(path: Path) -> Iterator[Path]:
         raise
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically."""
+def write_text(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (str, as UTF-8, or bytes as they are) to ``path`` atomically."""
     with atomic_target(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
 
 
 def write_json(path: Path, obj: Any) -> None:
@@ -177,7 +180,7 @@ def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:
+def csv_bytes(header: list[str], columns: list[NDArray[Any]]) -> bytes:
     """CSV with one column per array; every float in its shortest exact form.
 
     Formatted column by column in compiled code (orjson's float printer), not
@@ -188,13 +191,23 @@ def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:
     ``1e-05``). inf, -inf and nan, which JSON cannot hold, are written as
     ``inf``, ``-inf`` and ``nan``, as NumPy and Python read them.
     """
+    head = (",".join(header) + "\n").encode("utf-8")
     if not columns or not len(columns[0]):
-        return ",".join(header) + "\n"
+        return head
     # Neighbouring columns of one kind (int, float) are printed as one 2-D block.
     blocks = [list(group) for _, group in itertools.groupby(columns, key=lambda c: c.dtype.kind)]
     pieces = [_block_rows(np.column_stack(block)) for block in blocks]
-    rows = pieces[0] if len(pieces) == 1 else list(map(b",".join, zip(*pieces, strict=True)))
-    return ",".join(header) + "\n" + b"\n".join(rows).decode("ascii") + "\n"
+    # One join over the pieces laid side by side: piece, comma, piece, ..., newline.
+    parts: list[bytes] = [b","] * (2 * len(pieces) * len(pieces[0]))
+    for k, piece in enumerate(pieces):
+        parts[2 * k :: 2 * len(pieces)] = piece
+    parts[2 * len(pieces) - 1 :: 2 * len(pieces)] = [b"\n"] * len(pieces[0])
+    return head + b"".join(parts)
+
+
+def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:
+    """:func:`csv_bytes` as text."""
+    return csv_bytes(header, columns).decode("utf-8")
 
 
 def _block_rows(block: NDArray[Any]) -> list[bytes]:
