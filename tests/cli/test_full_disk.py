@@ -71,10 +71,10 @@ def test_figures_that_fill_the_disk_leave_the_results_whole(tmp_path: Path) -> N
 def test_a_write_error_is_a_result_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = runs.write_text
 
-    def full_disk(path: Path, text: str) -> None:
+    def full_disk(path: Path, text: str | bytes) -> None:
         if path.name == "metrics.csv":
             with runs.atomic_target(path) as tmp:
-                tmp.write_text(text[:100])
+                tmp.write_bytes(text[:100] if isinstance(text, bytes) else text[:100].encode())
                 raise OSError(28, "No space left on device")
         real(path, text)
 
