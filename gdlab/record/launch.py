@@ -180,16 +180,18 @@ class Processes:
             initargs=(stop, os.getpid()),
         )
         futures = {pool.submit(run_task, task, setting): task for task in tasks}
-        pending = set(futures)
+        unrecorded = set(futures)
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            while unrecorded:
+                done, _ = wait(unrecorded, return_when=FIRST_COMPLETED)
                 for future in done:
-                    record(_results(future, futures[future]))
+                    results = _results(future, futures[future])
+                    unrecorded.discard(future)
+                    record(results)
         except KeyboardInterrupt:
             _stop_workers(pool, stop)
-            for future in pending:
-                if not future.cancel():  # started: it stops at its interrupted point
+            for future in unrecorded:  # finished, or started: it stops at its interrupted point
+                if future.done() or not future.cancel():
                     record(_results(future, futures[future]))
             raise
         except BaseException:  # recording failed (a full disk): stop, as for Ctrl-C
