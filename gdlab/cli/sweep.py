@@ -157,10 +157,10 @@ def sweep(
         if launcher == "dask":
             cluster.check(scheduler)  # no extra, or no address: said before anything is written
         if resume is not None:
-            if config or grid_items or seeds or set_ or name:
+            if config or grid_items or seeds or set_ or name or not figures:
                 fail(
                     "--resume takes the sweep as it was written; leave out --config, --grid, "
-                    "--seeds, --set and --name"
+                    "--seeds, --set, --name and --no-figures"
                 )
             owner.check_free(resume)  # a sweep still running is refused before anything else
             spec, folder = grid.load_sweep(resume / "sweep.yaml"), resume

@@ -270,3 +270,14 @@ def test_no_figures_draws_none_and_the_configs_say_so(tmp_path: Path) -> None:
     assert not list(folder.rglob("*.png"))
     configs = list(folder.glob("runs/*/config.yaml"))
     assert len(configs) == 3 and all("  plots: false" in c.read_text() for c in configs)
+
+
+def test_a_resume_cannot_change_what_the_sweep_draws(tmp_path: Path) -> None:
+    first = cli.invoke(app, ["sweep", "-c", STUDY, *QUICK])
+    assert first.exit_code == 0, first.output
+    folder = _sweep_dir(tmp_path / "results")
+    result = cli.invoke(app, ["sweep", "--resume", str(folder), "--no-figures"])
+    assert (
+        result.exit_code == 2 and "leave out" in result.stderr and "--no-figures" in result.stderr
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
