@@ -130,7 +130,8 @@ def tasks_for(
 
 
 def _batches(group: Sequence[Point], jobs: int) -> list[Sequence[Point]]:
-    """A group cut into about equal batches of two points or more."""
+    """A group cut into about equal batches (one of a single point trains alone: the same
+    bits, train_together's own rule)."""
     c = group[0].config
     rows = c.training.epochs // c.training.log_every + 1
     per_point = rows * (3 + 2 * len(c.initial_w())) * 8
