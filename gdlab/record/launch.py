@@ -37,6 +37,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from gdlab.core.batch import PlainRun, train_together
+from gdlab.core.fastpath import PathChoice
+from gdlab.core.sums import SufficientStats
 from gdlab.core.train import History
 from gdlab.record.budget import cores
 from gdlab.record.build import Problem, load_data, path_for, prepare
@@ -322,34 +324,52 @@ def thin(history: History, rows: int) -> History:
     )
 
 
-# The data each process has prepared, by what decides it: read and analysed once.
+# The data each process has prepared, by what decides it: read and analysed once, and its
+# sums (gdlab/core/sums.py) built once for every point on it, not once a point.
 _PROBLEMS: dict[tuple[DataConfig, ModelConfig], Problem] = {}
+_SUMS: dict[tuple[DataConfig, ModelConfig], SufficientStats] = {}
 _KEEP_PROBLEMS = 4
 
 
 def problem_for(point: Point) -> Problem:
     """The point's data, prepared (from this process's few most recent)."""
-    key = (point.config.data, point.config.model)
+    key = _key(point)
     if key not in _PROBLEMS:
         problem = prepare(point.config, *load_data(point.config))
         while len(_PROBLEMS) >= _KEEP_PROBLEMS:
-            _PROBLEMS.pop(next(iter(_PROBLEMS)))
+            oldest = next(iter(_PROBLEMS))
+            _PROBLEMS.pop(oldest)
+            _SUMS.pop(oldest, None)
         _PROBLEMS[key] = problem
     return _PROBLEMS[key]
+
+
+def path_of(point: Point, in_sweep: bool = False) -> tuple[Problem, PathChoice]:
+    """The point's data and the path its run takes on it, the data's sums built (only if a
+    path takes them) once for every point on the same data."""
+    problem, key = problem_for(point), _key(point)
+    path = path_for(point.config, problem, in_sweep, _SUMS.get(key))
+    if path.sums is not None:
+        _SUMS[key] = path.sums
+    return problem, path
+
+
+def _key(point: Point) -> tuple[DataConfig, ModelConfig]:
+    return point.config.data, point.config.model
 
 
 def forget_problems() -> None:
     """Let go of the data held for a sweep."""
     _PROBLEMS.clear()
+    _SUMS.clear()
 
 
 def _ready(point: Point) -> Ready | None:
     """The point's prepared data and path; None when the data fails (the run says why)."""
     try:
-        problem = problem_for(point)
+        return Ready(*path_of(point))  # a batched point's config says fast: true
     except (ValueError, np.linalg.LinAlgError):
         return None
-    return Ready(problem, path_for(point.config, problem))  # a batched point says fast: true
 
 
 def _train_together(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.record import launch, owner, runs
-from gdlab.record.build import path_for, with_sums
+from gdlab.record.build import with_sums
 from gdlab.record.config import dump_config
 from gdlab.record.grid import Point, PointResult, Sweep
 from gdlab.record.rules import can_batch
@@ -185,8 +185,7 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], list[list[Point]]]
     for members in groups.values():
         batched = []
         for point in members:
-            problem = launch.problem_for(point)
-            path = path_for(point.config, problem, in_sweep=len(members) > 1)
+            _, path = launch.path_of(point, in_sweep=len(members) > 1)
             if path.sums is not None and point.config.training.fast is None:
                 # Batched: written down as asked for, so a rerun alone takes the same path.
                 planned[point.label] = replace(point, config=with_sums(point.config))
