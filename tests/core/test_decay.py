@@ -7,8 +7,8 @@ import pytest
 
 from gdlab.core.decay import ridge_offsets
 from gdlab.core.momentum import predict_momentum
-from gdlab.core.theory import analyze, observe, predict_run
-from tests.core.runs import real_run
+from gdlab.core.theory import analyze, predict_run
+from tests.core.runs import assert_seen_as_predicted, real_run
 
 # (data, lr, beta, wd): the seed's ridge optimum is 0.0031 wd / 1e-3 from least squares, so
 # 1e-4 comes within tol 1e-3 (later than without decay), 1e-3 only for w, 1e-2 never.
@@ -51,17 +51,7 @@ def test_predictions_are_what_runs_with_weight_decay_observe(
         )
     else:
         p = predict_run(a, lr, theta0, 1e-3, weight_decay=wd)  # type: ignore[assignment]
-    columns = [history.w, history.b] if a.intercept else [history.w]
-    seen = observe(history.epoch, np.column_stack(columns), a.theta_ls, 1e-3)
-    assert p.outcome == ("diverges" if history.status == "diverged" else "converges")
-    assert p.epochs_to_tol == seen.epochs_to_tol
-    assert p.epochs_to_tol_per_param == seen.epochs_to_tol_per_param
-    if p.outcome == "diverges":
-        assert history.first_inf_epoch is not None and p.first_inf_epoch is not None
-        assert abs(p.first_inf_epoch - history.first_inf_epoch) <= 2
-        assert (
-            history.first_nan_epoch is None or abs(p.first_nan_epoch - history.first_nan_epoch) <= 2
-        )
+    assert_seen_as_predicted(p, history, a)
 
 
 def test_the_offsets_lead_to_the_ridge_optimum_solved_directly() -> None:

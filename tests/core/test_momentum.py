@@ -13,8 +13,7 @@ from gdlab.core.momentum import (
     predict_momentum,
     roots,
 )
-from gdlab.core.theory import observe
-from tests.core.runs import real_run
+from tests.core.runs import assert_seen_as_predicted, real_run
 
 # (data, lr, beta, nesterov): converging and diverging, heavy ball and Nesterov, several data.
 CASES = [
@@ -46,16 +45,7 @@ def test_predictions_are_what_momentum_runs_observe(
     p = predict_momentum(
         a.eigenvalues, a.eigenvectors, coeffs, lr, beta, 1e-3, nesterov, (a.n_samples, a.signs)
     )
-    columns = [history.w, history.b] if a.intercept else [history.w]
-    seen = observe(history.epoch, np.column_stack(columns), a.theta_ls, 1e-3)
-    assert p.outcome == ("diverges" if history.status == "diverged" else "converges")
-    assert p.epochs_to_tol == seen.epochs_to_tol
-    assert p.epochs_to_tol_per_param == seen.epochs_to_tol_per_param
-    if p.outcome == "diverges":
-        assert abs(p.first_inf_epoch - history.first_inf_epoch) <= 2
-        assert (
-            history.first_nan_epoch is None or abs(p.first_nan_epoch - history.first_nan_epoch) <= 2
-        )
+    assert_seen_as_predicted(p, history, a)
 
 
 def test_the_stability_edges_are_where_a_root_reaches_minus_one() -> None:
