@@ -46,14 +46,21 @@ def flow_yaml(value: object) -> str:
     """One value as single-line YAML, e.g. ``[3.0]`` or ``null``."""
     try:
         # A sweep writes the same values many times; the type keeps True apart from 1 and 1.0.
+        if isinstance(value, list):  # e.g. true_w, 100 numbers at d = 100
+            return _flow_list(tuple((type(v).__name__, v) for v in value))
         return _flow_scalar(type(value).__name__, value)
-    except TypeError:  # a list: not hashable
+    except TypeError:  # a list of lists: not hashable
         return _flow(value)
 
 
 @functools.lru_cache(maxsize=4096)
 def _flow_scalar(kind: str, value: object) -> str:
     return _flow(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _flow_list(items: tuple[tuple[str, object], ...]) -> str:
+    return _flow([value for _, value in items])
 
 
 def _flow(value: object) -> str:
