@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+import threadpoolctl
 
 from gdlab.core.batch import PlainRun, train_together
 from gdlab.core.fastpath import PathChoice
@@ -180,7 +181,7 @@ class Processes:
             max_workers=min(self.jobs, len(tasks)),
             mp_context=context,
             initializer=_start_worker,
-            initargs=(stop, os.getpid()),
+            initargs=(stop, os.getpid(), max(1, cores() // min(self.jobs, len(tasks)))),
         )
         futures = {pool.submit(run_task, task, setting): task for task in tasks}
         unrecorded = set(futures)
@@ -234,9 +235,10 @@ _ORPHANED = False
 WATCH_SECONDS = 0.5
 
 
-def _start_worker(stop: Any, sweep_process: int) -> None:
+def _start_worker(stop: Any, sweep_process: int, threads: int) -> None:
     global _STOP
     _STOP = stop
+    threadpoolctl.threadpool_limits(threads)  # this worker's share of the cores for BLAS
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the sweep's own process decides
     signal.signal(signal.SIGUSR1, _interrupt)
