@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdlab.core.notation import Array
-from gdlab.core.settle import settle_epoch
+from gdlab.core.settle import settle_epoch, settle_epochs
 
 
 def ridge_offsets(eigenvalues: Array, eigenvectors: Array, theta_ls: Array, wd: float) -> Array:
@@ -44,10 +44,7 @@ def settle_with_offsets(
     one, zero = np.ones(1), np.zeros(1)
     rates, logs = np.concatenate([rho, one]), np.concatenate([log_rate, zero])
     D = V @ offsets
-    per_param = [
-        settle_epoch(np.append(row * coeffs, D_j), rates, tol, logs)
-        for row, D_j in zip(V, D, strict=True)
-    ]
+    per_param = settle_epochs(np.column_stack([V * coeffs, D]), rates, tol, logs)
     terms = np.concatenate([[offsets @ offsets], 2 * offsets * coeffs, coeffs * coeffs])
     total = settle_epoch(
         terms,

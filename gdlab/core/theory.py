@@ -28,7 +28,7 @@ from gdlab.core.decay import ridge_offsets, settle_with_offsets
 from gdlab.core.lstsq import LeastSquares, least_squares, qr_of_data
 from gdlab.core.notation import Array
 from gdlab.core.overflow import Divergence, SignPairs, sign_pairs, sign_pairs_of_rows
-from gdlab.core.settle import first_below, settle_epoch
+from gdlab.core.settle import first_below, settle_epochs
 from gdlab.core.sums import gram_matrix
 
 
@@ -201,12 +201,11 @@ def predict_run(
         first_inf = first_nan = None
     elif converges:
         total = _epochs_to_norm(coeffs, rho, tol, log_rate)
-        per_param = [
-            settle_epoch(analysis.eigenvectors[k] * coeffs, rho, tol, log_rate)
+        per_param = (
+            settle_epochs(analysis.eigenvectors * coeffs, rho, tol, log_rate)
             if each_parameter
-            else None
-            for k in range(len(coeffs))
-        ]
+            else [None] * len(coeffs)
+        )
         first_inf = first_nan = None
     else:
         total = 0 if float(np.linalg.norm(coeffs + offsets)) < tol else None

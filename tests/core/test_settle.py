@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gdlab.core import settle
-from gdlab.core.settle import settle_epoch
+from gdlab.core.settle import settle_epoch, settle_epochs
 
 
 def _scan(terms: np.ndarray, rho: np.ndarray, tol: float, epochs: int) -> int:  # type: ignore[type-arg]
@@ -36,6 +36,41 @@ def test_settle_epoch_agrees_with_scanning_every_epoch(
             terms[1], rho[1] = -terms[0] * (1 + 1e-3 * rng.normal()), rho[0] * (1 - 1e-4)
         tol = float(10 ** rng.uniform(-4, 0))
         assert settle_epoch(terms, rho, tol) == _scan(terms, rho, tol, 150_000), (terms, rho, tol)
+
+
+@pytest.mark.parametrize("scan", [settle._SCAN, 1])
+def test_settle_epochs_agrees_row_by_row_with_scanning_every_epoch(
+    scan: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parameters sharing their rates (one row each), settling at epochs near each other
+    and far apart, some never: the scan's answer for every row."""
+    monkeypatch.setattr(settle, "_SCAN", scan)
+    rng = np.random.default_rng(2)
+    for _ in range(40):
+        m, rows = int(rng.integers(1, 7)), int(rng.integers(1, 9))
+        rho = rng.uniform(-0.999, 0.9999, m)
+        if rng.random() < 0.3:
+            rho = 1 - 10 ** rng.uniform(-4, -2, m)
+        if rng.random() < 0.2:
+            rho[0] = 1.0  # a term that stays: rows with a large one never settle
+        terms = rng.normal(size=(rows, m)) * 10 ** rng.uniform(-3, 2, (rows, m))
+        terms[rng.random((rows, m)) < 0.2] = 0.0
+        if m >= 2 and rng.random() < 0.4:
+            terms[:, 1], rho[1] = -terms[:, 0] * (1 + 1e-3 * rng.normal()), rho[0] * (1 - 1e-4)
+        tol = float(10 ** rng.uniform(-4, 0))
+        expected = [
+            None if rho[0] == 1.0 and abs(row[0]) >= tol else _scan(row, rho, tol, 150_000)
+            for row in terms
+        ]
+        assert settle_epochs(terms, rho, tol) == expected, (terms, rho, tol)
+
+
+def test_settle_epochs_far_rows_are_settle_epochs_own() -> None:
+    """Rows past float64's whole epochs, beside rows that settle at once."""
+    rho = np.array([1 - 1e-12, 1 - 2e-12, 0.5])
+    terms = np.array([[5.0, -5.0001, 3.0], [0.0, 0.0, 3.0], [1e-5, 0.0, 0.0]])
+    assert settle_epochs(terms, rho, 1e-3) == [settle_epoch(row, rho, 1e-3) for row in terms]
+    assert settle_epochs(terms, rho, 1e-3)[1:] == [12, 0]  # 3 / 2^t < 1e-3 from t = 12
 
 
 def test_a_trillion_epochs_take_milliseconds_and_are_exact_at_the_edge() -> None:
