@@ -147,9 +147,14 @@ def _overflow(log_terms: Array, log_rate: Array) -> int | None:
     # Each growing term alone overflows by its own estimate; the soonest bounds the answer.
     alone = (target - largest[growing]) / log_rate[growing]
     high = max(0, math.ceil(float(alone.min())))
+    # And no row of m terms passes the limit before one of its terms passes 1/m of it.
+    shared = (target - math.log(log_terms.shape[1]) - largest[growing]) / log_rate[growing]
+    low = min(high, max(0, math.floor(float(shared.min())) - 1))
+    if overflowed(low):  # a term that does not grow is that large already
+        low = 0
     for _ in range(_SIGNED_STEPS):  # past the estimate's rounding
         if overflowed(high):
-            return first_below(lambda t: 0.0 if overflowed(t) else 1.0, 0.5, high)
+            return first_below(lambda t: 0.0 if overflowed(t) else 1.0, 0.5, high, low)
         high += 1
     return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gdlab.core import overflow
 from gdlab.core.data import make_linear_data, polynomial_features, standardize
 from gdlab.core.optimizers import SGD
 from gdlab.core.sums import SufficientStats
@@ -51,3 +52,25 @@ def test_on_the_sums_path_infinities_meet_in_r_and_nan_is_still_exact(
         run.first_inf_epoch,
         run.first_nan_epoch,
     )
+
+
+def test_the_first_overflowing_epoch_is_the_first_a_scan_finds() -> None:
+    """_overflow's bracket (no row before one of its m terms passes 1/m of the limit; none
+    after its soonest term alone passes it) against every epoch tried from 0: rows of
+    equal terms overflow at the bracket's low end, a single large term at its high end."""
+    rng = np.random.default_rng(3)
+    for case in range(300):
+        rows, m = int(rng.integers(1, 4)), int(rng.integers(1, 200))
+        log_terms = rng.normal(size=(rows, m)) * 5
+        log_rate = rng.uniform(-1, 1, m) * 10 ** rng.uniform(-1.5, 0.5, m)
+        if case % 3 == 0:  # m equal terms growing alike
+            log_terms[:], log_rate[:] = rng.normal() * 5, rng.uniform(0.05, 3)
+        log_terms[rng.random((rows, m)) < 0.1] = -np.inf  # terms that are 0
+        if rng.random() < 0.2:  # near the limit already, and shrinking: the low end is late
+            log_terms[0, 0], log_rate[0] = 709.5, -1e-6
+        found = overflow._overflow(log_terms, log_rate)
+        scanned = next(
+            (t for t in range(30_000) if overflow._overflowed_rows(log_terms, log_rate, t).any()),
+            None,
+        )
+        assert found == scanned, (case, found, scanned)
