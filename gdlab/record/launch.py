@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import threading
@@ -133,15 +134,16 @@ def tasks_for(
 
 
 def _batches(group: Sequence[Point], jobs: int) -> list[Sequence[Point]]:
-    """A group cut into about equal batches (one of a single point trains alone: the same
-    bits, train_together's own rule)."""
+    """A group dealt into about equal batches, every count-th point to the same batch: a
+    grid's neighbours cost alike (small rates settle late, large ones diverge), so dealt
+    they even out the workers' shares. (A batch of a single point trains alone: the same
+    bits, train_together's own rule.)"""
     c = group[0].config
     rows = c.training.epochs // c.training.log_every + 1
     per_point = rows * (3 + 2 * len(c.initial_w())) * 8
     most = max(2, BATCH_BYTES // per_point)
     count = max(math.ceil(len(group) / most), min(jobs, len(group) // 2), 1)
-    edges = np.linspace(0, len(group), count + 1).round().astype(int)
-    return [group[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return [group[k::count] for k in range(count)]
 
 
 class Serial:
@@ -174,8 +176,7 @@ class Processes:
         if min(self.jobs, len(tasks)) < 2:  # nothing to share out: no pool to start
             Serial().run(tasks, setting, record)
             return
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["gdlab.record.launch"])
+        context = _forkserver()
         stop = context.Event()
         pool = ProcessPoolExecutor(
             max_workers=min(self.jobs, len(tasks)),
@@ -203,6 +204,16 @@ class Processes:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _forkserver() -> Any:
+    """The context the workers start from: a server process that has imported gdlab once
+    (forked from, not started anew, for each worker), started now if it is not running:
+    it imports while this process plans the sweep."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["gdlab.record.launch"])
+    multiprocessing.forkserver.ensure_running()
+    return context
 
 
 def _results(future: Future[list[PointResult]], task: Task) -> list[PointResult]:
@@ -430,4 +441,7 @@ def local(
     core when the sweep's estimated ``seconds`` are worth a pool's start (~0.3 s)."""
     if jobs is None:
         jobs = cores() if seconds >= POOL_FROM_SECONDS else 1
-    return Serial(on_epochs) if jobs == 1 else Processes(jobs)
+    if jobs == 1:
+        return Serial(on_epochs)
+    _forkserver()  # warm while the sweep is planned
+    return Processes(jobs)

@@ -57,6 +57,8 @@ def test_groups_are_cut_into_batches_for_the_workers_and_kept_in_order(tmp_path:
     two = launch.tasks_for(points, together, jobs=2)
     assert [len(t.points) for t in one if t.together] == [6]
     assert [len(t.points) for t in two if t.together] == [3, 3]
+    # Dealt, not cut: each worker gets small and large rates alike (their costs differ).
+    assert [list(t.points) for t in two if t.together] == [group[0::2], group[1::2]]
     for tasks in (one, two):  # every point once, in the sweep's order of first points
         assert sorted(p.index for t in tasks for p in t.points) == [p.index for p in points]
         firsts = [t.points[0].index for t in tasks]
