@@ -110,10 +110,16 @@ def _last_outside_each(C: Array, mu: Array, tol: float, start: int, step: int) -
     for k in settling:
         if end[k] <= start and not far[k]:
             found[k] = -1
-    for group in _near_each_other(scanned, lows, tops, step):  # rows that share a table
+    groups = _near_each_other(scanned, lows, tops, step)  # rows that share a table
+    widest = max((int(tops[g].max() - lows[g].min()) // step + 1 for g in groups), default=0)
+    # exp(-mu (first + j step)) = exp(-mu first) exp(-mu j step): one table of the second
+    # for every group, the first folded into the group's terms.
+    table = _exponentials(rates, step * np.arange(widest))
+    for group in groups:
         first, last = int(lows[group].min()), int(tops[group].max())
         epochs = np.arange(first, last + 1, step)
-        values = np.abs(_exponentials(rates, epochs) @ merged[group].T)
+        terms = merged[group] * _exponentials(rates, np.array([first]))
+        values = np.abs(table[: epochs.size] @ terms.T)
         for j, k in enumerate(group):
             rows = slice((int(lows[k]) - first) // step, (int(tops[k]) - first) // step + 1)
             outside = np.flatnonzero(values[rows, j] >= tol)
