@@ -3,6 +3,7 @@ that `runs compare` and `verify` need (differing config keys, file hashes). Read
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,15 +34,23 @@ class Entry:
     path: Path
     status: str  # as recorded, "crashed" for a dead writer, "unreadable" for a damaged folder
     summary: dict[str, Any]
-    config: dict[str, Any]
+    config_file: Path  # read when first asked for (config): a list of runs seldom needs it
     meta: dict[str, Any]
     problem: str | None = None  # why the folder is unreadable
     labels: Labels = Labels()  # the tags and note a person gave it
 
+    @functools.cached_property
+    def config(self) -> dict[str, Any]:
+        """The config (a sweep's: its base), {} where it cannot be read."""
+        config = _config(self.config_file)
+        return _dict(config.get("base")) if self.kind == "sweep" else config
+
     def row(self) -> dict[str, Any]:
         """The entry as plain values, for JSON and tables."""
-        final, optimizer = _dict(self.summary.get("final")), _dict(self.config.get("optimizer"))
-        git = _dict(self.meta.get("git"))
+        final, git = _dict(self.summary.get("final")), _dict(self.meta.get("git"))
+        optimizer = {"name": self.summary.get("optimizer"), "lr": self.summary.get("lr")}
+        if optimizer["name"] is None:  # summary.json before it named the optimizer, or none
+            optimizer = _dict(self.config.get("optimizer"))
         return {
             "id": self.id,
             "kind": self.kind,
@@ -124,10 +133,7 @@ def read_entry(folder: Path, kind: str) -> Entry:
         status = "unreadable"
     else:
         status = owner.live_status(str(status), summary.get("process"))
-    if kind == "sweep":
-        config = _dict(_config(folder / "sweep.yaml").get("base"))
-    else:
-        config = _config(folder / "config.yaml")
+    config = folder / ("sweep.yaml" if kind == "sweep" else "config.yaml")
     meta, _ = _read(folder / "meta.json")
     labels = read_labels(folder)
     return Entry(folder.name, kind, folder, str(status), summary, config, meta, problem, labels)

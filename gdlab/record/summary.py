@@ -37,6 +37,7 @@ def summarize(
         "status": history.status,
         "epochs_run": history.epochs_run,
         "lr": config.optimizer.lr,
+        "optimizer": config.optimizer.name,
         "path": path.path,
         "path_reason": path.reason,
         "n_samples": original.n_samples,

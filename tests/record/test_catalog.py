@@ -38,6 +38,21 @@ def test_entries_are_listed_newest_first_and_a_damaged_folder_is_unreadable(
     assert entries[1].row()["lr"] == 0.1 and entries[1].row()["name"] == "old"
 
 
+def test_a_summary_that_names_its_optimizer_is_listed_without_reading_the_config(
+    tmp_path: Path,
+) -> None:
+    """A dashboard lists thousands of points: their config.yaml is parsed only when asked for."""
+    folder = _run(tmp_path, "20261126T010000Z-named")
+    runs.write_json(
+        folder / "summary.json", {"status": "completed", "optimizer": "adam", "lr": 0.03}
+    )
+    (folder / "config.yaml").write_text("optimizer: {name: gd, lr: 0.1}\n")  # not what ran
+    (entry,) = list_entries(tmp_path)
+    assert (entry.row()["optimizer"], entry.row()["lr"]) == ("adam", 0.03)
+    assert "config" not in vars(entry)  # never read
+    assert entry.config["optimizer"] == {"name": "gd", "lr": 0.1}  # read when asked for
+
+
 # What a damaged or foreign summary.json can hold, and why the folder is unreadable.
 DAMAGED = [
     ("", "cannot be read"),
