@@ -24,7 +24,7 @@ import numpy as np
 
 from gdlab.core.notation import Array
 from gdlab.core.overflow import FLOAT_MAX
-from gdlab.core.theory import Analysis, Prediction, for_good
+from gdlab.core.theory import Analysis, Prediction, for_good, for_good_each
 
 
 def log_products(eigenvalues: Array, rates: Array) -> tuple[Array, Array]:
@@ -57,7 +57,7 @@ def predict_scheduled(analysis: Analysis, rates: Array, theta0: Array, tol: floa
         distance = np.sqrt(np.sum(along * along, axis=1))
         errors = along @ V.T  # one column per parameter
     total = for_good(epoch, distance, tol)
-    per_param = [for_good(epoch, np.abs(errors[:, k]), tol) for k in range(len(coeffs))]
+    per_param = for_good_each(epoch, np.abs(errors), tol)
     first_inf = _first_inf(analysis, coeffs, log_size)
     # A run that grows far before its rate falls below critical keeps float64's rounding of
     # its largest size, eps * max distance: above the tolerance, that is never undone (lr

@@ -282,7 +282,7 @@ def observe(epoch: NDArray[np.int64], thetas: Array, theta_ls: Array, tol: float
     with np.errstate(over="ignore", invalid="ignore"):
         error = thetas - theta_ls
         distance = np.sqrt(np.sum(error * error, axis=1))
-        per_param = [for_good(epoch, np.abs(error[:, k]), tol) for k in range(thetas.shape[1])]
+        per_param = for_good_each(epoch, np.abs(error), tol)
     return Observed(
         epochs_to_tol=for_good(epoch, distance, tol),
         epochs_to_tol_per_param=per_param,
@@ -291,9 +291,18 @@ def observe(epoch: NDArray[np.int64], thetas: Array, theta_ls: Array, tol: float
     )
 
 
+def for_good_each(epoch: NDArray[np.int64], sizes: Array, tol: float) -> list[int | None]:
+    """for_good of each column of ``sizes`` (one row per logged epoch), all at once."""
+    outside = ~(sizes < tol)
+    rows = len(epoch)
+    last = rows - 1 - np.argmax(outside[::-1], axis=0)  # the last row outside, if any
+    ever = np.any(outside, axis=0).tolist()
+    return [
+        0 if not ever[j] else (int(epoch[k + 1]) if k + 1 < rows else None)
+        for j, k in enumerate(last.tolist())
+    ]
+
+
 def for_good(epoch: NDArray[np.int64], size: Array, tol: float) -> int | None:
     """The logged epoch from which ``size`` stays below tol to the end; None if it ends outside."""
-    outside = np.flatnonzero(~(size < tol))
-    if outside.size == 0:
-        return 0
-    return int(epoch[outside[-1] + 1]) if outside[-1] + 1 < len(epoch) else None
+    return for_good_each(epoch, size[:, None], tol)[0]

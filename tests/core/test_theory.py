@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gdlab.core.model import gradients, predict
-from gdlab.core.theory import analyze, hessian, observe, predict_run
+from gdlab.core.theory import analyze, for_good_each, hessian, observe, predict_run
 from gdlab.record.build import run_training
 from gdlab.record.config import load_config
 
@@ -119,3 +119,24 @@ def test_a_rate_too_small_to_move_float64_is_predicted_never_to_arrive() -> None
     assert prediction.outcome == "converges"
     assert prediction.epochs_to_tol is None
     assert prediction.epochs_to_tol_per_param == [None, None]
+
+
+def test_for_good_each_is_the_last_epoch_outside_plus_one_column_by_column() -> None:
+    """Against a scan back from the end: columns never outside (0), outside at the end
+    (None), outside in between, and nan (outside)."""
+    rng = np.random.default_rng(5)
+    epoch = np.arange(0, 300, 3, dtype=np.int64)  # logged every third epoch
+    sizes = np.abs(rng.normal(size=(len(epoch), 40))) * np.geomspace(10, 1e-6, len(epoch))[:, None]
+    sizes[:, 0] = 1e-9  # never outside
+    sizes[-1, 1] = 1.0  # outside at the end
+    sizes[50, 2] = np.nan
+
+    def scanned(column: np.ndarray) -> int | None:  # type: ignore[type-arg]
+        for row in range(len(epoch) - 1, -1, -1):
+            if not column[row] < 1e-3:
+                return int(epoch[row + 1]) if row + 1 < len(epoch) else None
+        return 0
+
+    expected = [scanned(sizes[:, k]) for k in range(sizes.shape[1])]
+    assert for_good_each(epoch, sizes, 1e-3) == expected
+    assert expected[:2] == [0, None] and expected[2] is not None and expected[2] >= 153
