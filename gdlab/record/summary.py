@@ -115,12 +115,9 @@ def theory_block(
     names = param_names(config.n_features, analysis.intercept)
     seen = observe(history.epoch, thetas, analysis.theta_ls, tol)
     grew = history.status == "diverged" or seen.final_distance > seen.initial_distance
-    vectors = ("slow", "fast") if len(names) == 2 else [f"v_{i + 1}" for i in range(len(names))]
     return {
         "tol": tol,
-        "hessian": analysis.hessian.tolist(),
-        "eigenvalues": analysis.eigenvalues.tolist(),
-        "eigenvectors": {n: analysis.eigenvectors[:, i].tolist() for i, n in enumerate(vectors)},
+        **_spectrum(analysis),
         "condition_number": analysis.condition_number,
         "warning": conditioning_warning(analysis, config.data.standardize),
         "critical_lr": analysis.critical_lr,
@@ -141,6 +138,28 @@ def theory_block(
             "first_nan_epoch": history.first_nan_epoch,
         },
     }
+
+
+_SPECTRA: dict[int, tuple[Analysis, dict[str, Any]]] = {}  # by id(analysis), kept alive
+
+
+def _spectrum(analysis: Analysis) -> dict[str, Any]:
+    """The Hessian, eigenvalues and eigenvectors as lists, made once for each analysis: a
+    sweep's points share theirs (20,000 numbers at d = 100; shared, so never changed)."""
+    kept = _SPECTRA.get(id(analysis))
+    if kept is None or kept[0] is not analysis:
+        if len(_SPECTRA) >= 8:
+            _SPECTRA.clear()
+        p = len(analysis.eigenvalues)
+        vectors = ("slow", "fast") if p == 2 else [f"v_{i + 1}" for i in range(p)]
+        V = analysis.eigenvectors
+        lists = {
+            "hessian": analysis.hessian.tolist(),
+            "eigenvalues": analysis.eigenvalues.tolist(),
+            "eigenvectors": {n: V[:, i].tolist() for i, n in enumerate(vectors)},
+        }
+        kept = _SPECTRA[id(analysis)] = (analysis, lists)
+    return kept[1]
 
 
 def _predicted(config: Config, analysis: Analysis, names: list[str], sums: bool) -> dict[str, Any]:
