@@ -23,7 +23,13 @@ from gdlab.record.schema import Config, ConfigError
 MEMORY_SHARE = 0.5  # of this machine's memory, the most one command may plan to use
 LONG_SECONDS = 60.0  # a run expected to take longer is announced
 MAX_POINTS = 10_000  # the most points one sweep may have
-BATCHED_SECONDS_PER_EPOCH = 2e-6  # a point stepping with others (~1 us), and its files
+# What a point stepping with others costs (measured on 2 cores, d = 1 to 100): its summary
+# and files, its share of the steps, each number of its metrics.csv, and its predictions
+# (~6 ms at d = 100: they grow with the square of the parameters).
+BATCHED_SECONDS = 2e-3
+BATCHED_SECONDS_PER_EPOCH = 2e-7
+SECONDS_PER_LOGGED_NUMBER = 5e-8
+THEORY_SECONDS_PER_PARAMETER_PAIR = 6e-7
 CSV_MEMORY_PER_BYTE = 40  # reading a CSV holds its text as Python strings: ~31x measured
 TEXT_BYTES_PER_NUMBER = 22  # a float written by repr, and its comma
 TEXT_MEMORY_PER_BYTE = 3  # a CSV's text is built as lines, then joined
@@ -126,7 +132,7 @@ def check_sweep(configs: list[tuple[Config, int]], results: Path, where: str) ->
     costs = [run_cost(config, n) for config, n in configs]
     workers = max(1, min(len(costs), cores()))
     seconds = [
-        BATCHED_SECONDS_PER_EPOCH * config.training.epochs if can_batch(config) else c.seconds
+        batched_seconds(config) if can_batch(config) else c.seconds
         for (config, _), c in zip(configs, costs, strict=True)
     ]
     total = Cost(
@@ -137,6 +143,18 @@ def check_sweep(configs: list[tuple[Config, int]], results: Path, where: str) ->
     _check_memory(total.memory, where, configs[0][0] if configs else None)
     _check_disk(total.disk, results)
     return total
+
+
+def batched_seconds(config: Config) -> float:
+    """The time a point that steps with others takes, from training to its written folder."""
+    t, p = config.training, config.n_features + 1
+    logged = (t.epochs // t.log_every + 1) * (3 + 2 * p)
+    return (
+        BATCHED_SECONDS
+        + BATCHED_SECONDS_PER_EPOCH * t.epochs
+        + SECONDS_PER_LOGGED_NUMBER * logged
+        + THEORY_SECONDS_PER_PARAMETER_PAIR * p * p
+    )
 
 
 def cores() -> int:

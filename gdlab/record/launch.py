@@ -52,7 +52,7 @@ from gdlab.record.schema import ModelConfig
 THIN_ROWS = 500  # about how many rows of each history a sweep keeps for its figures
 HEAD_ROWS = 50  # kept whole: where the loss falls fastest
 BATCH_BYTES = 64 * 2**20  # the histories of one batch trained together, at most
-POOL_FROM_SECONDS = 1.0  # a sweep expected to take less runs in one process
+POOL_FROM_SECONDS = 0.3  # a sweep expected to take less (on every core) runs in one process
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,23 @@ def test_a_long_run_is_announced_in_words() -> None:
     assert budget.describe_seconds(520) == "about 8.7 minutes"
     assert budget.describe_seconds(3 * 3600) == "about 3 hours"
     assert budget.describe_seconds(30) == "about 30 seconds"
+
+
+def test_a_point_stepping_with_others_is_estimated_by_what_it_writes_and_predicts() -> None:
+    """Its files and predictions, not its steps, are most of its cost: a sweep is put on a
+    pool of workers (launch.POOL_FROM_SECONDS) only where they pay for its start."""
+    from gdlab.record.budget import batched_seconds
+
+    default = batched_seconds(load_config())
+    sparse = batched_seconds(load_config(overrides=["training.log_every=100"]))
+    wide = batched_seconds(
+        load_config(
+            overrides=[
+                "training.log_every=100",
+                f"data.true_w={[1.0] * 100}",
+                "data.n_samples=1010",
+            ]
+        )
+    )
+    assert sparse < default < wide  # 10,001 rows written; 101; 101 rows of 203 numbers
+    assert 2e-3 < sparse < default < 1e-2 < wide < 2e-2  # as measured: ~4, 6.5 and 11 ms
