@@ -22,10 +22,12 @@ finished and sets aside an unfinished folder.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import math
 import signal
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 LauncherName = Literal["local", "dask"]
 MISSING = "the dask launcher needs the extra: pip install 'gdlab[dask]'"
+REACH_SECONDS = 5.0  # for a scheduler's port to accept a connection
 
 
 class ClusterError(RuntimeError):
@@ -49,19 +52,45 @@ class ClusterError(RuntimeError):
 
 def check(scheduler: str | None = None) -> None:
     """Raise ClusterError (one line) unless Dask distributed can be imported and ``scheduler``
-    (if given) is written as a scheduler's address: before anything is written or connected."""
+    (if given) is written as a scheduler's address and answers there (TCP): before anything
+    is written, so a wrong address costs seconds, not Dask's 30 s and a failed sweep."""
     try:
         from distributed.comm.addressing import get_address_host_port, normalize_address
     except ImportError:
         raise ClusterError(MISSING) from None
-    if scheduler is not None:
+    if scheduler is None:
+        return
+    try:
+        address = normalize_address(scheduler)
+        host, port = get_address_host_port(address)
+    except ValueError as err:
+        raise ClusterError(
+            f"{scheduler!r} is not a Dask scheduler's address ({err}); "
+            "one is written like tcp://10.0.0.5:8786"
+        ) from None
+    if address.startswith(("tcp://", "tls://")):
         try:
-            get_address_host_port(normalize_address(scheduler))
-        except ValueError as err:
+            socket.create_connection((host, port), timeout=REACH_SECONDS).close()
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
             raise ClusterError(
-                f"{scheduler!r} is not a Dask scheduler's address ({err}); "
-                "one is written like tcp://10.0.0.5:8786"
+                f"no Dask scheduler answers at {scheduler} ({reason}); start one there "
+                "(dask scheduler), or leave out --scheduler for a cluster on this machine"
             ) from None
+    try:  # Dask's own handshake: a web server on that port, say, is not a scheduler
+        asyncio.run(asyncio.wait_for(_handshake(address), REACH_SECONDS + 1))
+    except Exception as err:  # whatever answered, it was not a scheduler (or none did)
+        raise ClusterError(
+            f"what answers at {scheduler} is not a Dask scheduler ({type(err).__name__} in "
+            "Dask's handshake); give the address the scheduler printed as it started"
+        ) from None
+
+
+async def _handshake(address: str) -> None:
+    from distributed.comm.core import connect
+
+    comm = await connect(address, timeout=REACH_SECONDS)
+    comm.abort()
 
 
 def launcher_for(

@@ -112,6 +112,41 @@ def test_a_scheduler_address_that_is_not_one_is_refused_before_anything_is_writt
     assert not (tmp_path / "results").exists()
 
 
+def test_a_scheduler_that_does_not_answer_or_is_not_dask_is_refused_in_a_line_at_once(
+    tmp_path: Path,
+) -> None:
+    """No scheduler on the port (refused), or a web server there (not Dask's handshake):
+    one line and exit 2 before anything is written, not Dask's 30 s and a failed sweep."""
+    import socket
+    import socketserver
+    import threading
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()  # nothing listens there now
+
+    class Web(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            self.request.recv(1024)
+            self.request.sendall(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n")
+
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), Web) as web:
+        threading.Thread(target=web.serve_forever, daemon=True).start()
+        for address, said in (
+            (f"tcp://127.0.0.1:{port}", f"no Dask scheduler answers at tcp://127.0.0.1:{port}"),
+            (f"tcp://127.0.0.1:{web.server_address[1]}", "is not a Dask scheduler"),
+        ):
+            start = time.monotonic()
+            args = ["sweep", *APART, "--launcher", "dask", "--scheduler", address]
+            result = cli.invoke(app, [*args, "-r", str(tmp_path / "r")])
+            assert result.exit_code == 2, result.output
+            assert said in result.stderr and len(result.stderr.strip().splitlines()) == 1
+            assert time.monotonic() - start < 10
+        web.shutdown()
+    assert not (tmp_path / "r").exists()
+
+
 def test_the_clis_launcher_choices_are_the_records() -> None:
     assert get_args(sweep_command.Launcher) == get_args(cluster.LauncherName)
 
