@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -186,7 +187,7 @@ def sweep(
         fail(str(err))
     console = Console(highlight=False)
     announce_if_long(cost.seconds, f"{len(spec.points):,} runs")
-    resume_hint = f"finish it with: gdlab sweep --resume {folder}"
+    resume_hint = f"finish it with: gdlab sweep --resume {shlex.quote(str(folder))}"
     try:
         results, rows = run_sweep_with_progress(
             console,
@@ -207,7 +208,7 @@ def sweep(
     except OSError as err:  # a full disk: sweep.csv keeps what finished
         fail(f"{runner.describe_error(err)}; {resume_hint}", EXIT_FAILED)
     except KeyboardInterrupt:
-        console.print(resume_hint)
+        console.print(resume_hint, soft_wrap=True, markup=False)  # one line to copy
         interrupted()
     try:
         write_labels(folder, tag, note)
@@ -233,7 +234,7 @@ def sweep(
         missing = result.run.summary["figures"] if result.run else {}
         say.print(f"[bold red]figures not drawn:[/] {result.point.label}: {missing['error']}")
     if len(results) < len(spec.points) or any(r.status == "interrupted" for r in results):
-        say.print(resume_hint)
+        say.print(resume_hint, soft_wrap=True, markup=False)  # one line to copy
         interrupted()
     sweep_figures = runs.read_json(folder / "summary.json").get("figures")
     if sweep_figures:

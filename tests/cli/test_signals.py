@@ -57,6 +57,23 @@ def test_a_stopped_train_keeps_its_finished_epochs(tmp_path: Path, signum: int) 
     assert len(rows) == summary["epochs_run"] + 2  # header, epoch 0 .. epochs_run
 
 
+def test_the_resume_line_is_one_line_to_copy_even_piped_with_a_long_odd_path(
+    tmp_path: Path,
+) -> None:
+    """Piped, a console is 80 columns; the line must not wrap, and a path with a space or
+    brackets must come out as one shell word that names the sweep."""
+    import shlex
+
+    results = tmp_path / "my results [draft]" / ("deep" * 12)
+    name = ["--name", "a_sweep_name_long_enough_to_pass_eighty_columns"]
+    process = gdlab_process("sweep", "-c", STUDY, *LONG, *name, "-r", str(results))
+    folder = _wait_for(tmp_path, "**/sweeps/*/summary.json").parent
+    out, _ = _stop(process, signal.SIGINT, after=1.0)
+    (line,) = [line for line in out.splitlines() if "--resume" in line]
+    command = shlex.split(line.removeprefix("finish it with: "))
+    assert command == ["gdlab", "sweep", "--resume", str(folder)] and len(line) > 80
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_stopped_sweep_keeps_what_its_points_trained(tmp_path: Path, signum: int) -> None:
     process = gdlab_process("sweep", "-c", STUDY, *LONG, "--set", "training.log_every=100")
