@@ -12,6 +12,7 @@ only when one of these names is first used.
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -98,7 +99,8 @@ class SweepResult:
         lines = [f"SweepResult({str(self.path)!r}, {len(self.table)} points)"]
         by_folder = {run.path.name: run for run in self.runs}
         for row in self.table:
-            label = Path(str(row.get("folder"))).name
+            folder = row.get("folder")
+            label = Path(str(folder)).name if folder else f"point {row.get('index')}"
             run = by_folder.get(label)
             lines.append(f"  {label}: {run.describe() if run else 'failed: ' + str(row['error'])}")
         return "\n".join(lines)
@@ -120,6 +122,7 @@ def train(
     Bad input raises ConfigError (a ValueError) with the CLI's message; Ctrl-C
     raises KeyboardInterrupt once the epochs done are written.
     """
+    _not_in_a_worker_importing_the_script()
     cfg = load_config(_path(config), _set_items(config, set, plots))
     run_name = runs.check_name(name or _stem(config))
     parent = Path(results_dir)
@@ -172,6 +175,7 @@ def sweep(
     started here with ``jobs`` workers. Its workers write the points' folders, so they
     must see ``results_dir`` at the same path and run the same gdlab.
     """
+    _not_in_a_worker_importing_the_script()
     grid_items = [f"{key}={_list_text(values)}" for key, values in _items(grid)]
     seed_text = None if seeds is None else _list_text(seeds)
     # A Config is the base, given key by key in the overrides; a file is read as the CLI reads it.
@@ -201,6 +205,18 @@ def sweep(
     rows = sweep_files.sweep_rows(results, folder)
     finished = [load_run(r.run.path) for r in results if r.run is not None]
     return SweepResult(path=folder, name=spec.name, runs=finished, table=rows)
+
+
+def _not_in_a_worker_importing_the_script() -> None:
+    """A sweep's worker process imports the calling script as ``__mp_main__``: a call of
+    train or sweep that the script makes outside ``if __name__ == "__main__":`` runs again
+    there. It would write folders of its own; the worker ends instead, silently, and the
+    sweep says why its points failed (launch: WorkerDied)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "__mp_main__":
+            raise SystemExit(1)
+        frame = frame.f_back
 
 
 def _refresh_dashboard(results_dir: Path) -> None:

@@ -101,3 +101,33 @@ def test_workers_are_handed_the_data_the_sweep_prepared_unless_it_is_large(
     monkeypatch.setattr(launch, "SHIP_BYTES", problem.X.nbytes + problem.y.nbytes - 1)
     assert launch._shipped_problems() == {}
     launch.forget_problems()
+
+
+@pytest.mark.e2e
+def test_a_script_that_sweeps_on_workers_without_a_main_guard_gets_one_sweep_and_why(
+    tmp_path: Path,
+) -> None:
+    """Workers import the calling script again: its unguarded gdlab.sweep must not start
+    sweeps (folders) of their own there, nor print tracebacks; the sweep says why."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import gdlab\n"
+        'result = gdlab.sweep(grid={"optimizer.name": ["adam", "gd"]}, jobs=2, plots=False,\n'
+        '                     set={"training.batch_size": 16, "training.epochs": 50})\n'
+        "print(result)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    (sweep,) = (tmp_path / "results" / "sweeps").iterdir()
+    assert not (tmp_path / "results" / "runs").exists()
+    lines = done.stdout.splitlines()
+    assert lines[1:] == [
+        f"  point {k}: failed: WorkerDied: its worker process ended (killed, out of memory, "
+        "or a Python script that starts a sweep outside `if __name__ == '__main__':`)"
+        for k in (1, 2)
+    ]
