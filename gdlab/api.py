@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -212,7 +213,7 @@ def _not_in_a_worker_importing_the_script() -> None:
     train or sweep that the script makes outside ``if __name__ == "__main__":`` runs again
     there. It would write folders of its own; the worker ends instead, silently, and the
     sweep says why its points failed (launch: WorkerDied)."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         if frame.f_globals.get("__name__") == "__mp_main__":
             raise SystemExit(1)
