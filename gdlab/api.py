@@ -11,13 +11,12 @@ only when one of these names is first used.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -209,15 +208,14 @@ def sweep(
 
 
 def _not_in_a_worker_importing_the_script() -> None:
-    """A sweep's worker process imports the calling script as ``__mp_main__``: a call of
+    """A sweep's worker process imports the calling script again as it starts: a call of
     train or sweep that the script makes outside ``if __name__ == "__main__":`` runs again
     there. It would write folders of its own; the worker ends instead, silently, and the
-    sweep says why its points failed (launch: WorkerDied)."""
-    frame: FrameType | None = sys._getframe(2)
-    while frame is not None:
-        if frame.f_globals.get("__name__") == "__mp_main__":
-            raise SystemExit(1)
-        frame = frame.f_back
+    sweep says why its points failed (launch: WorkerDied). ``_inheriting`` is the flag
+    multiprocessing itself checks for this (true only while a new process imports the
+    script: a task that calls gdlab later, in a pool of the user's own, is not stopped)."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise SystemExit(1)
 
 
 def _refresh_dashboard(results_dir: Path) -> None:

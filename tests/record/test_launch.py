@@ -131,3 +131,29 @@ def test_a_script_that_sweeps_on_workers_without_a_main_guard_gets_one_sweep_and
         "or a Python script that starts a sweep outside `if __name__ == '__main__':`)"
         for k in (1, 2)
     ]
+
+
+@pytest.mark.e2e
+def test_a_pool_of_the_users_own_may_train_in_its_tasks(tmp_path: Path) -> None:
+    """Its tasks run in processes that imported the script as __mp_main__, after they
+    started: gdlab.train there is a run like any other."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "own_pool.py"
+    script.write_text(
+        "import multiprocessing\n"
+        "import gdlab\n\n"
+        "def work(lr):\n"
+        '    return gdlab.train(set={"optimizer.lr": lr, "training.epochs": 50}, plots=False)'
+        ".summary['status']\n\n"
+        'if __name__ == "__main__":\n'
+        '    with multiprocessing.get_context("spawn").Pool(2) as pool:\n'
+        "        print(pool.map(work, [0.01, 0.02]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['completed', 'completed']"
+    assert len(list((tmp_path / "results" / "runs").iterdir())) == 2
