@@ -144,6 +144,9 @@ def _overflow(log_terms: Array, log_rate: Array) -> int | None:
     def overflowed(t: int) -> bool:
         return bool(_overflowed_rows(log_terms, log_rate, t).any())
 
+    if overflowed(0):  # past the limit from the start (it may dip below it before it grows)
+        return 0
+
     # Each growing term alone overflows by its own estimate; the soonest bounds the answer.
     alone = (target - largest[growing]) / log_rate[growing]
     high = max(0, math.ceil(float(alone.min())))

@@ -74,3 +74,5 @@ def test_the_first_overflowing_epoch_is_the_first_a_scan_finds() -> None:
             None,
         )
         assert found == scanned, (case, found, scanned)
+    # Past the limit at 0, below it a while (the large term shrinks), then past it for good.
+    assert overflow._overflow(np.array([[709.9, 0.0]]), np.array([-1.0, 0.5])) == 0
