@@ -67,10 +67,13 @@ def settle_epochs(
     The same answers in one pass: the band's bound and the epochs near its end are
     evaluated for every row at once (a hundred parameters: a hundred times fewer
     calls). A row that needs the zeros (its crossing lies before the scanned epochs)
-    is left to settle_epoch's own way.
+    is left to settle_epoch's own way. The sums are rounded in another order, so where
+    one lies within rounding (~1e-15 relative) of tol the two may differ by an epoch,
+    each as right as the other; past 2^53 epochs, where float64 holds no longer every
+    whole epoch, so may the zeros.
     """
     terms = np.asarray(terms, dtype=np.float64)
-    last = np.where(np.abs(np.sum(terms, axis=1)) >= tol, 0, -1)  # t = 0, as settle_epoch
+    last = [0 if abs(float(np.sum(row))) >= tol else -1 for row in terms]  # settle_epoch's t = 0
     moving = rho != 0  # a rho of 0 leaves nothing after t = 0
     c, r = terms[:, moving], rho[moving]
     mu = -np.log(np.abs(r)) if log_rate is None else -log_rate[moving]
@@ -80,7 +83,7 @@ def settle_epochs(
     sequences = [(2 - p, 2, np.where(r < 0, (-1.0) ** p, 1.0)) for p in (0, 1)]
     if not np.any(r < 0):
         sequences = [(1, 1, np.ones(r.shape))]
-    settled: list[int | None] = [int(t) for t in last]
+    settled: list[int | None] = list(last)
     for start, step, signs in sequences:
         found = _last_outside_each(c * signs, mu, tol, start, step)
         settled = [
