@@ -28,7 +28,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -72,6 +72,9 @@ class Setting:
     environment: dict[str, Any]  # meta.json's description: git asked once a sweep
     resume: bool = False
     draw_run: DrawRun | None = None
+    # The BLAS threads of the sweep's process: a worker prepares data with as many (an
+    # eigendecomposition's last bits depend on them), whatever its share of the cores.
+    blas_threads: int | None = None
 
 
 # Takes a finished task's results, in the sweep's own process.
@@ -96,24 +99,30 @@ def run_task(
     follows them). After a point is interrupted no other starts, but those
     already trained together are still written.
     """
-    global _RUNNING
-    ready = {p.label: _ready(p) for p in task.points}
-    if task.together:
-        _RUNNING = True  # a worker's Ctrl-C (SIGUSR1) stops the batch at its last epoch
-        try:
-            _train_together(task.points, ready, on_epochs)
-        finally:
-            _RUNNING = False
-    results: list[PointResult] = []
-    interrupted = False
-    for point in task.points:
-        plan = ready[point.label]
-        trained = plan is not None and plan.history is not None
-        if (interrupted or _stop_requested()) and not trained:
-            break
-        result = _run_point(point, setting, plan)
-        results.append(result)
-        interrupted = interrupted or result.status == "interrupted"
+    global _RUNNING, _SWEEP_THREADS
+    _SWEEP_THREADS = setting.blas_threads
+    # BLAS threads. A batch steps on the data's sums (no BLAS) and writes what small
+    # matrices give, the same bits on any number of threads: a worker keeps to its share of
+    # the cores. Any other point multiplies the data, and X^T r rounds by the thread
+    # count: as many as the sweep's process has, so the bits are a serial sweep's.
+    with _blas_threads(_SHARE if task.together else setting.blas_threads):
+        ready = {p.label: _ready(p) for p in task.points}
+        if task.together:
+            _RUNNING = True  # a worker's Ctrl-C (SIGUSR1) stops the batch at its last epoch
+            try:
+                _train_together(task.points, ready, on_epochs)
+            finally:
+                _RUNNING = False
+        results: list[PointResult] = []
+        interrupted = False
+        for point in task.points:
+            plan = ready[point.label]
+            trained = plan is not None and plan.history is not None
+            if (interrupted or _stop_requested()) and not trained:
+                break
+            result = _run_point(point, setting, plan)
+            results.append(result)
+            interrupted = interrupted or result.status == "interrupted"
     return results
 
 
@@ -252,9 +261,8 @@ WATCH_SECONDS = 0.5
 
 
 def _start_worker(stop: Any, sweep_process: int, threads: int, problems: Shipped) -> None:
-    global _STOP
-    _STOP = stop
-    threadpoolctl.threadpool_limits(threads)  # this worker's share of the cores for BLAS
+    global _STOP, _SHARE
+    _STOP, _SHARE = stop, threads  # its share of the cores (BLAS threads: run_task)
     for key, (problem, sums) in problems.items():  # prepared once, by the sweep's process
         _PROBLEMS[key] = problem
         if sums is not None:
@@ -353,11 +361,42 @@ _SUMS: dict[tuple[DataConfig, ModelConfig], SufficientStats] = {}
 _KEEP_PROBLEMS = 4
 
 
+def blas_threads() -> int | None:
+    """How many threads this process's BLAS computes with (None: no BLAS found)."""
+    counts = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    return max(counts) if counts else None
+
+
+_SWEEP_THREADS: int | None = None  # the BLAS threads of the sweep's process
+_SHARE: int | None = None  # in a worker of this machine, its share of the cores
+_CONTROLLER: threadpoolctl.ThreadpoolController | None = None
+
+
+@contextlib.contextmanager
+def _blas_threads(threads: int | None) -> Iterator[None]:
+    """BLAS on ``threads`` threads inside (None: as they are)."""
+    global _CONTROLLER
+    if threads is None:
+        yield
+        return
+    if _CONTROLLER is None:  # made once: it finds the libraries (0.3 ms), a limit is 10 us
+        _CONTROLLER = threadpoolctl.ThreadpoolController()
+    with _CONTROLLER.limit(limits=threads, user_api="blas"):
+        yield
+
+
+def _as_the_sweep_prepares() -> contextlib.AbstractContextManager[None]:
+    """Data prepared with the BLAS threads of the sweep's process: in a worker kept to its
+    share of the cores, an analysis rounds otherwise (the eigenvectors at d = 40)."""
+    return _blas_threads(_SWEEP_THREADS)
+
+
 def problem_for(point: Point) -> Problem:
     """The point's data, prepared (from this process's few most recent)."""
     key = _key(point)
     if key not in _PROBLEMS:
-        problem = prepare(point.config, *load_data(point.config))
+        with _as_the_sweep_prepares():
+            problem = prepare(point.config, *load_data(point.config))
         while len(_PROBLEMS) >= _KEEP_PROBLEMS:
             oldest = next(iter(_PROBLEMS))
             _PROBLEMS.pop(oldest)
@@ -370,7 +409,11 @@ def path_of(point: Point, in_sweep: bool = False) -> tuple[Problem, PathChoice]:
     """The point's data and the path its run takes on it, the data's sums built (only if a
     path takes them) once for every point on the same data."""
     problem, key = problem_for(point), _key(point)
-    path = path_for(point.config, problem, in_sweep, _SUMS.get(key))
+    if key in _SUMS:
+        path = path_for(point.config, problem, in_sweep, _SUMS[key])
+    else:
+        with _as_the_sweep_prepares():  # the data's sums, if a path takes them
+            path = path_for(point.config, problem, in_sweep, None)
     if path.sums is not None:
         _SUMS[key] = path.sums
     return problem, path

@@ -63,9 +63,8 @@ def run_sweep(
     """
     folder.mkdir(parents=True, exist_ok=True)
     launcher = launcher or launch.Serial(on_epochs)
-    setting = launch.Setting(
-        folder, argv, runs.describe_environment(argv, Path.cwd()), resume, draw_run
-    )
+    environment = runs.describe_environment(argv, Path.cwd())
+    setting = launch.Setting(folder, argv, environment, resume, draw_run, launch.blas_threads())
     with owner.owned(folder):  # a second process on this sweep is refused before it writes
         try:
             return _run_owned(sweep, setting, on_point_done, draw_sweep, launcher)

@@ -157,3 +157,33 @@ def test_a_pool_of_the_users_own_may_train_in_its_tasks(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['completed', 'completed']"
     assert len(list((tmp_path / "results" / "runs").iterdir())) == 2
+
+
+@pytest.mark.e2e
+def test_data_a_worker_prepares_itself_has_the_same_bits_as_here(tmp_path: Path) -> None:
+    """Six data sets: the sweep's process keeps four prepared, which go to the workers; the
+    workers prepare the rest, with as many BLAS threads as this process (their own share
+    is one core each): an eigendecomposition at d = 40 rounds by the thread count."""
+    weights = [k % 5 + 1.0 for k in range(40)]
+    sets = [f"data.true_w={weights}", "data.n_samples=3000", "data.standardize=true"]
+    sets += ["training.epochs=200", "output.plots=false"]
+    sweep = load_sweep(None, [], "1,2,3,4,5,6", sets)
+    run_sweep(sweep, tmp_path / "serial", ["test"], launcher=launch.Serial())
+    run_sweep(sweep, tmp_path / "pool", ["test"], launcher=launch.Processes(2))
+    ours, theirs = _files(tmp_path / "serial"), _files(tmp_path / "pool")
+    assert ours.keys() == theirs.keys()
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+@pytest.mark.e2e
+def test_points_that_multiply_big_data_have_the_same_bits_on_a_pool(tmp_path: Path) -> None:
+    """Adam and gradient descent in batches of 20,000 samples: X^T r, which BLAS splits
+    over its threads, rounds by their number; a worker multiplies with as many threads as
+    this process, whatever its share of the cores."""
+    sets = ["data.n_samples=100000", "training.batch_size=20000", "training.epochs=20"]
+    sweep = load_sweep(None, APART, None, [*sets, "output.plots=false"])
+    run_sweep(sweep, tmp_path / "serial", ["test"], launcher=launch.Serial())
+    run_sweep(sweep, tmp_path / "pool", ["test"], launcher=launch.Processes(2))
+    ours, theirs = _files(tmp_path / "serial"), _files(tmp_path / "pool")
+    assert ours.keys() == theirs.keys()
+    assert [name for name in ours if ours[name] != theirs[name]] == []
