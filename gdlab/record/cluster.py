@@ -29,6 +29,7 @@ import math
 import signal
 import socket
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
@@ -78,7 +79,9 @@ def check(scheduler: str | None = None) -> None:
                 "(dask scheduler), or leave out --scheduler for a cluster on this machine"
             ) from None
     try:  # Dask's own handshake: a web server on that port, say, is not a scheduler
-        asyncio.run(asyncio.wait_for(_handshake(address), REACH_SECONDS + 1))
+        # On a thread of its own: the caller may be running an event loop (a notebook).
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, _handshake(address)).result(REACH_SECONDS + 1)
     except Exception as err:  # whatever answered, it was not a scheduler (or none did)
         raise ClusterError(
             f"what answers at {scheduler} is not a Dask scheduler ({type(err).__name__} in "
@@ -89,7 +92,7 @@ def check(scheduler: str | None = None) -> None:
 async def _handshake(address: str) -> None:
     from distributed.comm.core import connect
 
-    comm = await connect(address, timeout=REACH_SECONDS)
+    comm = await asyncio.wait_for(connect(address, timeout=REACH_SECONDS), REACH_SECONDS)
     comm.abort()
 
 

@@ -7,6 +7,7 @@ each) are marked e2e: `make e2e` and CI run them.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
@@ -312,6 +313,11 @@ def test_a_running_scheduler_takes_the_sweep_and_a_worker_that_dies_fails_its_po
         ) as running,
         distributed.Client(running) as client,
     ):
+
+        async def in_a_notebook() -> None:  # a notebook's cell runs inside an event loop
+            cluster.check(running.scheduler_address)
+
+        asyncio.run(in_a_notebook())  # the scheduler is seen for one there too
         client.run(_die_at, 0.01)
         args = ["--launcher", "dask", "--scheduler", running.scheduler_address, "-r", "dask"]
         result = cli.invoke(app, ["sweep", *APART, *args])
