@@ -6,6 +6,8 @@ the sweep's table, are the same bytes as a serial sweep's.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,24 +105,27 @@ def test_workers_are_handed_the_data_the_sweep_prepared_unless_it_is_large(
     launch.forget_problems()
 
 
+def _run_script(folder: Path, text: str) -> subprocess.CompletedProcess[str]:
+    """A user's Python script, run as one runs it, in ``folder``."""
+    script = folder / "script.py"
+    script.write_text(text)
+    return subprocess.run(
+        [sys.executable, str(script)], cwd=folder, capture_output=True, text=True, timeout=120
+    )
+
+
 @pytest.mark.e2e
 def test_a_script_that_sweeps_on_workers_without_a_main_guard_gets_one_sweep_and_why(
     tmp_path: Path,
 ) -> None:
     """Workers import the calling script again: its unguarded gdlab.sweep must not start
     sweeps (folders) of their own there, nor print tracebacks; the sweep says why."""
-    import subprocess
-    import sys
-
-    script = tmp_path / "unguarded.py"
-    script.write_text(
+    done = _run_script(
+        tmp_path,
         "import gdlab\n"
         'result = gdlab.sweep(grid={"optimizer.name": ["adam", "gd"]}, jobs=2, plots=False,\n'
         '                     set={"training.batch_size": 16, "training.epochs": 50})\n'
-        "print(result)\n"
-    )
-    done = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        "print(result)\n",
     )
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     (sweep,) = (tmp_path / "results" / "sweeps").iterdir()
@@ -137,11 +142,8 @@ def test_a_script_that_sweeps_on_workers_without_a_main_guard_gets_one_sweep_and
 def test_a_pool_of_the_users_own_may_train_in_its_tasks(tmp_path: Path) -> None:
     """Its tasks run in processes that imported the script as __mp_main__, after they
     started: gdlab.train there is a run like any other."""
-    import subprocess
-    import sys
-
-    script = tmp_path / "own_pool.py"
-    script.write_text(
+    done = _run_script(
+        tmp_path,
         "import multiprocessing\n"
         "import gdlab\n\n"
         "def work(lr):\n"
@@ -149,10 +151,7 @@ def test_a_pool_of_the_users_own_may_train_in_its_tasks(tmp_path: Path) -> None:
         ".summary['status']\n\n"
         'if __name__ == "__main__":\n'
         '    with multiprocessing.get_context("spawn").Pool(2) as pool:\n'
-        "        print(pool.map(work, [0.01, 0.02]))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        "        print(pool.map(work, [0.01, 0.02]))\n",
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "['completed', 'completed']"
