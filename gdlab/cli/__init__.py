@@ -28,6 +28,12 @@ from gdlab.cli.app import app, handle_stop_signals
 
 def main() -> None:
     """Entry point of the ``gdlab`` console script."""
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # A sweep's worker importing a script that runs the CLI at its top level (runpy):
+        # it ends here, writing nothing, as gdlab.api's calls do (the sweep says why).
+        raise SystemExit(1)
     handle_stop_signals()
     app()
 

@@ -186,3 +186,20 @@ def test_points_that_multiply_big_data_have_the_same_bits_on_a_pool(tmp_path: Pa
     ours, theirs = _files(tmp_path / "serial"), _files(tmp_path / "pool")
     assert ours.keys() == theirs.keys()
     assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+@pytest.mark.e2e
+def test_a_script_that_runs_the_cli_on_workers_without_a_main_guard_writes_one_sweep(
+    tmp_path: Path,
+) -> None:
+    """The same through the command line run from a script (runpy), as a profiler does."""
+    done = _run_script(
+        tmp_path,
+        "import runpy, sys\n"
+        'sys.argv = ["gdlab", "sweep", "-q", "--grid", "optimizer.name=adam,gd", "--set",\n'
+        '            "training.batch_size=16", "--set", "training.epochs=50", "-j", "2"]\n'
+        'runpy.run_module("gdlab", run_name="__main__")\n',
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert len(list((tmp_path / "results" / "sweeps").iterdir())) == 1
+    assert done.stderr.count("WorkerDied") == 2
