@@ -178,10 +178,39 @@ def _norm(epochs: Array) -> LogNorm:
 
 def _beta_axis(ax: Axes, betas: Array) -> None:
     ax.set_yscale("function", functions=(_spread, _unspread))
-    ax.yaxis.set_major_locator(ticker.FixedLocator(betas.tolist()))
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_major_locator(ticker.FixedLocator(beta_ticks(betas)))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: beta_label(v)))
     ax.yaxis.set_minor_locator(ticker.NullLocator())
     ax.set_ylabel("momentum β (axis spaced by −log(1 − β))")
+
+
+MOST_BETA_TICKS = 16  # a label's height apart at least, on the figure's 7.8 inches
+
+
+def beta_ticks(betas: Array) -> list[float]:
+    """The swept betas to label: the first, the last, and those between that keep a gap of
+    1/MOST_BETA_TICKS of the axis from the last labelled (50 betas from 0 to 0.99 crowd
+    the low end of a -log(1 - beta) axis into one black smear)."""
+    spread = _spread(betas)
+    gap = (spread[-1] - spread[0]) / MOST_BETA_TICKS
+    ticks = [0]
+    for k in range(1, len(betas)):
+        if spread[k] - spread[ticks[-1]] >= gap:
+            ticks.append(k)
+    last = len(betas) - 1
+    if ticks[-1] != last:  # the last beta is labelled, in place of a neighbour too near it
+        if len(ticks) > 1 and spread[last] - spread[ticks[-1]] < gap:
+            ticks.pop()
+        ticks.append(last)
+    return [float(betas[k]) for k in ticks]
+
+
+def beta_label(beta: float) -> str:
+    """beta with the digits that tell it from its neighbours: those of 1 - beta (0.97, 0.999)."""
+    if beta >= 1:
+        return f"{beta:g}"
+    places = min(6, max(2, int(np.ceil(-np.log10(1 - beta))) + 1))
+    return f"{beta:.{places}f}".rstrip("0").rstrip(".") or "0"
 
 
 def _hatch(ax: Axes, grid: LrBetaGrid, lr_edges: Array, beta_edges: Array) -> None:

@@ -93,3 +93,19 @@ def test_each_cell_says_its_count_until_the_cells_are_too_small(
     assert counts() == reached
     monkeypatch.setattr(lrbeta, "COUNTED_COLUMNS", grid.epochs.shape[1] - 1)  # one rate too many
     assert counts() == 0
+
+
+def test_fifty_betas_get_labels_that_keep_apart_and_tell_them_apart() -> None:
+    """50 betas from 0 to 0.99 crowd the low end of the -log(1 - beta) axis: a label each
+    was one black smear. Labelled: the ends and betas a sixteenth of the axis apart."""
+    betas = np.linspace(0, 0.99, 50)
+    ticks = lrbeta.beta_ticks(betas)
+    spread = -np.log(1 - np.array(ticks))
+    assert ticks[0] == 0 and ticks[-1] == 0.99 and len(ticks) <= lrbeta.MOST_BETA_TICKS + 1
+    assert np.all(np.diff(spread) >= (spread[-1] - spread[0]) / lrbeta.MOST_BETA_TICKS - 1e-12)
+    labels = [lrbeta.beta_label(b) for b in ticks]
+    assert len(set(labels)) == len(labels) and max(map(len, labels)) <= 5
+    assert [lrbeta.beta_label(b) for b in (0, 0.5, 0.9, 0.99, 0.999, 0.9999)] == [
+        *("0", "0.5", "0.9", "0.99", "0.999", "0.9999")
+    ]
+    assert lrbeta.beta_ticks(np.array([0, 0.5, 0.9])) == [0, 0.5, 0.9]  # few: every one
