@@ -78,6 +78,8 @@ def check(scheduler: str | None = None) -> None:
                 f"no Dask scheduler answers at {scheduler} ({reason}); start one there "
                 "(dask scheduler), or leave out --scheduler for a cluster on this machine"
             ) from None
+    if not address.startswith("tcp://"):
+        return  # TLS takes the cluster's certificates, which the client reads itself
     try:  # Dask's own handshake: a web server on that port, say, is not a scheduler
         # On a thread of its own: the caller may be running an event loop (a notebook).
         with ThreadPoolExecutor(1) as thread:
