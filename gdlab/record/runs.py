@@ -207,14 +207,26 @@ def csv_bytes(header: list[str], columns: list[NDArray[Any]]) -> bytes:
     if not columns or not len(columns[0]):
         return head
     # Neighbouring columns of one kind (int, float) are printed as one 2-D block.
-    blocks = [list(group) for _, group in itertools.groupby(columns, key=lambda c: c.dtype.kind)]
-    pieces = [_block_rows(np.column_stack(block)) for block in blocks]
-    # One join over the pieces laid side by side: piece, comma, piece, ..., newline.
-    parts: list[bytes] = [b","] * (2 * len(pieces) * len(pieces[0]))
-    for k, piece in enumerate(pieces):
-        parts[2 * k :: 2 * len(pieces)] = piece
-    parts[2 * len(pieces) - 1 :: 2 * len(pieces)] = [b"\n"] * len(pieces[0])
-    return head + b"".join(parts)
+    blocks = [
+        np.column_stack(list(group))
+        for _, group in itertools.groupby(columns, key=lambda c: c.dtype.kind)
+    ]
+    chunks = [head]
+    for start in range(0, len(blocks[0]), CSV_CHUNK_ROWS):
+        pieces = [_block_rows(block[start : start + CSV_CHUNK_ROWS]) for block in blocks]
+        # One join over the pieces laid side by side: piece, comma, piece, ..., newline.
+        parts: list[bytes] = [b","] * (2 * len(pieces) * len(pieces[0]))
+        for k, piece in enumerate(pieces):
+            parts[2 * k :: 2 * len(pieces)] = piece
+        parts[2 * len(pieces) - 1 :: 2 * len(pieces)] = [b"\n"] * len(pieces[0])
+        chunks.append(b"".join(parts))
+    return b"".join(chunks)
+
+
+# Rows printed at a time: their pieces, small objects, then fit in memory Python keeps and
+# reuses. All 10,001 rows of a metrics.csv at once took ~260 fresh pages from the system a
+# file (a page fault each, ~17 us on a virtual machine); 2,048 at a time, ~4, and 10% less time.
+CSV_CHUNK_ROWS = 2048
 
 
 def csv_text(header: list[str], columns: list[NDArray[Any]]) -> str:

@@ -54,8 +54,11 @@ def test_csv_keeps_floats_exact_and_names_columns() -> None:
 
 def test_csv_numbers_read_back_exactly_with_repr_digits() -> None:
     rng = np.random.default_rng(3)
-    values = rng.normal(size=2000) * 10.0 ** rng.integers(-320, 300, 2000)
+    values = rng.normal(size=5000) * 10.0 ** rng.integers(-320, 300, 5000)
     special = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e16, 1e-5, 0.1, 2.0]
+    # Printed runs.CSV_CHUNK_ROWS rows at a time: specials on both sides of each seam too.
+    seams = [k * runs.CSV_CHUNK_ROWS + j for k in (1, 2) for j in range(-5, 5)]
+    values[seams] = special * 2
     values = np.concatenate([values, special])
     epochs = np.arange(len(values), dtype=np.int64) * 10**12
     text = runs.csv_text(["epoch", "v"], [epochs, values])
