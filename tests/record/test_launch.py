@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -158,6 +159,14 @@ def test_a_pool_of_the_users_own_may_train_in_its_tasks(tmp_path: Path) -> None:
     assert len(list((tmp_path / "results" / "runs").iterdir())) == 2
 
 
+def _assert_pool_writes_what_one_process_writes(sweep: Any, folder: Path) -> None:
+    run_sweep(sweep, folder / "serial", ["test"], launcher=launch.Serial())
+    run_sweep(sweep, folder / "pool", ["test"], launcher=launch.Processes(2))
+    ours, theirs = _files(folder / "serial"), _files(folder / "pool")
+    assert ours.keys() == theirs.keys()
+    assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
 @pytest.mark.e2e
 def test_data_a_worker_prepares_itself_has_the_same_bits_as_here(tmp_path: Path) -> None:
     """Six data sets: the sweep's process keeps four prepared, which go to the workers; the
@@ -167,11 +176,7 @@ def test_data_a_worker_prepares_itself_has_the_same_bits_as_here(tmp_path: Path)
     sets = [f"data.true_w={weights}", "data.n_samples=3000", "data.standardize=true"]
     sets += ["training.epochs=200", "output.plots=false"]
     sweep = load_sweep(None, [], "1,2,3,4,5,6", sets)
-    run_sweep(sweep, tmp_path / "serial", ["test"], launcher=launch.Serial())
-    run_sweep(sweep, tmp_path / "pool", ["test"], launcher=launch.Processes(2))
-    ours, theirs = _files(tmp_path / "serial"), _files(tmp_path / "pool")
-    assert ours.keys() == theirs.keys()
-    assert [name for name in ours if ours[name] != theirs[name]] == []
+    _assert_pool_writes_what_one_process_writes(sweep, tmp_path)
 
 
 @pytest.mark.e2e
@@ -181,11 +186,7 @@ def test_points_that_multiply_big_data_have_the_same_bits_on_a_pool(tmp_path: Pa
     this process, whatever its share of the cores."""
     sets = ["data.n_samples=100000", "training.batch_size=20000", "training.epochs=20"]
     sweep = load_sweep(None, APART, None, [*sets, "output.plots=false"])
-    run_sweep(sweep, tmp_path / "serial", ["test"], launcher=launch.Serial())
-    run_sweep(sweep, tmp_path / "pool", ["test"], launcher=launch.Processes(2))
-    ours, theirs = _files(tmp_path / "serial"), _files(tmp_path / "pool")
-    assert ours.keys() == theirs.keys()
-    assert [name for name in ours if ours[name] != theirs[name]] == []
+    _assert_pool_writes_what_one_process_writes(sweep, tmp_path)
 
 
 @pytest.mark.e2e
