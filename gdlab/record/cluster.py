@@ -22,7 +22,6 @@ finished and sets aside an unfinished folder.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import math
@@ -80,6 +79,8 @@ def check(scheduler: str | None = None) -> None:
             ) from None
     if not address.startswith("tcp://"):
         return  # TLS takes the cluster's certificates, which the client reads itself
+    import asyncio  # here: a local sweep never needs it (11 ms to import)
+
     try:  # Dask's own handshake: a web server on that port, say, is not a scheduler
         # On a thread of its own: the caller may be running an event loop (a notebook).
         with ThreadPoolExecutor(1) as thread:
@@ -92,6 +93,8 @@ def check(scheduler: str | None = None) -> None:
 
 
 async def _handshake(address: str) -> None:
+    import asyncio
+
     from distributed.comm.core import connect
 
     comm = await asyncio.wait_for(connect(address, timeout=REACH_SECONDS), REACH_SECONDS)
