@@ -55,9 +55,9 @@ class PlainRun:
     nesterov: bool = False
 
 
-def kind(run: PlainRun) -> tuple[bool, bool]:
+def kind(momentum: float, nesterov: bool) -> tuple[bool, bool]:
     """Which step a run takes: (with momentum, Nesterov). Runs stepped together share it."""
-    return run.momentum != 0, run.momentum != 0 and run.nesterov
+    return momentum != 0, momentum != 0 and nesterov
 
 
 def train_together(
@@ -85,7 +85,7 @@ def train_together(
                 sums=r.sums,
             )
         ]
-    if len({kind(r) for r in runs}) > 1:
+    if len({kind(r.momentum, r.nesterov) for r in runs}) > 1:
         raise ValueError("runs stepped together must share their kind of step")
     stacked = Stacked([r.sums for r in runs])
     p, P = stacked.theta_star.shape

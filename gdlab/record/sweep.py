@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from gdlab.core import batch
 from gdlab.record import launch, owner, runs
 from gdlab.record.build import with_sums
 from gdlab.record.config import dump_config
@@ -176,7 +177,7 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], list[list[Point]]]
         except (ValueError, np.linalg.LinAlgError):
             continue
         o = point.config.optimizer
-        step = (bool(o.momentum), bool(o.momentum) and o.nesterov)  # batch.kind
+        step = batch.kind(o.momentum or 0.0, o.nesterov)  # runs stepping together share it
         key = (problem.X_train.shape[1], point.config.training.log_every, *step)
         groups.setdefault(key, []).append(point)
     planned = {point.label: point for point in points}

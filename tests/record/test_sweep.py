@@ -281,3 +281,20 @@ def test_a_resume_cannot_change_what_the_sweep_draws(tmp_path: Path) -> None:
         result.exit_code == 2 and "leave out" in result.stderr and "--no-figures" in result.stderr
     )
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_points_step_together_only_with_points_of_the_same_kind_of_step() -> None:
+    """Plain descent and heavy ball over two rates, heavy ball and Nesterov over two momenta:
+    two groups of two each time, each of one kind of step."""
+    from gdlab.record.grid import load_sweep
+    from gdlab.record.sweep import plan_paths
+
+    for grid, kind in (
+        (["optimizer.lr=0.001,0.005", "optimizer.momentum=0,0.5"], "momentum"),
+        (["optimizer.momentum=0.5,0.9", "optimizer.nesterov=false,true"], "nesterov"),
+    ):
+        _, together = plan_paths(load_sweep(None, grid, None, ["training.epochs=100"]).points)
+        assert [len(g) for g in together] == [2, 2]
+        for group in together:
+            assert len({bool(getattr(p.config.optimizer, kind)) for p in group}) == 1
+        launch.forget_problems()
