@@ -36,48 +36,25 @@ def settle_epoch(terms: Array, rho: Array, tol: float, log_rate: Array | None = 
     All |rho_i| <= 1; rho_i = 1 (a step that rounds to no step) keeps its
     term for ever, and -1 is excluded (it neither grows nor shrinks).
     ``log_rate`` is log |rho_i| when known more precisely than from rho.
+    The one-row case of :func:`settle_epochs`.
     """
-    last = 0 if abs(float(np.sum(terms))) >= tol else -1  # t = 0: rho^0 = 1, even rho = 0
-    live = (terms != 0) & (rho != 0)  # a rho of 0 leaves nothing after t = 0
-    if not live.any():
-        return last + 1
-    c, r = terms[live], rho[live]
-    mu = -np.log(np.abs(r)) if log_rate is None else -log_rate[live]
-    mu = np.maximum(mu, 0.0)  # |rho| <= 1: a rounding above 1 is 1
-    if np.any(r < 0):  # oscillating terms: even and odd epochs are two exponential sums
-        for parity in (0, 1):
-            signs = np.where(r < 0, (-1.0) ** parity, 1.0)
-            found = _last_outside(c * signs, mu, tol, start=2 - parity, step=2)
-            if found is None:
-                return None
-            last = max(last, found)
-    else:
-        found = _last_outside(c, mu, tol, start=1, step=1)
-        if found is None:
-            return None
-        last = max(last, found)
-    return last + 1
+    return settle_epochs(np.asarray(terms)[None, :], rho, tol, log_rate)[0]
 
 
 def settle_epochs(
     terms: Array, rho: Array, tol: float, log_rate: Array | None = None
 ) -> list[int | None]:
-    """settle_epoch for each row of ``terms`` (one parameter's a row, the rates shared).
-
-    The same answers in one pass: the band's bound and the epochs near its end are
-    evaluated for every row at once (a hundred parameters: a hundred times fewer
-    calls). A row that needs the zeros (its crossing lies before the scanned epochs)
-    is left to settle_epoch's own way. The sums are rounded in another order, so where
-    one lies within rounding (~1e-15 relative) of tol the two may differ by an epoch,
-    each as right as the other; past 2^53 epochs, where float64 holds no longer every
-    whole epoch, so may the zeros.
+    """:func:`settle_epoch` for each row of ``terms`` (one parameter's a row, the rates
+    shared), in one pass: the band's bound and the epochs near its end are evaluated
+    for every row at once (a hundred parameters: a hundred times fewer calls). A row
+    whose crossing lies before the scanned epochs is left to the zeros, row by row.
     """
     terms = np.asarray(terms, dtype=np.float64)
-    last = [0 if abs(float(np.sum(row))) >= tol else -1 for row in terms]  # settle_epoch's t = 0
+    last = [0 if abs(float(np.sum(row))) >= tol else -1 for row in terms]  # t = 0: rho^0 = 1
     moving = rho != 0  # a rho of 0 leaves nothing after t = 0
     c, r = terms[:, moving], rho[moving]
     mu = -np.log(np.abs(r)) if log_rate is None else -log_rate[moving]
-    mu = np.maximum(mu, 0.0)
+    mu = np.maximum(mu, 0.0)  # |rho| <= 1: a rounding above 1 is 1
     # Oscillating terms: even and odd epochs are two exponential sums (a row whose
     # oscillating terms are all 0 gets the same epochs either way).
     sequences = [(2 - p, 2, np.where(r < 0, (-1.0) ** p, 1.0)) for p in (0, 1)]

@@ -65,12 +65,18 @@ def test_settle_epochs_agrees_row_by_row_with_scanning_every_epoch(
         assert settle_epochs(terms, rho, tol) == expected, (terms, rho, tol)
 
 
-def test_settle_epochs_far_rows_are_settle_epochs_own() -> None:
-    """Rows past float64's whole epochs, beside rows that settle at once."""
+def test_far_rows_beside_rows_that_settle_at_once() -> None:
+    """A row past float64's whole epochs (its zeros, row by row) among rows of one pass."""
     rho = np.array([1 - 1e-12, 1 - 2e-12, 0.5])
     terms = np.array([[5.0, -5.0001, 3.0], [0.0, 0.0, 3.0], [1e-5, 0.0, 0.0]])
-    assert settle_epochs(terms, rho, 1e-3) == [settle_epoch(row, rho, 1e-3) for row in terms]
-    assert settle_epochs(terms, rho, 1e-3)[1:] == [12, 0]  # 3 / 2^t < 1e-3 from t = 12
+    far, *near = settle_epochs(terms, rho, 1e-3)
+    assert near == [12, 0]  # 3 / 2^t < 1e-3 from t = 12; 1e-5 from the start
+    assert far is not None and far > 10**12
+
+    def error(epoch: int) -> float:
+        return abs(float(np.sum(terms[0] * rho ** float(epoch))))
+
+    assert error(far - 1) >= 1e-3 and all(error(far + k) < 1e-3 for k in (0, 1, 10, 10**6))
 
 
 def test_a_trillion_epochs_take_milliseconds_and_are_exact_at_the_edge() -> None:
