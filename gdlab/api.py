@@ -11,7 +11,6 @@ only when one of these names is first used.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import warnings
 from collections.abc import Iterable, Mapping
@@ -30,6 +29,7 @@ from gdlab.plots.files import Drawing, draw_run_in_shares, draw_sweep, draws
 from gdlab.record import catalog, cluster, runner, runs, sweep_files
 from gdlab.record import grid as grids
 from gdlab.record import sweep as sweeps
+from gdlab.record.bootstrap import importing_in_a_worker
 from gdlab.record.build import load_data, prepare
 from gdlab.record.cluster import LauncherName
 from gdlab.record.config import Config, ConfigError, load_config
@@ -122,7 +122,8 @@ def train(
     Bad input raises ConfigError (a ValueError) with the CLI's message; Ctrl-C
     raises KeyboardInterrupt once the epochs done are written.
     """
-    _not_in_a_worker_importing_the_script()
+    if importing_in_a_worker():  # an unguarded script, imported again by a sweep's worker
+        raise SystemExit(1)
     cfg = load_config(_path(config), _set_items(config, set, plots))
     run_name = runs.check_name(name or _stem(config))
     parent = Path(results_dir)
@@ -175,7 +176,8 @@ def sweep(
     started here with ``jobs`` workers. Its workers write the points' folders, so they
     must see ``results_dir`` at the same path and run the same gdlab.
     """
-    _not_in_a_worker_importing_the_script()
+    if importing_in_a_worker():  # an unguarded script, imported again by a sweep's worker
+        raise SystemExit(1)
     grid_items = [f"{key}={_list_text(values)}" for key, values in _items(grid)]
     seed_text = None if seeds is None else _list_text(seeds)
     # A Config is the base, given key by key in the overrides; a file is read as the CLI reads it.
@@ -205,17 +207,6 @@ def sweep(
     rows = sweep_files.sweep_rows(results, folder)
     finished = [load_run(r.run.path) for r in results if r.run is not None]
     return SweepResult(path=folder, name=spec.name, runs=finished, table=rows)
-
-
-def _not_in_a_worker_importing_the_script() -> None:
-    """A sweep's worker process imports the calling script again as it starts: a call of
-    train or sweep that the script makes outside ``if __name__ == "__main__":`` runs again
-    there. It would write folders of its own; the worker ends instead, silently, and the
-    sweep says why its points failed (launch: WorkerDied). ``_inheriting`` is the flag
-    multiprocessing itself checks for this (true only while a new process imports the
-    script: a task that calls gdlab later, in a pool of the user's own, is not stopped)."""
-    if getattr(multiprocessing.current_process(), "_inheriting", False):
-        raise SystemExit(1)
 
 
 def _refresh_dashboard(results_dir: Path) -> None:

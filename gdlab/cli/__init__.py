@@ -24,16 +24,13 @@ from gdlab.cli import nist  # noqa: F401  (registers nist)
 from gdlab.cli import browse  # noqa: F401  (registers open)
 from gdlab.cli import config  # noqa: F401  (registers config)
 from gdlab.cli.app import app, handle_stop_signals
+from gdlab.record.bootstrap import importing_in_a_worker
 
 
 def main() -> None:
     """Entry point of the ``gdlab`` console script."""
-    import multiprocessing
-
-    if getattr(multiprocessing.current_process(), "_inheriting", False):
-        # A sweep's worker importing a script that runs the CLI at its top level (runpy):
-        # it ends here, writing nothing, as gdlab.api's calls do (the sweep says why).
-        raise SystemExit(1)
+    if importing_in_a_worker():  # a script running the CLI unguarded, imported again by a
+        raise SystemExit(1)  # sweep's worker: it ends here, writing nothing
     handle_stop_signals()
     app()
 
