@@ -7,7 +7,8 @@ experiment into its folder (``runs`` writes files atomically, ``owner`` says
 which process owns a folder), ``budget`` refuses what cannot be done, ``summary``
 says what it found; ``grid``, ``sweep`` and ``sweep_files`` do the same for a
 grid of runs, on a launcher (``launch``: here or on every core; ``cluster``: on
-a Dask cluster, the optional extra); ``lrfind`` writes a range test's folder;
+a Dask cluster, the optional extra; ``bootstrap``: whether this process is a worker
+still importing the caller's script); ``lrfind`` writes a range test's folder;
 ``catalog`` lists and finds what is there. This layer may import ``gdlab.core``,
 YAML and (``cluster`` alone, when asked for) Dask; never Matplotlib, Typer or
 Rich. Figures are drawn by a callback handed in from above.

@@ -60,9 +60,7 @@ class Cost:
 def run_cost(config: Config, n_samples: int) -> Cost:
     """Estimate a run of ``config`` on ``n_samples`` samples."""
     t, d = config.training, config.n_features
-    rows = t.epochs // t.log_every + 2
-    numbers_per_row = 2 * d + 4  # epoch, loss, w..., b, grad_w..., grad_b
-    metrics_text = rows * numbers_per_row * TEXT_BYTES_PER_NUMBER
+    metrics_text = logged_numbers(config) * TEXT_BYTES_PER_NUMBER
     data = n_samples * (d + 1) * 8 * (2 if config.data.standardize else 1)
     data_text = n_samples * (d + 1) * TEXT_BYTES_PER_NUMBER if config.data.save_csv else 0
     steps = 0
@@ -71,7 +69,7 @@ def run_cost(config: Config, n_samples: int) -> Cost:
         steps = t.epochs * batches * (d + 3)
     memory = (
         data
-        + rows * numbers_per_row * 8
+        + logged_numbers(config) * 8
         + TEXT_MEMORY_PER_BYTE * (metrics_text + data_text)
         + steps * 100  # steps are kept as Python floats in lists
     )
@@ -145,14 +143,20 @@ def check_sweep(configs: list[tuple[Config, int]], results: Path, where: str) ->
     return total
 
 
+def logged_numbers(config: Config) -> int:
+    """The numbers a run's history holds (metrics.csv's cells): every logged epoch (the last
+    too, logged or not) times epoch, loss, w..., b, grad_w..., grad_b."""
+    t = config.training
+    return (t.epochs // t.log_every + 2) * (2 * config.n_features + 4)
+
+
 def batched_seconds(config: Config) -> float:
     """The time a point that steps with others takes, from training to its written folder."""
-    t, p = config.training, config.n_features + 1
-    logged = (t.epochs // t.log_every + 1) * (3 + 2 * p)
+    p = config.n_features + 1
     return (
         BATCHED_SECONDS
-        + BATCHED_SECONDS_PER_EPOCH * t.epochs
-        + SECONDS_PER_LOGGED_NUMBER * logged
+        + BATCHED_SECONDS_PER_EPOCH * config.training.epochs
+        + SECONDS_PER_LOGGED_NUMBER * logged_numbers(config)
         + THEORY_SECONDS_PER_PARAMETER_PAIR * p * p
     )
 

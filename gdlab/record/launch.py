@@ -42,7 +42,7 @@ from gdlab.core.batch import PlainRun, train_together
 from gdlab.core.fastpath import PathChoice
 from gdlab.core.sums import SufficientStats
 from gdlab.core.train import History
-from gdlab.record.budget import cores
+from gdlab.record.budget import cores, logged_numbers
 from gdlab.record.build import Problem, load_data, path_for, prepare
 from gdlab.record.config import DataConfig
 from gdlab.record.grid import Point, PointResult
@@ -147,10 +147,7 @@ def _batches(group: Sequence[Point], jobs: int) -> list[Sequence[Point]]:
     grid's neighbours cost alike (small rates settle late, large ones diverge), so dealt
     they even out the workers' shares. (A batch of a single point trains alone: the same
     bits, train_together's own rule.)"""
-    c = group[0].config
-    rows = c.training.epochs // c.training.log_every + 1
-    per_point = rows * (3 + 2 * len(c.initial_w())) * 8
-    most = max(2, BATCH_BYTES // per_point)
+    most = max(2, BATCH_BYTES // (logged_numbers(group[0].config) * 8))
     count = max(math.ceil(len(group) / most), min(jobs, len(group) // 2), 1)
     return [group[k::count] for k in range(count)]
 
