@@ -15,6 +15,8 @@ import time
 import numpy as np
 from measure import OUT
 
+from gdlab.record.budget import cores
+
 GDLAB = [sys.executable, "-m", "gdlab"]
 SCRATCH = OUT / "scratch" / "sweeps"
 
@@ -108,8 +110,6 @@ def whole_sweep_rows() -> list[dict[str, object]]:
 
 def parallel_row() -> dict[str, object]:
     """Points that cannot step together (Adam, mini-batches) on every core against one."""
-    import os
-
     grid = ["--grid", f"optimizer.lr={_rates(12)}", "--grid", "optimizer.name=adam,gd"]
     sets = ["--set", "training.batch_size=32", "--set", "data.n_samples=1000"]
     sweep = ["sweep", *grid, *sets, "--set", "training.epochs=400", "--no-figures", "-q"]
@@ -119,7 +119,7 @@ def parallel_row() -> dict[str, object]:
         "the same, --jobs 1",
         serial,
         parallel,
-        0.7 if len(os.sched_getaffinity(0)) >= 2 else None,
+        0.7 if cores() >= 2 else None,
     )
     row["shown"] = f"{serial / parallel:.2f}x faster"
     return row
