@@ -99,14 +99,13 @@ def run_task(
     follows them). After a point is interrupted no other starts, but those
     already trained together are still written.
     """
-    global _RUNNING, _SWEEP_THREADS
-    _SWEEP_THREADS = setting.blas_threads
+    global _RUNNING
     # BLAS threads. A batch steps on the data's sums (no BLAS) and writes what small
     # matrices give, the same bits on any number of threads: a worker keeps to its share of
     # the cores. Any other point multiplies the data, and X^T r rounds by the thread
     # count: as many as the sweep's process has, so the bits are a serial sweep's.
     with _blas_threads(_SHARE if task.together else setting.blas_threads):
-        ready = {p.label: _ready(p) for p in task.points}
+        ready = {p.label: _ready(p, setting.blas_threads) for p in task.points}
         if task.together:
             _RUNNING = True  # a worker's Ctrl-C (SIGUSR1) stops the batch at its last epoch
             try:
@@ -257,13 +256,12 @@ _ORPHANED = False
 WATCH_SECONDS = 0.5
 
 
-def _start_worker(stop: Any, sweep_process: int, threads: int, problems: Shipped) -> None:
+def _start_worker(
+    stop: Any, sweep_process: int, threads: int, prepared: dict[Key, Prepared]
+) -> None:
     global _STOP, _SHARE
     _STOP, _SHARE = stop, threads  # its share of the cores (BLAS threads: run_task)
-    for key, (problem, sums) in problems.items():  # prepared once, by the sweep's process
-        _PROBLEMS[key] = problem
-        if sums is not None:
-            _SUMS[key] = sums
+    _PREPARED.update(prepared)  # prepared once, by the sweep's process
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the sweep's own process decides
     signal.signal(signal.SIGUSR1, _interrupt)
@@ -351,11 +349,12 @@ def thin(history: History, rows: int) -> History:
     )
 
 
-# The data each process has prepared, by what decides it: read and analysed once, and its
-# sums (gdlab/core/sums.py) built once for every point on it, not once a point.
-_PROBLEMS: dict[tuple[DataConfig, ModelConfig], Problem] = {}
-_SUMS: dict[tuple[DataConfig, ModelConfig], SufficientStats] = {}
-_KEEP_PROBLEMS = 4
+# The data each process has prepared, by what decides it: read and analysed once, with its
+# sums (gdlab/core/sums.py, None until a path takes them) built once for every point on it.
+Key = tuple[DataConfig, ModelConfig]
+Prepared = tuple[Problem, SufficientStats | None]
+_PREPARED: dict[Key, Prepared] = {}
+_KEEP_PREPARED = 4
 
 
 def blas_threads() -> int | None:
@@ -364,7 +363,6 @@ def blas_threads() -> int | None:
     return max(counts) if counts else None
 
 
-_SWEEP_THREADS: int | None = None  # the BLAS threads of the sweep's process
 _SHARE: int | None = None  # in a worker of this machine, its share of the cores
 _CONTROLLER: threadpoolctl.ThreadpoolController | None = None
 
@@ -382,73 +380,61 @@ def _blas_threads(threads: int | None) -> Iterator[None]:
         yield
 
 
-def _as_the_sweep_prepares() -> contextlib.AbstractContextManager[None]:
-    """Data prepared with the BLAS threads of the sweep's process: in a worker kept to its
-    share of the cores, an analysis rounds otherwise (the eigenvectors at d = 40)."""
-    return _blas_threads(_SWEEP_THREADS)
-
-
-def problem_for(point: Point) -> Problem:
-    """The point's data, prepared (from this process's few most recent)."""
+def problem_for(point: Point, threads: int | None = None) -> Problem:
+    """The point's data, prepared (from this process's few most recent). ``threads``: the
+    BLAS threads of the sweep's process, for a worker kept to its share of the cores (an
+    analysis rounds by their number: the eigenvectors at d = 40)."""
     key = _key(point)
-    if key not in _PROBLEMS:
-        with _as_the_sweep_prepares():
+    if key not in _PREPARED:
+        with _blas_threads(threads):
             problem = prepare(point.config, *load_data(point.config))
-        while len(_PROBLEMS) >= _KEEP_PROBLEMS:
-            oldest = next(iter(_PROBLEMS))
-            _PROBLEMS.pop(oldest)
-            _SUMS.pop(oldest, None)
-        _PROBLEMS[key] = problem
-    return _PROBLEMS[key]
+        while len(_PREPARED) >= _KEEP_PREPARED:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = (problem, None)
+    return _PREPARED[key][0]
 
 
-def path_of(point: Point, in_sweep: bool = False) -> tuple[Problem, PathChoice]:
+def path_of(
+    point: Point, in_sweep: bool = False, threads: int | None = None
+) -> tuple[Problem, PathChoice]:
     """The point's data and the path its run takes on it, the data's sums built (only if a
-    path takes them) once for every point on the same data."""
-    problem, key = problem_for(point), _key(point)
-    if key in _SUMS:
-        path = path_for(point.config, problem, in_sweep, _SUMS[key])
-    else:
-        with _as_the_sweep_prepares():  # the data's sums, if a path takes them
-            path = path_for(point.config, problem, in_sweep, None)
+    path takes them, with ``threads`` as problem_for) once for every point on the same data."""
+    problem, key = problem_for(point, threads), _key(point)
+    sums = _PREPARED[key][1]
+    with _blas_threads(None if sums is not None else threads):
+        path = path_for(point.config, problem, in_sweep, sums)
     if path.sums is not None:
-        _SUMS[key] = path.sums
+        _PREPARED[key] = (problem, path.sums)
     return problem, path
 
 
-def _key(point: Point) -> tuple[DataConfig, ModelConfig]:
+def _key(point: Point) -> Key:
     return point.config.data, point.config.model
 
 
-# What a worker is handed of the data its sweep's process prepared while planning: the
-# problem and its sums, for data small enough to send (a pickle of 1.5 MB at d = 100 takes
-# 2 ms; preparing it again took each worker 0.4 s). Larger data each worker reads itself.
-Shipped = dict[tuple[DataConfig, ModelConfig], tuple[Problem, SufficientStats | None]]
+# What a worker is handed of the data its sweep's process prepared while planning, for data
+# small enough to send (a pickle of 1.5 MB at d = 100 takes 2 ms; preparing it again took
+# each worker 0.4 s). Larger data each worker reads itself.
 SHIP_BYTES = 32 * 2**20
 
 
-def _shipped_problems() -> Shipped:
+def _shipped_problems() -> dict[Key, Prepared]:
     def size(problem: Problem) -> int:
         arrays = {id(a): a for a in (problem.X, problem.X_train, problem.y)}
         return sum(a.nbytes for a in arrays.values())
 
-    return {
-        key: (problem, _SUMS.get(key))
-        for key, problem in _PROBLEMS.items()
-        if size(problem) <= SHIP_BYTES
-    }
+    return {key: kept for key, kept in _PREPARED.items() if size(kept[0]) <= SHIP_BYTES}
 
 
 def forget_problems() -> None:
     """Let go of the data held for a sweep."""
-    _PROBLEMS.clear()
-    _SUMS.clear()
+    _PREPARED.clear()
 
 
-def _ready(point: Point) -> Ready | None:
+def _ready(point: Point, threads: int | None = None) -> Ready | None:
     """The point's prepared data and path; None when the data fails (the run says why)."""
     try:
-        return Ready(*path_of(point))  # a batched point's config says fast: true
+        return Ready(*path_of(point, threads=threads))  # a batched point's config: fast: true
     except (ValueError, np.linalg.LinAlgError):
         return None
 
