@@ -113,12 +113,17 @@ def _draw_series(
     and drawn no higher than the ceiling, so a diverging curve leaves the axis.
     """
     # Epochs where every seed has stopped or left the frame are all-nan: they stay blank.
+    # A seed whose loss overflowed stays overflowed (it turns nan, then stops): the mean
+    # is off the top from then on and the band reaches it, not the others' mean alone.
+    overflowed = np.maximum.accumulate(rows == np.inf, axis=1) if ceiling is not None else None
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        data = rows if ceiling is None else np.log10(np.where(rows == np.inf, FLOAT_MAX, rows))
+        data = rows if overflowed is None else np.log10(np.where(overflowed, FLOAT_MAX, rows))
         data = np.where(np.isfinite(data), data, np.nan)
         mean = np.nanmean(data, axis=0)
         low, high = np.nanmin(data, axis=0), np.nanmax(data, axis=0)
+    if overflowed is not None:
+        mean = np.where(overflowed.any(axis=0), np.nan, mean)
     if ceiling is not None:
         top = np.log10(ceiling)
         mean, low, high = (10 ** np.minimum(v, top) for v in (mean, low, high))

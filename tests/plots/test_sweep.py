@@ -139,3 +139,20 @@ def test_past_200_series_the_curves_are_an_even_spread_and_say_so() -> None:
     assert gaps.min() >= 2 and gaps.max() <= 3  # evenly spread, not the first 200
     assert words == "200 of 450 series, evenly spread"
     assert spread(dict(list(groups.items())[:200])) == (dict(list(groups.items())[:200]), "")  # type: ignore[arg-type]
+
+
+def test_a_seed_mean_leaves_the_top_when_one_seed_overflows_and_does_not_come_back() -> None:
+    """Two seeds: one settles, one overflows to inf, turns nan and stops. The mean rises with
+    it and stays off the chart (it was drawn dropping back to the other seed's loss)."""
+    from gdlab.plots import sweep as sweep_plots
+
+    settles = np.geomspace(300.0, 1.0, 10)
+    grows = np.array([300.0, 1e3, 1e30, 1e200, np.inf, np.inf, np.nan])
+    rows = sweep_plots._stack([settles, grows], 10)
+    ax = Figure().add_subplot()
+    sweep_plots._draw_series(ax, np.arange(10), rows, {"color": "C0"}, ceiling=1e6)
+    (line,) = ax.get_lines()
+    mean = np.asarray(line.get_ydata(), dtype=float)
+    assert np.all(np.isfinite(mean[:4])) and np.all(np.isnan(mean[4:]))
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert band.get_paths()[0].vertices[:, 1].max() == pytest.approx(1e6)  # to the top
