@@ -63,25 +63,44 @@ def _owner_text(raw: bytes) -> str:
         return "another process"
 
 
+# Held while finished results are written. SIGUSR1: how a parallel sweep interrupts its
+# workers (gdlab/record/launch.py).
+HELD_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1")
+    if hasattr(signal, name)
+)
+
+
 @contextmanager
 def signals_held() -> Iterator[None]:
     """Hold Ctrl-C, SIGTERM, SIGHUP and SIGUSR1 while the block runs; they arrive as it ends.
 
     For writing results that are already computed: an interrupt then cuts
-    nothing in half. (Only the main thread can hold them, on systems that can.)
+    nothing in half. The handlers are swapped for one that notes the signal,
+    not blocked: a process-directed signal goes to any thread that does not
+    block it (NumPy's BLAS threads, say), and Python then runs its handler in
+    the main thread all the same. Only the main thread can install handlers.
     """
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    # SIGUSR1: how a parallel sweep interrupts its workers (gdlab/record/launch.py).
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    arrived: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        arrived.append(signum)
+
+    # A handler set outside Python (getsignal None) cannot be put back: that signal is not held.
+    before = {s: h for s in HELD_SIGNALS if (h := signal.getsignal(s)) is not None}
+    for signum in before:
+        signal.signal(signum, note)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(arrived):  # each once, in the order they came
+            signal.raise_signal(signum)  # to the handler now back in place
 
 
 def process_record() -> dict[str, Any]:
