@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from gdlab.core.notation import Array
 
 _SCAN = 4096  # epochs checked one by one before the zeros are sought: the usual case
+_NEAR = 64  # epochs checked first: where the sum nearly always leaves the band
 _BISECTIONS = 200  # halvings of an interval of real t: enough to reach float64's spacing
 _EXACT = 2.0**53  # past this, float64 no longer holds every whole epoch
 
@@ -85,12 +86,37 @@ def _last_outside_each(C: Array, mu: Array, tol: float, start: int, step: int) -
 
     end, far = _first_below_each(bound, tol, np.abs(lasting) < tol)
     tops = start + (end - 1 - start) // step * step  # each row's last epoch before its end
-    lows = np.maximum(start, tops - _SCAN * step)
-    scanned = [k for k in settling if end[k] > start and not far[k]]
     for k in settling:
         if end[k] <= start and not far[k]:
             found[k] = -1
-    groups = _near_each_other(scanned, lows, tops, step)  # rows that share a table
+    scanned = [k for k in settling if end[k] > start and not far[k]]
+    # Nearly always the sum leaves the band an epoch or so before its bound does: a short
+    # scan finds it; the rows it does not settle are scanned again, wide.
+    for window in dict.fromkeys((min(_NEAR, _SCAN), _SCAN)):
+        scanned = [k for k in scanned if found[k] is None]
+        lows = np.maximum(start, tops - window * step)
+        _scan_each(merged, rates, tol, start, step, window, scanned, lows, tops, found)
+    for k in settling:  # the rest: the zeros, row by row
+        if found[k] is None:
+            found[k] = _last_outside(C[k], mu, tol, start, step)
+    return found
+
+
+def _scan_each(
+    merged: Array,
+    rates: Array,
+    tol: float,
+    start: int,
+    step: int,
+    window: int,
+    rows: list[int],
+    lows: NDArray[np.int64],
+    tops: NDArray[np.int64],
+    found: list[int | None],
+) -> None:
+    """For each of ``rows``, its last epoch from lows to tops with |sum| >= tol, into
+    ``found``; -1 if none and the scan reached ``start``; left None otherwise."""
+    groups = _near_each_other(rows, lows, tops, step, window)  # rows that share a table
     widest = max((int(tops[g].max() - lows[g].min()) // step + 1 for g in groups), default=0)
     # exp(-mu (first + j step)) = exp(-mu first) exp(-mu j step): one table of the second
     # for every group, the first folded into the group's terms.
@@ -101,26 +127,22 @@ def _last_outside_each(C: Array, mu: Array, tol: float, start: int, step: int) -
         terms = merged[group] * _exponentials(rates, np.array([first]))
         values = np.abs(table[: epochs.size] @ terms.T)
         for j, k in enumerate(group):
-            rows = slice((int(lows[k]) - first) // step, (int(tops[k]) - first) // step + 1)
-            outside = np.flatnonzero(values[rows, j] >= tol)
+            span = slice((int(lows[k]) - first) // step, (int(tops[k]) - first) // step + 1)
+            outside = np.flatnonzero(values[span, j] >= tol)
             if outside.size:
-                found[k] = int(epochs[rows][outside[-1]])
+                found[k] = int(epochs[span][outside[-1]])
             elif lows[k] == start:
                 found[k] = -1
-    for k in settling:  # the rest: the zeros, row by row
-        if found[k] is None:
-            found[k] = _last_outside(C[k], mu, tol, start, step)
-    return found
 
 
 def _near_each_other(
-    rows: list[int], lows: NDArray[np.int64], tops: NDArray[np.int64], step: int
+    rows: list[int], lows: NDArray[np.int64], tops: NDArray[np.int64], step: int, window: int
 ) -> list[list[int]]:
     """The rows in groups, by their last epochs, whose scans together span at most twice
     one row's: each group's epochs are evaluated once for all its rows."""
     groups: list[list[int]] = []
     for k in sorted(rows, key=lambda k: int(tops[k])):
-        if groups and tops[k] - lows[groups[-1][0]] <= 2 * _SCAN * step:
+        if groups and tops[k] - lows[groups[-1][0]] <= 2 * window * step:
             groups[-1].append(k)
         else:
             groups.append([k])

@@ -65,6 +65,27 @@ def test_settle_epochs_agrees_row_by_row_with_scanning_every_epoch(
         assert settle_epochs(terms, rho, tol) == expected, (terms, rho, tol)
 
 
+def test_a_sum_that_leaves_the_band_long_before_its_bound_is_scanned_wide(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two nearly cancelling terms leave the band 400 epochs before their bound does: past
+    the near scan, within the wide one, so no row is left to the zeros."""
+
+    def no_zeros(*args: object) -> None:
+        raise AssertionError("left to the zeros, row by row")
+
+    monkeypatch.setattr(settle, "_last_outside", no_zeros)
+    rho, tol = np.array([0.99, 0.9901]), 1e-3
+    terms = np.array([[1.0, -1.0], [2.0, 0.5]])  # the second row leaves with its bound
+
+    def bound(t: int) -> float:
+        return float(np.sum(np.abs(terms[0]) * rho**t))
+
+    settled = settle_epochs(terms, rho, tol)
+    assert settled == [_scan(row, rho, tol, 20_000) for row in terms] == [360, 781]
+    assert settle._NEAR < settle.first_below(bound, tol) - settled[0] < settle._SCAN
+
+
 def test_far_rows_beside_rows_that_settle_at_once() -> None:
     """A row past float64's whole epochs (its zeros, row by row) among rows of one pass."""
     rho = np.array([1 - 1e-12, 1 - 2e-12, 0.5])
