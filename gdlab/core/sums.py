@@ -134,7 +134,6 @@ class Stacked:
         self.two_over_n = np.tile(2.0 / self.n, (p, 1))
         self.theta_star = np.array([s.theta_star for s in stats]).T.copy()  # (p, P)
         self._squares = np.empty_like(self.theta_star)
-        self._running = np.empty_like(self.theta_star)
         if self.by_matrix:  # run by run, each as SufficientStats lays it out alone
             self.coefficients = _by_run([s.coefficients for s in stats])  # (P, p, 2p)
             self._theta_star_by_run = self.theta_star.T.copy()
@@ -169,8 +168,10 @@ class Stacked:
             np.add.reduce(self._products, axis=1, where=self.terms, out=out)
         np.multiply(self.two_over_n, grad, out=grad)
         np.multiply(r_e, r_e, out=self._squares)
-        np.add.accumulate(self._squares, axis=0, out=self._running)
-        np.divide(self._running[-1], self.n, out=loss)
+        # Down the rows, each run's column in order (with two runs or more NumPy walks the
+        # columns inside and the rows outside), as SufficientStats's running sum adds them.
+        np.add.reduce(self._squares, axis=0, out=loss)
+        np.divide(loss, self.n, out=loss)
         np.add(self.loss_star, loss, out=loss)
 
 
