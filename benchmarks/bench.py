@@ -305,6 +305,12 @@ def to_markdown(report: dict[str, object]) -> str:
             f"| {row['what']} | {row['baseline']} | {seconds[0]} | {seconds[1]} | "
             f"{row['shown']} | {row['target']} | {met} |"
         )
+    why = [row for row in report["rows"] if row["met"] is False and row.get("why")]  # type: ignore[attr-defined]
+    if why:
+        lines += ["", "Missed, and why:", ""]
+        lines += [
+            f"- {row['what']}: {row['shown']} ({row['target']}): {row['why']}." for row in why
+        ]
     return "\n".join(lines) + "\n"
 
 

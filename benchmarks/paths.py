@@ -93,8 +93,11 @@ def _row(
     plain: Callable[[np.ndarray, np.ndarray], np.ndarray],
     limit: float,
     rounds: int,
+    why: str = "",
 ) -> dict[str, object]:
-    """Time gdlab's run of config (its own path) and the plain loop by turns; at most limit x."""
+    """Time gdlab's run of config (its own path) and the plain loop by turns; at most limit x.
+
+    ``why``: what gdlab's run does that the plain loop does not, said when the line misses."""
     X, y = load_data(config)
     problem = prepare(config, X, y)
     path = path_for(config, problem)
@@ -122,6 +125,7 @@ def _row(
         "shown": f"{ratio:.2f}x its time" if ratio > 0.5 else f"{1 / ratio:.1f}x faster",
         "target": f"<= {limit:g}x its time",
         "met": ratio <= limit,
+        "why": why,
     }
 
 
@@ -166,6 +170,10 @@ def minibatch_row() -> dict[str, object]:
         lambda X, y: minibatch_loop(X, y, lr, 5, 32, np.random.default_rng([seed, 1])),
         limit=1.1,
         rounds=7,
+        why="each batch calls predict and gradients and steps through the optimizer object "
+        "(about 4% and 2% here), and each epoch also computes the gradient on all the data, "
+        "which metrics.csv records and the stopping rule reads (about 5%); the plain loop "
+        "records the loss alone",
     )
 
 
@@ -183,6 +191,9 @@ def adam_row() -> dict[str, object]:
         lambda X, y: adam_loop(X, y, o.lr, 2000, betas, 1e-8),
         limit=1.1,
         rounds=7,
+        why="loss and gradients each compute the residual from y_hat (the plain loop once: "
+        "about 4% here), the optimizer steps on theta = (w, b) stacked and split again (about "
+        "3%), and the stopping rule and the record take about 2.5%",
     )
 
 
