@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import threadpoolctl
+from numpy.typing import NDArray
 
 from gdlab.core.batch import PlainRun, train_together
 from gdlab.core.fastpath import PathChoice
@@ -46,7 +47,7 @@ from gdlab.record.budget import cores, logged_numbers
 from gdlab.record.build import Problem, load_data, path_for, prepare
 from gdlab.record.config import DataConfig
 from gdlab.record.grid import Point, PointResult
-from gdlab.record.runner import DrawRun, Ready, RunResult, run_experiment
+from gdlab.record.runner import DrawRun, Ready, RunResult, load_result, run_experiment
 from gdlab.record.schema import ModelConfig
 
 THIN_ROWS = 500  # about how many rows of each history a sweep keeps for its figures
@@ -324,17 +325,35 @@ def _run_point(point: Point, setting: Setting, ready: Ready | None) -> PointResu
 
 def light(run: RunResult, point: Point) -> RunResult:
     """The run with its history thinned to what a sweep's figures draw."""
+    return replace(run, history=thin(run.history, _most_rows(point)))
+
+
+def read_light(folder: Path, point: Point) -> RunResult:
+    """A point's finished run read back from its folder as :func:`light` would thin it,
+    parsing only the rows it keeps (a resumed sweep of thousands of points reads each
+    point's metrics.csv once, not all of it into numbers)."""
+    most = _most_rows(point)
+    return load_result(folder, lambda count: kept_rows(count, most))
+
+
+def _most_rows(point: Point) -> int:
     c = point.config.training
-    return replace(run, history=thin(run.history, c.epochs // c.log_every + 1))
+    return c.epochs // c.log_every + 1
+
+
+def kept_rows(count: int, rows: int) -> NDArray[np.bool_]:
+    """Which of a history's ``count`` rows :func:`thin` keeps: the first HEAD_ROWS, every
+    k-th after, and the last of ``rows`` (the most it can have). Runs of one config keep
+    the same rows, so their curves still line up row by row."""
+    stride = max(1, rows // THIN_ROWS)
+    index = np.arange(count)
+    keep: NDArray[np.bool_] = (index < HEAD_ROWS) | (index % stride == 0) | (index == rows - 1)
+    return keep
 
 
 def thin(history: History, rows: int) -> History:
-    """Some rows of ``history``: the first HEAD_ROWS, every k-th after, and the last of
-    ``rows`` (the most it can have). Runs of one config keep the same rows, so their
-    curves still line up row by row."""
-    stride = max(1, rows // THIN_ROWS)
-    index = np.arange(len(history.epoch))
-    keep = (index < HEAD_ROWS) | (index % stride == 0) | (index == rows - 1)
+    """The rows of ``history`` that :func:`kept_rows` keeps."""
+    keep = kept_rows(len(history.epoch), rows)
     if keep.all():
         return history
     return replace(

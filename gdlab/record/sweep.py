@@ -27,7 +27,7 @@ from gdlab.record.build import with_sums
 from gdlab.record.config import dump_config
 from gdlab.record.grid import Point, PointResult, Sweep
 from gdlab.record.rules import can_batch
-from gdlab.record.runner import DrawRun, describe_error, load_result
+from gdlab.record.runner import DrawRun, describe_error
 from gdlab.record.sweep_files import SweepTable
 
 # Draws a sweep's comparison figures into its folder, from the points that finished.
@@ -203,6 +203,6 @@ def _reuse(point: Point, folder: Path) -> PointResult | None:
         same = (child / "config.yaml").read_text(encoding="utf-8") == dump_config(point.config)
         if not same or runs.read_json(child / "summary.json").get("status") not in FINAL:
             return None
-        return PointResult(point, run=launch.light(load_result(child), point), folder=child)
+        return PointResult(point, run=launch.read_light(child, point), folder=child)
     except (OSError, ValueError, KeyError):
         return None

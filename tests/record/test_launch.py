@@ -11,10 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from gdlab.record import launch
 from gdlab.record.grid import load_sweep
+from gdlab.record.runner import load_result
 from gdlab.record.sweep import plan_paths, run_sweep
 
 # Points that do not step together: Adam and mini-batches, each shuffled by its seed.
@@ -80,6 +82,42 @@ def test_thinned_histories_keep_the_head_the_stride_and_the_last_row(tmp_path: P
     # The diverged run's rows are the same epochs as far as it went: curves line up by row.
     short = diverged.run.history.epoch.tolist()
     assert short == epochs[: len(short)]
+
+
+def test_a_finished_point_read_back_thinned_holds_what_the_sweep_kept(tmp_path: Path) -> None:
+    """--resume reads a finished point parsing only the rows the sweep keeps: the numbers of
+    the whole metrics.csv thinned (inf and nan included). A row anywhere in the file that
+    lacks a field or holds what no number is written with still makes it not finished."""
+    sweep = load_sweep(None, ["optimizer.lr=0.005,0.1"], None, ["training.epochs=3000"])
+    results = run_sweep(sweep, tmp_path / "s", ["test"], launcher=launch.Serial())
+    for result in results:
+        thinned = launch.read_light(result.folder, result.point)
+        whole = launch.light(load_result(result.folder), result.point)
+        for name in ("epoch", "loss", "w", "b", "grad_w", "grad_b"):
+            np.testing.assert_array_equal(
+                getattr(thinned.history, name), getattr(whole.history, name)
+            )
+        assert thinned.summary == whole.summary
+    assert np.isinf(launch.read_light(results[1].folder, results[1].point).history.loss).any()
+    metrics = results[0].folder / "metrics.csv"
+    lines = metrics.read_text().splitlines()
+    row = 1000  # a row the thinned read does not parse
+    assert not launch.kept_rows(len(lines) - 1, 3001)[row - 1]
+    fields = lines[row].split(",")
+    damages = [
+        [lines[row].replace(",", ",x", 1)],  # not a number
+        [",".join(fields[:-1])],  # a field short
+        [",".join(fields[:-1]), lines[row + 1] + ",0"],  # one short, the next one over
+        [",".join(["", *fields[1:]])],  # a field emptied
+    ]
+    for damaged in damages:
+        end = row + len(damaged)
+        metrics.write_text("\n".join([*lines[:row], *damaged, *lines[end:]]) + "\n")
+        with pytest.raises(ValueError, match="not the summary.json and metrics.csv"):
+            launch.read_light(results[0].folder, results[0].point)
+    metrics.write_text("\n".join(lines))  # whole, but its last newline lost: cut short
+    with pytest.raises(ValueError, match="not the summary.json and metrics.csv"):
+        launch.read_light(results[0].folder, results[0].point)
 
 
 def test_a_quick_sweep_runs_here_and_a_long_one_on_every_core() -> None:
