@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
-from gdlab.record import launch
+from gdlab.record import launch, prepared
 from gdlab.record.budget import cores
 from gdlab.record.grid import PointResult
 from gdlab.version import __version__
@@ -158,7 +158,7 @@ class Dask:
                     take(future)
                 raise
             with contextlib.suppress(Exception):  # a cluster that stays lets go of the data
-                client.run(launch.forget_problems)
+                client.run(prepared.forget_problems)
 
     @contextlib.contextmanager
     def _client(self) -> Iterator[Client]:
@@ -242,7 +242,7 @@ def _check_workers(client: Client, folder: Path) -> None:
 def _start_worker(folder: str) -> tuple[str, str | None]:
     """On a worker: forget data held from an earlier sweep (its file may have changed since),
     and say which gdlab runs there and what it reads in the sweep's summary.json."""
-    launch.forget_problems()
+    prepared.forget_problems()
     return __version__, _summary_text(folder)
 
 

@@ -14,8 +14,10 @@ process, in a worker process, or on a cluster's worker (gdlab/record/cluster.py)
   and every finished point stands.
 
 A task sends back each point's summary and a thinned history (at most a few
-hundred rows, enough to draw the sweep's figures), never its whole history:
-what a sweep holds grows with its points by kilobytes, not megabytes.
+hundred rows, enough to draw the sweep's figures: gdlab/record/thinned.py), never
+its whole history: what a sweep holds grows with its points by kilobytes, not
+megabytes. The data a task's points run on is prepared once a process
+(gdlab/record/prepared.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -36,22 +38,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-import threadpoolctl
-from numpy.typing import NDArray
 
 from gdlab.core.batch import PlainRun, train_together
-from gdlab.core.fastpath import PathChoice
-from gdlab.core.sums import SufficientStats
-from gdlab.core.train import History
+from gdlab.record import prepared, thinned
 from gdlab.record.budget import cores, logged_numbers
-from gdlab.record.build import Problem, load_data, path_for, prepare
-from gdlab.record.config import DataConfig
 from gdlab.record.grid import Point, PointResult
-from gdlab.record.runner import DrawRun, Ready, RunResult, load_result, run_experiment
-from gdlab.record.schema import ModelConfig
+from gdlab.record.runner import DrawRun, Ready, run_experiment
 
-THIN_ROWS = 500  # about how many rows of each history a sweep keeps for its figures
-HEAD_ROWS = 50  # kept whole: where the loss falls fastest
 BATCH_BYTES = 64 * 2**20  # the histories of one batch trained together, at most
 POOL_FROM_SECONDS = 0.3  # a sweep expected to take less (on every core) runs in one process
 
@@ -105,7 +98,7 @@ def run_task(
     # matrices give, the same bits on any number of threads: a worker keeps to its share of
     # the cores. Any other point multiplies the data, and X^T r rounds by the thread
     # count: as many as the sweep's process has, so the bits are a serial sweep's.
-    with _blas_threads(_SHARE if task.together else setting.blas_threads):
+    with prepared.blas_limited(_SHARE if task.together else setting.blas_threads):
         ready = {p.label: _ready(p, setting.blas_threads) for p in task.points}
         if task.together:
             _RUNNING = True  # a worker's Ctrl-C (SIGUSR1) stops the batch at its last epoch
@@ -192,7 +185,7 @@ class Processes:
                 stop,
                 os.getpid(),
                 max(1, cores() // min(self.jobs, len(tasks))),
-                _shipped_problems(),
+                prepared.shipped_problems(),
             ),
         )
         futures = {pool.submit(run_task, task, setting): task for task in tasks}
@@ -252,17 +245,18 @@ def _stop_workers(pool: ProcessPoolExecutor, stop: Any) -> None:
 # In a worker: the sweep's stop flag, whether a point is running there now, and whether
 # the sweep's own process is gone.
 _STOP: Any = None
+_SHARE: int | None = None  # in a worker of this machine, its share of the cores
 _RUNNING = False
 _ORPHANED = False
 WATCH_SECONDS = 0.5
 
 
 def _start_worker(
-    stop: Any, sweep_process: int, threads: int, prepared: dict[Key, Prepared]
+    stop: Any, sweep_process: int, threads: int, shipped: dict[prepared.Key, prepared.Prepared]
 ) -> None:
     global _STOP, _SHARE
     _STOP, _SHARE = stop, threads  # its share of the cores (BLAS threads: run_task)
-    _PREPARED.update(prepared)  # prepared once, by the sweep's process
+    prepared.adopt_problems(shipped)  # prepared once, by the sweep's process
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the sweep's own process decides
     signal.signal(signal.SIGUSR1, _interrupt)
@@ -320,140 +314,13 @@ def _run_point(point: Point, setting: Setting, ready: Ready | None) -> PointResu
         return PointResult(point, error=f"{type(err).__name__}: {err}", folder=child)
     finally:
         _RUNNING = False
-    return PointResult(point, run=light(run, point), folder=run.path)
-
-
-def light(run: RunResult, point: Point) -> RunResult:
-    """The run with its history thinned to what a sweep's figures draw."""
-    return replace(run, history=thin(run.history, _most_rows(point)))
-
-
-def read_light(folder: Path, point: Point) -> RunResult:
-    """A point's finished run read back from its folder as :func:`light` would thin it,
-    parsing only the rows it keeps (a resumed sweep of thousands of points reads each
-    point's metrics.csv once, not all of it into numbers)."""
-    most = _most_rows(point)
-    return load_result(folder, lambda count: kept_rows(count, most))
-
-
-def _most_rows(point: Point) -> int:
-    c = point.config.training
-    return c.epochs // c.log_every + 1
-
-
-def kept_rows(count: int, rows: int) -> NDArray[np.bool_]:
-    """Which of a history's ``count`` rows :func:`thin` keeps: the first HEAD_ROWS, every
-    k-th after, and the last of ``rows`` (the most it can have). Runs of one config keep
-    the same rows, so their curves still line up row by row."""
-    stride = max(1, rows // THIN_ROWS)
-    index = np.arange(count)
-    keep: NDArray[np.bool_] = (index < HEAD_ROWS) | (index % stride == 0) | (index == rows - 1)
-    return keep
-
-
-def thin(history: History, rows: int) -> History:
-    """The rows of ``history`` that :func:`kept_rows` keeps."""
-    keep = kept_rows(len(history.epoch), rows)
-    if keep.all():
-        return history
-    return replace(
-        history,
-        epoch=history.epoch[keep],
-        loss=history.loss[keep],
-        w=history.w[keep],
-        b=history.b[keep],
-        grad_w=history.grad_w[keep],
-        grad_b=history.grad_b[keep],
-        steps=None,
-    )
-
-
-# The data each process has prepared, by what decides it: read and analysed once, with its
-# sums (gdlab/core/sums.py, None until a path takes them) built once for every point on it.
-Key = tuple[DataConfig, ModelConfig]
-Prepared = tuple[Problem, SufficientStats | None]
-_PREPARED: dict[Key, Prepared] = {}
-_KEEP_PREPARED = 4
-
-
-def blas_threads() -> int | None:
-    """How many threads this process's BLAS computes with (None: no BLAS found)."""
-    counts = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
-    return max(counts) if counts else None
-
-
-_SHARE: int | None = None  # in a worker of this machine, its share of the cores
-_CONTROLLER: threadpoolctl.ThreadpoolController | None = None
-
-
-@contextlib.contextmanager
-def _blas_threads(threads: int | None) -> Iterator[None]:
-    """BLAS on ``threads`` threads inside (None: as they are)."""
-    global _CONTROLLER
-    if threads is None:
-        yield
-        return
-    if _CONTROLLER is None:  # made once: it finds the libraries (0.3 ms), a limit is 10 us
-        _CONTROLLER = threadpoolctl.ThreadpoolController()
-    with _CONTROLLER.limit(limits=threads, user_api="blas"):
-        yield
-
-
-def problem_for(point: Point, threads: int | None = None) -> Problem:
-    """The point's data, prepared (from this process's few most recent). ``threads``: the
-    BLAS threads of the sweep's process, for a worker kept to its share of the cores (an
-    analysis rounds by their number: the eigenvectors at d = 40)."""
-    key = _key(point)
-    if key not in _PREPARED:
-        with _blas_threads(threads):
-            problem = prepare(point.config, *load_data(point.config))
-        while len(_PREPARED) >= _KEEP_PREPARED:
-            _PREPARED.pop(next(iter(_PREPARED)))
-        _PREPARED[key] = (problem, None)
-    return _PREPARED[key][0]
-
-
-def path_of(
-    point: Point, in_sweep: bool = False, threads: int | None = None
-) -> tuple[Problem, PathChoice]:
-    """The point's data and the path its run takes on it, the data's sums built (only if a
-    path takes them, with ``threads`` as problem_for) once for every point on the same data."""
-    problem, key = problem_for(point, threads), _key(point)
-    sums = _PREPARED[key][1]
-    with _blas_threads(None if sums is not None else threads):
-        path = path_for(point.config, problem, in_sweep, sums)
-    if path.sums is not None:
-        _PREPARED[key] = (problem, path.sums)
-    return problem, path
-
-
-def _key(point: Point) -> Key:
-    return point.config.data, point.config.model
-
-
-# What a worker is handed of the data its sweep's process prepared while planning, for data
-# small enough to send (a pickle of 1.5 MB at d = 100 takes 2 ms; preparing it again took
-# each worker 0.4 s). Larger data each worker reads itself.
-SHIP_BYTES = 32 * 2**20
-
-
-def _shipped_problems() -> dict[Key, Prepared]:
-    def size(problem: Problem) -> int:
-        arrays = {id(a): a for a in (problem.X, problem.X_train, problem.y)}
-        return sum(a.nbytes for a in arrays.values())
-
-    return {key: kept for key, kept in _PREPARED.items() if size(kept[0]) <= SHIP_BYTES}
-
-
-def forget_problems() -> None:
-    """Let go of the data held for a sweep."""
-    _PREPARED.clear()
+    return PointResult(point, run=thinned.light(run, point), folder=run.path)
 
 
 def _ready(point: Point, threads: int | None = None) -> Ready | None:
     """The point's prepared data and path; None when the data fails (the run says why)."""
-    try:
-        return Ready(*path_of(point, threads=threads))  # a batched point's config: fast: true
+    try:  # a batched point's config says fast: true
+        return Ready(*prepared.path_of(point, threads=threads))
     except (ValueError, np.linalg.LinAlgError):
         return None
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.core import batch
-from gdlab.record import launch, owner, runs
+from gdlab.record import launch, owner, prepared, runs, thinned
 from gdlab.record.build import with_sums
 from gdlab.record.config import dump_config
 from gdlab.record.grid import Point, PointResult, Sweep
@@ -60,17 +60,17 @@ def run_sweep(
     figures from whatever finished; ``on_epochs(epoch, of)`` follows the points
     that step together (in this process). ``launcher`` runs the points
     (default: here, one after another). The results hold each run's history
-    thinned (launch.thin); the whole of it is in its metrics.csv.
+    thinned (thinned.thin); the whole of it is in its metrics.csv.
     """
     folder.mkdir(parents=True, exist_ok=True)
     launcher = launcher or launch.Serial(on_epochs)
     environment = runs.describe_environment(argv, Path.cwd())
-    setting = launch.Setting(folder, argv, environment, resume, draw_run, launch.blas_threads())
+    setting = launch.Setting(folder, argv, environment, resume, draw_run, prepared.blas_threads())
     with owner.owned(folder):  # a second process on this sweep is refused before it writes
         try:
             return _run_owned(sweep, setting, on_point_done, draw_sweep, launcher)
         finally:
-            launch.forget_problems()
+            prepared.forget_problems()
 
 
 def _run_owned(
@@ -173,7 +173,7 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], list[list[Point]]]
         if not can_batch(point.config):
             continue
         try:
-            problem = launch.problem_for(point)  # read once for every point on the same data
+            problem = prepared.problem_for(point)  # read once for every point on the same data
         except (ValueError, np.linalg.LinAlgError):
             continue
         o = point.config.optimizer
@@ -185,7 +185,7 @@ def plan_paths(points: Sequence[Point]) -> tuple[list[Point], list[list[Point]]]
     for members in groups.values():
         batched = []
         for point in members:
-            _, path = launch.path_of(point, in_sweep=len(members) > 1)
+            _, path = prepared.path_of(point, in_sweep=len(members) > 1)
             if path.sums is not None and point.config.training.fast is None:
                 # Batched: written down as asked for, so a rerun alone takes the same path.
                 planned[point.label] = replace(point, config=with_sums(point.config))
@@ -203,6 +203,6 @@ def _reuse(point: Point, folder: Path) -> PointResult | None:
         same = (child / "config.yaml").read_text(encoding="utf-8") == dump_config(point.config)
         if not same or runs.read_json(child / "summary.json").get("status") not in FINAL:
             return None
-        return PointResult(point, run=launch.read_light(child, point), folder=child)
+        return PointResult(point, run=thinned.read_light(child, point), folder=child)
     except (OSError, ValueError, KeyError):
         return None

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from gdlab.record import launch
+from gdlab.record import launch, prepared, thinned
 from gdlab.record.grid import load_sweep
 from gdlab.record.runner import load_result
 from gdlab.record.sweep import plan_paths, run_sweep
@@ -76,9 +76,9 @@ def test_thinned_histories_keep_the_head_the_stride_and_the_last_row(tmp_path: P
     done, diverged = run_sweep(sweep, tmp_path / "s", ["test"], launcher=launch.Serial())
     assert done.run is not None and diverged.run is not None
     epochs = done.run.history.epoch.tolist()
-    stride = 3001 // launch.THIN_ROWS
-    assert epochs[: launch.HEAD_ROWS] == list(range(launch.HEAD_ROWS))
-    assert epochs[-1] == 3000 and all(e % stride == 0 for e in epochs[launch.HEAD_ROWS : -1])
+    stride = 3001 // thinned.THIN_ROWS
+    assert epochs[: thinned.HEAD_ROWS] == list(range(thinned.HEAD_ROWS))
+    assert epochs[-1] == 3000 and all(e % stride == 0 for e in epochs[thinned.HEAD_ROWS : -1])
     # The diverged run's rows are the same epochs as far as it went: curves line up by row.
     short = diverged.run.history.epoch.tolist()
     assert short == epochs[: len(short)]
@@ -91,18 +91,16 @@ def test_a_finished_point_read_back_thinned_holds_what_the_sweep_kept(tmp_path: 
     sweep = load_sweep(None, ["optimizer.lr=0.005,0.1"], None, ["training.epochs=3000"])
     results = run_sweep(sweep, tmp_path / "s", ["test"], launcher=launch.Serial())
     for result in results:
-        thinned = launch.read_light(result.folder, result.point)
-        whole = launch.light(load_result(result.folder), result.point)
+        read = thinned.read_light(result.folder, result.point)
+        whole = thinned.light(load_result(result.folder), result.point)
         for name in ("epoch", "loss", "w", "b", "grad_w", "grad_b"):
-            np.testing.assert_array_equal(
-                getattr(thinned.history, name), getattr(whole.history, name)
-            )
-        assert thinned.summary == whole.summary
-    assert np.isinf(launch.read_light(results[1].folder, results[1].point).history.loss).any()
+            np.testing.assert_array_equal(getattr(read.history, name), getattr(whole.history, name))
+        assert read.summary == whole.summary
+    assert np.isinf(thinned.read_light(results[1].folder, results[1].point).history.loss).any()
     metrics = results[0].folder / "metrics.csv"
     lines = metrics.read_text().splitlines()
     row = 1000  # a row the thinned read does not parse
-    assert not launch.kept_rows(len(lines) - 1, 3001)[row - 1]
+    assert not thinned.kept_rows(len(lines) - 1, 3001)[row - 1]
     fields = lines[row].split(",")
     damages = [
         [lines[row].replace(",", ",x", 1)],  # not a number
@@ -114,10 +112,10 @@ def test_a_finished_point_read_back_thinned_holds_what_the_sweep_kept(tmp_path: 
         end = row + len(damaged)
         metrics.write_text("\n".join([*lines[:row], *damaged, *lines[end:]]) + "\n")
         with pytest.raises(ValueError, match="not the summary.json and metrics.csv"):
-            launch.read_light(results[0].folder, results[0].point)
+            thinned.read_light(results[0].folder, results[0].point)
     metrics.write_text("\n".join(lines))  # whole, but its last newline lost: cut short
     with pytest.raises(ValueError, match="not the summary.json and metrics.csv"):
-        launch.read_light(results[0].folder, results[0].point)
+        thinned.read_light(results[0].folder, results[0].point)
 
 
 def test_a_quick_sweep_runs_here_and_a_long_one_on_every_core() -> None:
@@ -134,14 +132,14 @@ def test_workers_are_handed_the_data_the_sweep_prepared_unless_it_is_large(
     """Prepared once while planning (0.4 s at d = 100), sent to each worker with its sums;
     larger data each worker reads itself."""
     sweep = load_sweep(None, TOGETHER, None, TOGETHER_SET)
-    launch.forget_problems()
+    prepared.forget_problems()
     plan_paths(sweep.points)
-    shipped = launch._shipped_problems()
+    shipped = prepared.shipped_problems()
     (problem, sums), *others = shipped.values()
-    assert not others and problem is launch.problem_for(sweep.points[0]) and sums is not None
-    monkeypatch.setattr(launch, "SHIP_BYTES", problem.X.nbytes + problem.y.nbytes - 1)
-    assert launch._shipped_problems() == {}
-    launch.forget_problems()
+    assert not others and problem is prepared.problem_for(sweep.points[0]) and sums is not None
+    monkeypatch.setattr(prepared, "SHIP_BYTES", problem.X.nbytes + problem.y.nbytes - 1)
+    assert prepared.shipped_problems() == {}
+    prepared.forget_problems()
 
 
 def _run_script(folder: Path, text: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gdlab.cli import app
-from gdlab.record import launch
+from gdlab.record import launch, prepared
 from gdlab.record import runner as runner_module
 from gdlab.record.sweep_files import disagreements
 from tests.cli.test_cli import RUN_FILES
@@ -297,4 +297,4 @@ def test_points_step_together_only_with_points_of_the_same_kind_of_step() -> Non
         assert [len(g) for g in together] == [2, 2]
         for group in together:
             assert len({bool(getattr(p.config.optimizer, kind)) for p in group}) == 1
-        launch.forget_problems()
+        prepared.forget_problems()
