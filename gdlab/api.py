@@ -26,7 +26,7 @@ from gdlab.core.notation import Array
 from gdlab.pages import dashboard
 from gdlab.pages.explore import write_explore
 from gdlab.plots.files import Drawing, draw_run_in_shares, draw_sweep, draws
-from gdlab.record import catalog, cluster, runner, runs, sweep_files
+from gdlab.record import catalog, cluster, readback, runner, runs, sweep_files
 from gdlab.record import grid as grids
 from gdlab.record import sweep as sweeps
 from gdlab.record.bootstrap import importing_in_a_worker
@@ -223,7 +223,7 @@ def load_run(path: str | os.PathLike[str], results_dir: str | os.PathLike[str] =
         raise catalog.RunRefError(
             f"{folder} is a sweep, not a run: its points are runs, in {folder / 'runs'}"
         )
-    result = runner.load_result(folder)
+    result = readback.load_result(folder)
     config = load_config(folder / "config.yaml")
     s, h = result.summary, result.history
     return Run(

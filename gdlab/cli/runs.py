@@ -196,7 +196,8 @@ def _compare_png(entries: list[Any], target: Path, out: Console | None) -> str |
     from gdlab.plots.common import save_png
     from gdlab.plots.run import compare_figure
     from gdlab.record import runs as run_files
-    from gdlab.record.runner import describe_error, load_result
+    from gdlab.record.readback import load_result
+    from gdlab.record.runner import describe_error
 
     finished = {}
     for e in entries:

@@ -202,7 +202,7 @@ def write_explore_for(folder: Path) -> Path:
     from gdlab.core.data import DataError
     from gdlab.record.build import load_data, prepare
     from gdlab.record.config import ConfigError, load_config
-    from gdlab.record.runner import load_result
+    from gdlab.record.readback import load_result
 
     try:
         config = load_config(folder / "config.yaml")

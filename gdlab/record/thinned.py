@@ -13,7 +13,8 @@ from numpy.typing import NDArray
 
 from gdlab.core.train import History
 from gdlab.record.grid import Point
-from gdlab.record.runner import RunResult, load_result
+from gdlab.record.readback import load_result
+from gdlab.record.runner import RunResult
 
 THIN_ROWS = 500  # about how many rows of each history a sweep keeps for its figures
 HEAD_ROWS = 50  # kept whole: where the loss falls fastest

@@ -16,7 +16,7 @@ import pytest
 
 from gdlab.record import launch, prepared, thinned
 from gdlab.record.grid import load_sweep
-from gdlab.record.runner import load_result
+from gdlab.record.readback import load_result
 from gdlab.record.sweep import plan_paths, run_sweep
 
 # Points that do not step together: Adam and mini-batches, each shuffled by its seed.

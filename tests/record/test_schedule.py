@@ -12,8 +12,9 @@ from gdlab.core.fastpath import FOUR_FUNCTIONS
 from gdlab.record.build import load_data, path_for, prepare
 from gdlab.record.config import dump_config, load_config
 from gdlab.record.metrics import sample_metrics
+from gdlab.record.readback import load_result
 from gdlab.record.rules import can_batch
-from gdlab.record.runner import load_result, run_experiment
+from gdlab.record.runner import run_experiment
 
 STEP = "optimizer.schedule={name: step, step_size: 3, gamma: 0.5}"
 
