@@ -105,26 +105,21 @@ def run_experiment(
     problem = ready.problem if ready else prepare(config, *load_data(config))
     check_run(config, len(problem.y), parent, source)  # ``source``: what error lines name
     folder = runs.create_run_dir(parent, name, started if stamped else None)
-    # A point a sweep trained already is written at once, its files all under held
-    # signals; a run still to train says it is running while it does.
-    trained = ready is not None and ready.history is not None
-    if not trained:
-        try:
-            runs.write_json(
-                folder / "summary.json", {"status": "running", "process": owner.process_record()}
-            )
-        except OSError:
-            folder.rmdir()  # nothing of the run was written: leave nothing behind
-            raise
+    try:
+        runs.write_json(
+            folder / "summary.json", {"status": "running", "process": owner.process_record()}
+        )
+    except OSError:
+        folder.rmdir()  # nothing of the run was written: leave nothing behind
+        raise
     result: RunResult | None = None
     try:
-        with owner.signals_held() if trained else contextlib.nullcontext():
-            history, path = _train(folder, config, problem, on_progress, ready)
-            if on_stage is not None:
-                on_stage(_writing(history))
-            # What training found is written whole: a signal that arrives now waits for it.
-            with owner.signals_held():
-                result = _write_results(folder, config, problem, history, path)
+        history, path = _train(folder, config, problem, on_progress, ready)
+        if on_stage is not None:
+            on_stage(_writing(history))
+        # What training found is written whole: a signal that arrives now waits for it.
+        with owner.signals_held():
+            result = _write_results(folder, config, problem, history, path)
     except KeyboardInterrupt:
         if result is not None:  # it was held until the results were written: they stand
             meta.write(folder, best_effort=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -192,40 +191,3 @@ def test_runs_on_the_same_data_share_one_data_csv_until_it_changes(tmp_path: Pat
     third = data_csv("d")
     assert third.stat().st_ino != first.stat().st_ino
     assert third.read_bytes() == alone.read_bytes()
-
-
-def test_ctrl_c_while_a_trained_sweep_point_is_written_leaves_it_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A point a sweep trained already is written at once: a signal waits for all its files,
-    and it writes no 'running' record first (one file fewer a point)."""
-    from gdlab.record import runner
-    from gdlab.record.build import load_data, path_for, prepare, run_training
-    from gdlab.record.runner import Ready
-
-    config = load_config(overrides=["training.epochs=50", "output.plots=false"])
-    problem = prepare(config, *load_data(config))
-    path = path_for(config, problem)
-    history = run_training(config, problem.X_train, problem.y, path=path)
-    dump = runner.dump_config
-    written: list[object] = []
-
-    def ctrl_c_while_config_yaml_is_written(c: object) -> str:
-        os.kill(os.getpid(), signal.SIGINT)  # the first file of the folder
-        return dump(c)  # type: ignore[arg-type]
-
-    def record(target: Path, obj: object) -> None:
-        written.append(obj)
-        write_json(target, obj)
-
-    write_json = runner.runs.write_json
-    monkeypatch.setattr(runner, "dump_config", ctrl_c_while_config_yaml_is_written)
-    monkeypatch.setattr(runner.runs, "write_json", record)
-    with pytest.raises(KeyboardInterrupt):
-        run_experiment(
-            config, tmp_path, "p", ["test"], stamped=False, ready=Ready(problem, path, history)
-        )
-    summary = json.loads((tmp_path / "p" / "summary.json").read_text())
-    assert summary["status"] == "completed" and summary["epochs_run"] == 50
-    assert (tmp_path / "p" / "metrics.csv").exists() and (tmp_path / "p" / "meta.json").exists()
-    assert written[0] == summary  # the results were its first summary.json
