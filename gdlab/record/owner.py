@@ -65,7 +65,7 @@ def _owner_text(raw: bytes) -> str:
 
 # Held while finished results are written. SIGUSR1: how a parallel sweep interrupts its
 # workers (gdlab/record/launch.py).
-HELD_SIGNALS = tuple(
+_HELD = tuple(
     getattr(signal, name)
     for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1")
     if hasattr(signal, name)
@@ -90,17 +90,41 @@ def signals_held() -> Iterator[None]:
     def note(signum: int, frame: object) -> None:
         arrived.append(signum)
 
-    # A handler set outside Python (getsignal None) cannot be put back: that signal is not held.
-    before = {s: h for s in HELD_SIGNALS if (h := signal.getsignal(s)) is not None}
-    for signum in before:
-        signal.signal(signum, note)
+    swapped: dict[int, Any] = {}
     try:
+        for signum in _HELD:
+            handler = signal.getsignal(signum)
+            if handler is not None:  # None: set outside Python, and it could not be put back
+                swapped[signum] = handler
+                signal.signal(signum, note)
         yield
     finally:
-        for signum, handler in before.items():
-            signal.signal(signum, handler)
-        for signum in dict.fromkeys(arrived):  # each once, in the order they came
+        _put_back(swapped, note, arrived)
+
+
+def _put_back(swapped: dict[int, Any], note: Any, arrived: list[int]) -> None:
+    """Put the handlers back in place of ``note``, then deliver each signal that arrived,
+    once, in order.
+
+    A signal that arrives meanwhile runs its handler inside signal.signal, which
+    may raise (and swap handlers itself, as the CLI's first stop signal does: those
+    are left as it set them): every handler is put back all the same, every noted
+    signal delivered, and the first exception raised once all is done.
+    """
+    first: BaseException | None = None
+    for signum, handler in swapped.items():
+        while signal.getsignal(signum) is note:
+            try:
+                signal.signal(signum, handler)
+            except BaseException as err:  # noqa: BLE001 - a handler's KeyboardInterrupt
+                first = first or err
+    for signum in dict.fromkeys(arrived):
+        try:
             signal.raise_signal(signum)  # to the handler now back in place
+        except BaseException as err:  # noqa: BLE001 - raised below, after the others
+            first = first or err
+    if first is not None:
+        raise first
 
 
 def process_record() -> dict[str, Any]:
