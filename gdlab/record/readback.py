@@ -22,8 +22,10 @@ def load_result(folder: Path, rows: Callable[[int], NDArray[np.bool_]] | None = 
     """A finished run read back from its folder: summary.json and metrics.csv.
 
     ``rows`` picks, from how many rows metrics.csv has, the rows to keep (a sweep's
-    thinned history): only those are parsed, and every row is still checked to hold
-    the header's fields and nothing a number is not written with.
+    thinned history): only those are parsed. Every row is still checked for its shape
+    (the header's fields, none empty, each ended by a newline) and for holding only
+    what numbers are written with; a malformed number ("1.5.5") in a row not kept
+    goes unseen, where reading the whole file would refuse it.
     Raises ValueError (or OSError) for a folder whose files are not a finished run's.
     """
     for name in ("summary.json", "metrics.csv"):
@@ -80,11 +82,11 @@ def _metrics_table(
 
 
 def _row_ends(body: bytes, fields: int) -> NDArray[np.intp] | None:
-    """Where each row of metrics.csv's ``body`` ends (its newline), checked whole without
-    parsing a number: only what numbers are written with, every row ``fields`` fields,
-    none empty, each ended by its newline (the last too: not cut short). None if it is not
-    such a table."""
-    if not body or body.translate(None, _NUMBER_BYTES):
+    """Where each row of metrics.csv's ``body`` ends (its newline), every row checked
+    without parsing a number: only what numbers are written with, ``fields`` fields,
+    none empty, each ended by its newline (the last too: not cut short). None if it is
+    not such a table."""
+    if not body.endswith(b"\n") or body.translate(None, _NUMBER_BYTES):
         return None
     text = np.frombuffer(body, dtype=np.uint8)
     at = np.flatnonzero((text == ord(",")) | (text == ord("\n")))  # each field's end

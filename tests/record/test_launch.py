@@ -113,9 +113,10 @@ def test_a_finished_point_read_back_thinned_holds_what_the_sweep_kept(tmp_path: 
         metrics.write_text("\n".join([*lines[:row], *damaged, *lines[end:]]) + "\n")
         with pytest.raises(ValueError, match="not the summary.json and metrics.csv"):
             thinned.read_light(results[0].folder, results[0].point)
-    metrics.write_text("\n".join(lines))  # whole, but its last newline lost: cut short
-    with pytest.raises(ValueError, match="not the summary.json and metrics.csv"):
-        thinned.read_light(results[0].folder, results[0].point)
+    for cut in ("\n".join(lines), "\n".join(lines[:-1]) + "\n" + lines[-1][:2]):
+        metrics.write_text(cut)  # cut short: its last newline lost, or inside its first field
+        with pytest.raises(ValueError, match="not the summary.json and metrics.csv"):
+            thinned.read_light(results[0].folder, results[0].point)
 
 
 def test_a_quick_sweep_runs_here_and_a_long_one_on_every_core() -> None:
