@@ -76,7 +76,7 @@ def train_together(
             train(
                 r.X,
                 r.y,
-                SGD(r.lr),
+                SGD(r.lr, r.momentum, nesterov=r.nesterov),
                 r.epochs,
                 init_w=r.init_w,
                 init_b=r.init_b,

@@ -104,6 +104,13 @@ def test_momentum_runs_trained_together_match_runs_trained_alone(nesterov: bool)
     assert any(h.first_nan_epoch is not None for h in train_together(group[-2:]))
 
 
+@pytest.mark.parametrize("nesterov", [False, True], ids=["heavy ball", "nesterov"])
+def test_a_batch_of_one_momentum_run_is_that_run_alone(nesterov: bool) -> None:
+    """A sweep deals a group into batches, and a batch can hold one point: it keeps its step."""
+    run = replace(_run(0.02, epochs=600), momentum=0.5, nesterov=nesterov)
+    _assert_together_is_alone([run], log_every=3)
+
+
 def test_runs_of_different_kinds_of_step_are_not_stepped_together() -> None:
     with pytest.raises(ValueError, match="share their kind"):
         train_together([_run(0.01), replace(_run(0.01), momentum=0.9)])
