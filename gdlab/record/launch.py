@@ -91,7 +91,9 @@ def run_task(
 
     Points that step together are trained at once first (``on_epochs(epoch, of)``
     follows them). After a point is interrupted no other starts, but those
-    already trained together are still written.
+    already trained together are still written. A stop signal that arrives while
+    a point's results are written waits for them, then ends the task: it raises
+    :class:`Interrupted` with the results of the points written so far.
     """
     global _RUNNING
     # BLAS threads. A batch steps on the data's sums (no BLAS) and writes what small
@@ -113,10 +115,33 @@ def run_task(
             trained = plan is not None and plan.history is not None
             if (interrupted or _stop_requested()) and not trained:
                 break
-            result = _run_point(point, setting, plan)
+            try:
+                result = _run_point(point, setting, plan)
+            except KeyboardInterrupt:
+                raise Interrupted([*results, *_written(point, setting)]) from None
             results.append(result)
             interrupted = interrupted or result.status == "interrupted"
     return results
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal that ended a task, with the results its points had written by then."""
+
+    def __init__(self, results: list[PointResult]) -> None:
+        super().__init__("interrupted")
+        self.results = results
+
+    def __reduce__(self) -> tuple[type[Interrupted], tuple[list[PointResult]]]:
+        return Interrupted, (self.results,)  # from a worker process, with its results
+
+
+def _written(point: Point, setting: Setting) -> list[PointResult]:
+    """The point's run, if the signal that stopped it came once its results were written."""
+    folder = setting.folder / "runs" / point.label
+    try:
+        return [PointResult(point, run=thinned.read_light(folder, point), folder=folder)]
+    except (OSError, ValueError, KeyError):
+        return []
 
 
 def tasks_for(
@@ -153,7 +178,11 @@ class Serial:
 
     def run(self, tasks: Sequence[Task], setting: Setting, record: Record) -> None:
         for task in tasks:
-            results = run_task(task, setting, self.on_epochs)
+            try:
+                results = run_task(task, setting, self.on_epochs)
+            except Interrupted as stop:
+                record(stop.results)
+                raise
             record(results)
             if any(r.status == "interrupted" for r in results):
                 return
@@ -224,6 +253,8 @@ def _results(future: Future[list[PointResult]], task: Task) -> list[PointResult]
     """A finished task's results; a worker that died fails its points, one line each."""
     try:
         return future.result()
+    except Interrupted as stop:  # the worker's, once a point's results were written
+        return stop.results
     except KeyboardInterrupt:  # the worker's, between points: none of them was written
         return []
     except BrokenProcessPool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import pickle
+import signal
 from pathlib import Path
 
 import pytest
@@ -188,6 +191,46 @@ def test_an_interrupted_sweep_resumes_to_the_same_table(
     assert json.loads((cut / "summary.json").read_text())["status"] == "completed"
     for name in ("loss_curves.png", "trajectories.png", "distance_vs_lr.png"):
         assert (cut / name).exists()
+
+
+def test_ctrl_c_while_a_batch_is_written_keeps_the_points_written_in_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signal waits for the point being written, then stops the sweep: sweep.csv and
+    the sweep's summary count the points whose results stand, that one included."""
+    from gdlab.record.grid import load_sweep
+    from gdlab.record.sweep import run_sweep
+
+    real_write = runner_module._write_results
+    written: list[str] = []
+
+    def ctrl_c_while_the_second_is_written(folder: Path, *args: object) -> object:
+        written.append(folder.name)
+        if len(written) == 2:
+            os.kill(os.getpid(), signal.SIGINT)  # held until its files are all written
+        return real_write(folder, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner_module, "_write_results", ctrl_c_while_the_second_is_written)
+    rates = "optimizer.lr=0.01,0.02,0.03,0.04"
+    sweep = load_sweep(None, [rates], None, ["training.epochs=200", "output.plots=false"])
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep, tmp_path / "s", ["test"], launcher=launch.Serial())
+    assert [row["status"] for row in _sweep_rows(tmp_path / "s")] == ["completed"] * 2
+    summary = json.loads((tmp_path / "s" / "summary.json").read_text())
+    assert (summary["status"], summary["finished"]) == ("interrupted", 2)
+
+
+def test_a_task_stopped_in_a_worker_hands_back_the_points_it_wrote() -> None:
+    """Interrupted crosses from a worker process with its results (pickled)."""
+    from concurrent.futures import Future
+
+    from gdlab.record.grid import PointResult, load_sweep
+
+    point = load_sweep(None, ["optimizer.lr=0.01,0.02"], None, []).points[0]
+    written = [PointResult(point, error="stands in for a written run")]
+    stopped: Future[list[PointResult]] = Future()
+    stopped.set_exception(pickle.loads(pickle.dumps(launch.Interrupted(written))))
+    assert launch._results(stopped, launch.Task((point,))) == written
 
 
 def test_resume_reruns_a_point_whose_saved_config_differs_from_the_sweeps(tmp_path: Path) -> None:
