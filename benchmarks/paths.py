@@ -171,9 +171,9 @@ def minibatch_row() -> dict[str, object]:
         limit=1.1,
         rounds=7,
         why="each batch calls predict and gradients and steps through the optimizer object "
-        "(about 4% and 2% here), and each epoch also computes the gradient on all the data, "
-        "which metrics.csv records and the stopping rule reads (about 5%); the plain loop "
-        "records the loss alone",
+        "(about 4% and 2% on this project's machine), and each epoch also computes the "
+        "gradient on all the data, which metrics.csv records and the stopping rule reads "
+        "(about 5%); the plain loop records the loss alone",
     )
 
 
@@ -192,8 +192,9 @@ def adam_row() -> dict[str, object]:
         limit=1.1,
         rounds=7,
         why="loss and gradients each compute the residual from y_hat, where the plain loop "
-        "does once (about 5% here, with the calls), the stopping rule and the record take "
-        "about 2.5%, and the optimizer object, stepping on theta = (w, b) stacked, about 1%",
+        "does once (about 5% on this project's machine, with the calls), the stopping rule "
+        "and the record about 2.5%, and the optimizer object, stepping on theta = (w, b) "
+        "stacked, about 1%",
     )
 
 

@@ -168,8 +168,10 @@ def memory_row() -> dict[str, object]:
 
 def rows() -> list[dict[str, object]]:
     SCRATCH.mkdir(parents=True, exist_ok=True)  # what an interrupted run left: removed after
-    timed = [*whole_sweep_rows(), parallel_row()]
-    shutil.rmtree(SCRATCH)  # every timed folder (about 1.5 GB), once the timing is over
+    try:
+        timed = [*whole_sweep_rows(), parallel_row()]
+    finally:
+        shutil.rmtree(SCRATCH)  # every timed folder (about 1.5 GB), once the timing is over
     SCRATCH.mkdir()
     return [*timed, memory_row()]
 

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 
 from gdlab.core.notation import Array
 
-_SCAN = 4096  # epochs checked one by one before the zeros are sought: the usual case
+_SCAN = 4096  # epochs checked one by one, at most, before the zeros are sought
 _NEAR = 64  # epochs checked first: where the sum nearly always leaves the band
 _BISECTIONS = 200  # halvings of an interval of real t: enough to reach float64's spacing
 _EXACT = 2.0**53  # past this, float64 no longer holds every whole epoch
@@ -92,7 +92,7 @@ def _last_outside_each(C: Array, mu: Array, tol: float, start: int, step: int) -
     scanned = [k for k in settling if end[k] > start and not far[k]]
     # Nearly always the sum leaves the band an epoch or so before its bound does: a short
     # scan finds it; the rows it does not settle are scanned again, wide.
-    for window in dict.fromkeys((min(_NEAR, _SCAN), _SCAN)):
+    for window in dict.fromkeys((min(_NEAR, _SCAN), _SCAN)):  # one pass if _SCAN is short
         scanned = [k for k in scanned if found[k] is None]
         lows = np.maximum(start, tops - window * step)
         _scan_each(merged, rates, tol, start, step, window, scanned, lows, tops, found)
