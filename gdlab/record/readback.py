@@ -55,6 +55,7 @@ def load_result(folder: Path, rows: Callable[[int], NDArray[np.bool_]] | None = 
     return RunResult(path=folder, summary=summary, history=history)
 
 
+CHECK_BYTES = 1 << 24  # of metrics.csv checked at a time by the thinned read
 # What metrics.csv's rows are written with: digits, signs, points, exponents, inf and nan.
 _NUMBER_BYTES = b"0123456789+-.eEinfa,\n"
 
@@ -85,10 +86,26 @@ def _row_ends(body: bytes, fields: int) -> NDArray[np.intp] | None:
     """Where each row of metrics.csv's ``body`` ends (its newline), every row checked
     without parsing a number: only what numbers are written with, ``fields`` fields,
     none empty, each ended by its newline (the last too: not cut short). None if it is
-    not such a table."""
+    not such a table. Checked CHECK_BYTES or so at a time, so the checks' arrays stay
+    small beside the text, however long the history."""
     if not body.endswith(b"\n") or body.translate(None, _NUMBER_BYTES):
         return None
-    text = np.frombuffer(body, dtype=np.uint8)
+    ends, start = [], 0
+    while start < len(body):
+        stop = body.rfind(b"\n", start, start + CHECK_BYTES) + 1
+        if stop <= start:  # one row longer than CHECK_BYTES
+            stop = body.index(b"\n", start) + 1
+        rows = _rows_checked(memoryview(body)[start:stop], fields)
+        if rows is None:
+            return None
+        ends.append(rows + start)
+        start = stop
+    return np.concatenate(ends)
+
+
+def _rows_checked(rows: memoryview, fields: int) -> NDArray[np.intp] | None:
+    """_row_ends of whole rows (``rows`` ends with a newline)."""
+    text = np.frombuffer(rows, dtype=np.uint8)
     at = np.flatnonzero((text == ord(",")) | (text == ord("\n")))  # each field's end
     if len(at) % fields or at[0] == 0 or (np.diff(at) == 1).any():
         return None

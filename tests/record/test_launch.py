@@ -119,6 +119,31 @@ def test_a_finished_point_read_back_thinned_holds_what_the_sweep_kept(tmp_path: 
             thinned.read_light(results[0].folder, results[0].point)
 
 
+@pytest.mark.parametrize("check_bytes", [1000, 40])
+def test_the_thinned_read_checks_a_long_history_a_piece_at_a_time(
+    check_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces of many rows, or rows longer than a piece: the same rows' ends, and a
+    damaged row refused wherever it falls."""
+    from gdlab.record import readback, runs
+    from gdlab.record.runner import metrics_header
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(300, 5)) * 10.0 ** rng.integers(-8, 8, size=(300, 5))
+    values[250:] = np.inf
+    values[280:, 1] = np.nan
+    columns = [np.arange(300), *values.T]
+    body = runs.csv_bytes(metrics_header(1), columns).partition(b"\n")[2]
+    whole = readback._row_ends(body, 6)
+    assert whole is not None and len(whole) == 300
+    monkeypatch.setattr(readback, "CHECK_BYTES", check_bytes)
+    np.testing.assert_array_equal(readback._row_ends(body, 6), whole)
+    rows = body.split(b"\n")
+    for k in (0, 7, 151, 299):  # a field short, here and there
+        rows_k = [*rows[:k], rows[k].rsplit(b",", 1)[0], *rows[k + 1 :]]
+        assert readback._row_ends(b"\n".join(rows_k), 6) is None
+
+
 def test_a_quick_sweep_runs_here_and_a_long_one_on_every_core() -> None:
     assert isinstance(launch.local(None, seconds=0.1), launch.Serial)
     assert isinstance(launch.local(1, seconds=100.0), launch.Serial)
