@@ -92,8 +92,9 @@ def run_task(
     Points that step together are trained at once first (``on_epochs(epoch, of)``
     follows them). After a point is interrupted no other starts, but those
     already trained together are still written. A stop signal that arrives while
-    a point's results are written waits for them, then ends the task: it raises
-    :class:`Interrupted` with the results of the points written so far.
+    points are written (a point's results are held until whole) ends the task: it
+    raises :class:`Interrupted` with the results of the points written so far, and
+    leaves the trained points not yet written to ``--resume``.
     """
     global _RUNNING
     # BLAS threads. A batch steps on the data's sums (no BLAS) and writes what small

@@ -81,16 +81,25 @@ def signals_held() -> Iterator[None]:
     not blocked: a process-directed signal goes to any thread that does not
     block it (NumPy's BLAS threads, say), and Python then runs its handler in
     the main thread all the same. Only the main thread can install handlers.
+    Once the block ends, the swapped-in handler passes any signal straight on,
+    so a signal that lands while the handlers are put back is never lost, nor
+    one left noted for no one. A held signal raises on the way out over an
+    error the block raised (the error stays its ``__context__``).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    arrived: list[int] = []
-
-    def note(signum: int, frame: object) -> None:
-        arrived.append(signum)
-
     swapped: dict[int, Any] = {}
+    arrived: list[int] = []
+    holding = [True]
+
+    def note(signum: int, frame: Any) -> None:
+        if holding[0]:
+            if signum not in arrived:  # each is delivered once
+                arrived.append(signum)
+        else:
+            _pass_on(signum, frame, swapped[signum])
+
     try:
         for signum in _HELD:
             handler = signal.getsignal(signum)
@@ -99,29 +108,39 @@ def signals_held() -> Iterator[None]:
                 signal.signal(signum, note)
         yield
     finally:
+        holding[0] = False
         _put_back(swapped, note, arrived)
+
+
+def _pass_on(signum: int, frame: Any, handler: Any) -> None:
+    """What ``handler`` (a function, SIG_IGN or SIG_DFL) does with the signal."""
+    if callable(handler):
+        handler(signum, frame)
+    elif handler == signal.SIG_DFL:
+        signal.signal(signum, signal.SIG_DFL)
+        signal.raise_signal(signum)
 
 
 def _put_back(swapped: dict[int, Any], note: Any, arrived: list[int]) -> None:
     """Put the handlers back in place of ``note``, then deliver each signal that arrived,
     once, in order.
 
-    A signal that arrives meanwhile runs its handler inside signal.signal, which
-    may raise (and swap handlers itself, as the CLI's first stop signal does: those
-    are left as it set them): every handler is put back all the same, every noted
-    signal delivered, and the first exception raised once all is done.
+    A signal that lands meanwhile runs its handler at once (``note`` passes it on),
+    which may raise, between any two steps: the steps start again where they
+    were, and the first exception is raised once every handler is back and every
+    noted signal delivered. A handler that swapped handlers itself (the CLI's
+    first stop signal does) is left as it set them.
     """
     first: BaseException | None = None
-    for signum, handler in swapped.items():
-        while signal.getsignal(signum) is note:
-            try:
-                signal.signal(signum, handler)
-            except BaseException as err:  # noqa: BLE001 - a handler's KeyboardInterrupt
-                first = first or err
-    for signum in dict.fromkeys(arrived):
+    while True:
         try:
-            signal.raise_signal(signum)  # to the handler now back in place
-        except BaseException as err:  # noqa: BLE001 - raised below, after the others
+            for signum, handler in swapped.items():
+                if signal.getsignal(signum) is note:
+                    signal.signal(signum, handler)
+            while arrived:
+                signal.raise_signal(arrived.pop(0))  # to the handler now back in place
+            break
+        except BaseException as err:  # noqa: BLE001 - raised below, once all is done
             first = first or err
     if first is not None:
         raise first

@@ -25,7 +25,8 @@ def load_result(folder: Path, rows: Callable[[int], NDArray[np.bool_]] | None = 
     thinned history): only those are parsed. Every row is still checked for its shape
     (the header's fields, none empty, each ended by a newline) and for holding only
     what numbers are written with; a malformed number ("1.5.5") in a row not kept
-    goes unseen, where reading the whole file would refuse it.
+    goes unseen, where reading the whole file would refuse it, and a file gdlab did
+    not write (CRLF line ends, spaces) is refused, where the whole read takes it.
     Raises ValueError (or OSError) for a folder whose files are not a finished run's.
     """
     for name in ("summary.json", "metrics.csv"):

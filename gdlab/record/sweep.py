@@ -55,7 +55,8 @@ def run_sweep(
     config is read back instead of run again; an unfinished folder is set aside
     (renamed, never deleted) and the point reruns.
     Ctrl-C (SIGTERM, SIGHUP) stops it after recording the point it interrupted, and
-    the points that were stepping together, each up to its last finished epoch.
+    the points that were stepping together, each up to its last finished epoch (one
+    that comes while they are written leaves those not yet written to ``resume``).
     ``draw_run`` draws each run's figures, ``draw_sweep`` the comparison
     figures from whatever finished; ``on_epochs(epoch, of)`` follows the points
     that step together (in this process). ``launcher`` runs the points

@@ -8,20 +8,22 @@ import numpy as np
 import pytest
 
 from gdlab.core import settle
+from gdlab.core.notation import Array
 from gdlab.core.settle import settle_epoch, settle_epochs
 
 
-def _powers(rho: np.ndarray, epochs: int) -> np.ndarray:  # type: ignore[type-arg]
+def _powers(rho: Array, epochs: int) -> Array:
     """rho_i^t for every epoch t (rows) and rate (columns)."""
     with np.errstate(under="ignore"):
-        return rho[None, :] ** np.arange(epochs)[:, None]  # type: ignore[no-any-return]
+        powers: Array = rho[None, :] ** np.arange(epochs)[:, None]
+    return powers
 
 
 def _scan(
-    terms: np.ndarray, rho: np.ndarray, tol: float, epochs: int, powers: np.ndarray | None = None
-) -> int:  # type: ignore[type-arg]
-    """The oracle: every epoch evaluated, the last one outside the band found by eye
-    (``powers``: :func:`_powers` of rho, when the rows of one set of rates share them)."""
+    terms: Array, rho: Array, tol: float, epochs: int = 0, powers: Array | None = None
+) -> int:
+    """The oracle: every epoch up to ``epochs`` evaluated, the last one outside the band
+    found by eye (``powers``: :func:`_powers` of rho for them, when rows share the rates)."""
     error = (_powers(rho, epochs) if powers is None else powers) @ terms
     outside = np.flatnonzero(np.abs(error) >= tol)
     return 0 if outside.size == 0 else int(outside[-1]) + 1
@@ -67,7 +69,7 @@ def test_settle_epochs_agrees_row_by_row_with_scanning_every_epoch(
         tol = float(10 ** rng.uniform(-4, 0))
         powers = _powers(rho, 150_000)
         expected = [
-            None if rho[0] == 1.0 and abs(row[0]) >= tol else _scan(row, rho, tol, 0, powers)
+            None if rho[0] == 1.0 and abs(row[0]) >= tol else _scan(row, rho, tol, powers=powers)
             for row in terms
         ]
         assert settle_epochs(terms, rho, tol) == expected, (terms, rho, tol)

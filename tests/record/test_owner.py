@@ -98,6 +98,66 @@ def test_a_signal_while_the_handlers_are_swapped_leaves_every_one_in_place(
         real(signal.SIGHUP, hangup_before)
 
 
+def test_a_signal_between_the_steps_of_putting_back_is_passed_on_not_lost(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A handler runs between any two bytecodes: Ctrl-C while the hold looks at SIGTERM's
+    handler raises there, and yet every handler is put back and the SIGTERM noted during
+    the block still reaches its handler."""
+    from gdlab.record.owner import signals_held
+
+    got: list[str] = []
+    real_getsignal = signal.getsignal
+    block_done: list[bool] = []
+
+    def racing_getsignal(signum: int) -> object:
+        if signum == signal.SIGTERM and block_done and len(block_done) == 1:
+            block_done.append(True)
+            os.kill(os.getpid(), signal.SIGINT)  # its handler runs before this returns
+        return real_getsignal(signum)
+
+    term_before = signal.signal(signal.SIGTERM, lambda signum, frame: got.append("SIGTERM"))
+    try:
+        before = _handlers()
+        monkeypatch.setattr(signal, "getsignal", racing_getsignal)
+        with pytest.raises(KeyboardInterrupt), signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            got.append("written")
+            block_done.append(True)
+        monkeypatch.setattr(signal, "getsignal", real_getsignal)
+        assert len(block_done) == 2 and _handlers() == before
+        assert got == ["written", "SIGTERM"]
+    finally:
+        signal.signal(signal.SIGTERM, term_before)
+
+
+def test_a_handler_left_swapped_in_passes_signals_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should putting back be cut short (a signal raising in the one place no retry covers),
+    a handler left in place is harmless: once the block ends it passes signals on."""
+    from gdlab.record import owner
+
+    got: list[str] = []
+    held = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1)
+    before = {signum: signal.getsignal(signum) for signum in held}
+
+    def term(signum: int, frame: object) -> None:
+        got.append("SIGTERM")
+
+    signal.signal(signal.SIGTERM, term)
+    monkeypatch.setattr(owner, "_put_back", lambda *args: None)  # cut short before any step
+    try:
+        with owner.signals_held():
+            pass
+        assert signal.getsignal(signal.SIGTERM) is not term  # the hold's, left in place
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        assert got == ["SIGTERM"]
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
+
+
 def test_two_signals_while_held_both_arrive_after_the_block() -> None:
     from gdlab.record.owner import signals_held
 
