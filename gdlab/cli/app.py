@@ -104,6 +104,7 @@ class Stopped(KeyboardInterrupt):
 
 
 _last_signal = [int(signal.SIGINT)]  # what stopped us; Ctrl-C unless a handler says otherwise
+# gdlab.record.owner.STOP_SIGNALS, spelled here: importing owner would load NumPy on every start.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 

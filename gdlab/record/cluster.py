@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
-from gdlab.record import launch, prepared
+from gdlab.record import launch, owner, prepared
 from gdlab.record.budget import cores
 from gdlab.record.grid import PointResult
 from gdlab.version import __version__
@@ -193,7 +193,7 @@ class Dask:
 def dask_setup(worker: object) -> None:
     """In each worker process of a local cluster, as it starts: Ctrl-C in the terminal reaches
     the sweep's own process, which decides (it closes the cluster), as launch.Processes does."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for sig in owner.STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)
 
 

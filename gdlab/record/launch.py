@@ -40,7 +40,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from gdlab.core.batch import PlainRun, train_together
-from gdlab.record import prepared, thinned
+from gdlab.record import owner, prepared, thinned
 from gdlab.record.budget import cores, logged_numbers
 from gdlab.record.grid import Point, PointResult
 from gdlab.record.runner import DrawRun, Ready, run_experiment
@@ -289,7 +289,7 @@ def _start_worker(
     global _STOP, _SHARE
     _STOP, _SHARE = stop, threads  # its share of the cores (BLAS threads: run_task)
     prepared.adopt_problems(shipped)  # prepared once, by the sweep's process
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for sig in owner.STOP_SIGNALS:
         signal.signal(sig, signal.SIG_IGN)  # the sweep's own process decides
     signal.signal(signal.SIGUSR1, _interrupt)
     threading.Thread(target=_watch, args=(sweep_process,), daemon=True).start()

@@ -63,13 +63,11 @@ def _owner_text(raw: bytes) -> str:
         return "another process"
 
 
-# Held while finished results are written. SIGUSR1: how a parallel sweep interrupts its
+# What stops a command: Ctrl-C, a scheduler's SIGTERM, a closed terminal's SIGHUP.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# Held while finished results are written; SIGUSR1 is how a parallel sweep interrupts its
 # workers (gdlab/record/launch.py).
-_HELD = tuple(
-    getattr(signal, name)
-    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1")
-    if hasattr(signal, name)
-)
+_HELD = (*STOP_SIGNALS, signal.SIGUSR1)
 
 
 @contextmanager
