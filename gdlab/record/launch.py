@@ -138,11 +138,8 @@ class Interrupted(KeyboardInterrupt):
 
 def _written(point: Point, setting: Setting) -> list[PointResult]:
     """The point's run, if the signal that stopped it came once its results were written."""
-    folder = setting.folder / "runs" / point.label
-    try:
-        return [PointResult(point, run=thinned.read_light(folder, point), folder=folder)]
-    except (OSError, ValueError, KeyError):
-        return []
+    written = thinned.read_point(setting.folder / "runs" / point.label, point)
+    return [] if written is None else [written]
 
 
 def tasks_for(

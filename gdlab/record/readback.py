@@ -5,6 +5,7 @@ whose files are not a finished run's raises ValueError.
 
 from __future__ import annotations
 
+import io
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -66,14 +67,12 @@ def _metrics_table(
 ) -> tuple[list[str], Array | None]:
     """metrics.csv's header and its rows (those ``rows`` keeps); None for rows that are not
     a table of the header's width."""
+    first, _, body = path.read_bytes().partition(b"\n")
+    header = first.decode("ascii", "replace").strip().split(",")
     with warnings.catch_warnings():  # an empty table is refused by the caller, in one line
         warnings.simplefilter("ignore", UserWarning)
-        if rows is None:
-            with path.open() as f:
-                header = f.readline().strip().split(",")
-            return header, np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
-        first, _, body = path.read_bytes().partition(b"\n")
-        header = first.decode("ascii", "replace").strip().split(",")
+        if rows is None:  # every row, each parsed
+            return header, np.loadtxt(io.StringIO(body.decode()), delimiter=",", ndmin=2)
         ends = _row_ends(body, len(header))
         if ends is None:
             return header, None

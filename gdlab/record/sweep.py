@@ -202,8 +202,7 @@ def _reuse(point: Point, folder: Path) -> PointResult | None:
     child = folder / "runs" / point.label
     try:
         same = (child / "config.yaml").read_text(encoding="utf-8") == dump_config(point.config)
-        if not same or runs.read_json(child / "summary.json").get("status") not in FINAL:
-            return None
-        return PointResult(point, run=thinned.read_light(child, point), folder=child)
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError):
         return None
+    result = thinned.read_point(child, point) if same else None
+    return result if result is not None and result.status in FINAL else None

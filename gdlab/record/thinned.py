@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.core.train import History
-from gdlab.record.grid import Point
+from gdlab.record.grid import Point, PointResult
 from gdlab.record.readback import load_result
 from gdlab.record.runner import RunResult
 
@@ -31,6 +31,15 @@ def read_light(folder: Path, point: Point) -> RunResult:
     point's metrics.csv once, not all of it into numbers)."""
     most = _most_rows(point)
     return load_result(folder, lambda count: kept_rows(count, most))
+
+
+def read_point(folder: Path, point: Point) -> PointResult | None:
+    """The point's run as :func:`read_light` reads it back from ``folder``; None where the
+    folder holds no run that can be read."""
+    try:
+        return PointResult(point, run=read_light(folder, point), folder=folder)
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def _most_rows(point: Point) -> int:
