@@ -43,8 +43,9 @@ def read_point(folder: Path, point: Point) -> PointResult | None:
 
 
 def _most_rows(point: Point) -> int:
+    """The rows a point's history can have: every log_every-th epoch, and the last."""
     c = point.config.training
-    return c.epochs // c.log_every + 1
+    return c.epochs // c.log_every + 1 + (c.epochs % c.log_every > 0)
 
 
 def kept_rows(count: int, rows: int) -> NDArray[np.bool_]:

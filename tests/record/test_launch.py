@@ -84,6 +84,15 @@ def test_thinned_histories_keep_the_head_the_stride_and_the_last_row(tmp_path: P
     assert short == epochs[: len(short)]
 
 
+def test_a_thinned_history_ends_at_the_last_epoch_off_the_log_every_grid(
+    tmp_path: Path,
+) -> None:
+    """10,000 epochs logged every 7th: the last row (epoch 10,000) is one past the grid's."""
+    sweep = load_sweep(None, [], "1", ["training.epochs=10000", "training.log_every=7"])
+    (done,) = run_sweep(sweep, tmp_path / "s", ["test"], launcher=launch.Serial())
+    assert done.run is not None and done.run.history.epoch[-1] == 10_000
+
+
 def test_a_finished_point_read_back_thinned_holds_what_the_sweep_kept(tmp_path: Path) -> None:
     """--resume reads a finished point parsing only the rows the sweep keeps: the numbers of
     the whole metrics.csv thinned (inf and nan included). A row anywhere in the file that
