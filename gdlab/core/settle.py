@@ -80,9 +80,7 @@ def _last_outside_each(C: Array, mu: Array, tol: float, start: int, step: int) -
     settling = [int(k) for k in np.flatnonzero(np.abs(lasting) < tol)]  # others never: None
 
     def bound(t: NDArray[np.int64]) -> Array:
-        with np.errstate(under="ignore"):
-            exponentials = np.exp(-np.multiply.outer(t, rate))
-            return np.asarray(np.abs(lasting) + np.sum(size * exponentials, axis=1))
+        return np.asarray(np.abs(lasting) + np.sum(size * _exponentials(rate, t), axis=1))
 
     end, far = _first_below_each(bound, tol, np.abs(lasting) < tol)
     tops = start + (end - 1 - start) // step * step  # each row's last epoch before its end
@@ -176,8 +174,8 @@ def _first_below_each(
 
 
 def _merged_rows(C: Array, mu: Array) -> tuple[Array, Array]:
-    """_merged for each row: terms of the same mu added in order, increasing mu; a mu all
-    of whose terms add to 0 dropped."""
+    """:func:`_merged` for each row of C (the rates mu shared): terms of the same mu added
+    in order, increasing mu; a mu whose terms add to 0 in every row dropped."""
     unique, index = np.unique(mu, return_inverse=True)
     summed = np.zeros((len(unique), len(C)))
     np.add.at(summed, index, C.T)
@@ -185,7 +183,7 @@ def _merged_rows(C: Array, mu: Array) -> tuple[Array, Array]:
     return summed[keep].T, unique[keep]
 
 
-def _exponentials(mu: Array, t: NDArray[np.integer[Any]]) -> Array:
+def _exponentials(mu: Array, t: NDArray[np.floating[Any] | np.integer[Any]]) -> Array:
     """exp(-mu_i t) for each t (rows) and i (columns)."""
     with np.errstate(under="ignore"):
         return np.exp(-np.multiply.outer(np.asarray(t, dtype=np.float64), mu))
@@ -236,18 +234,13 @@ def _last_outside(c: Array, mu: Array, tol: float, start: int, step: int) -> int
 
 def _evaluate(c: Array, mu: Array, t: NDArray[np.floating[Any] | np.integer[Any]]) -> Array:
     """sum_i c_i exp(-mu_i t) at each t."""
-    with np.errstate(under="ignore"):
-        exponent = -np.multiply.outer(np.asarray(t, dtype=np.float64), mu)
-        return np.asarray(np.exp(exponent) @ c, dtype=np.float64)
+    return np.asarray(_exponentials(mu, t) @ c, dtype=np.float64)
 
 
 def _merged(c: Array, mu: Array) -> tuple[Array, Array]:
     """Terms with the same mu added together, zero terms dropped, in increasing mu."""
-    unique, index = np.unique(mu, return_inverse=True)
-    summed = np.zeros(unique.shape)
-    np.add.at(summed, index, c)
-    keep = summed != 0
-    return summed[keep], unique[keep]
+    summed, unique = _merged_rows(c[None, :], mu)
+    return summed[0], unique
 
 
 def _zeros(c: Array, mu: Array, low: float, high: float) -> list[float]:
