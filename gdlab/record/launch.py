@@ -97,12 +97,13 @@ def run_task(
     leaves the trained points not yet written to ``--resume``.
     """
     global _RUNNING
-    # BLAS threads. A batch steps on the data's sums (no BLAS) and writes what small
-    # matrices give, the same bits on any number of threads: a worker keeps to its share of
-    # the cores. Any other point multiplies the data, and X^T r rounds by the thread
-    # count: as many as the sweep's process has, so the bits are a serial sweep's.
+    # BLAS threads. Data is prepared, and any point that multiplies the data trained, on as
+    # many as the sweep's process has: an analysis and X^T r round by their number, and
+    # the bits are a serial sweep's. A batch steps on the data's sums (no BLAS) and writes
+    # what small matrices give, the same bits on any number: it keeps to the worker's share.
+    with prepared.blas_limited(setting.blas_threads):
+        ready = {p.label: _ready(p) for p in task.points}
     with prepared.blas_limited(_SHARE if task.together else setting.blas_threads):
-        ready = {p.label: _ready(p, setting.blas_threads) for p in task.points}
         if task.together:
             _RUNNING = True  # a worker's Ctrl-C (SIGUSR1) stops the batch at its last epoch
             try:
@@ -346,10 +347,10 @@ def _run_point(point: Point, setting: Setting, ready: Ready | None) -> PointResu
     return PointResult(point, run=thinned.light(run, point), folder=run.path)
 
 
-def _ready(point: Point, threads: int | None = None) -> Ready | None:
+def _ready(point: Point) -> Ready | None:
     """The point's prepared data and path; None when the data fails (the run says why)."""
     try:  # a batched point's config says fast: true
-        return Ready(*prepared.path_of(point, threads=threads))
+        return Ready(*prepared.path_of(point))
     except (ValueError, np.linalg.LinAlgError):
         return None
 

@@ -12,6 +12,7 @@ where it multiplies the data: :func:`blas_limited` sets it for a block.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 
 import threadpoolctl
@@ -33,49 +34,42 @@ _KEEP_PREPARED = 4
 
 def blas_threads() -> int | None:
     """How many threads this process's BLAS computes with (None: no BLAS found)."""
-    counts = [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    counts = [i["num_threads"] for i in _controller().info() if i["user_api"] == "blas"]
     return max(counts) if counts else None
-
-
-_CONTROLLER: threadpoolctl.ThreadpoolController | None = None
 
 
 @contextlib.contextmanager
 def blas_limited(threads: int | None) -> Iterator[None]:
     """BLAS on ``threads`` threads inside (None: as they are)."""
-    global _CONTROLLER
     if threads is None:
         yield
         return
-    if _CONTROLLER is None:  # made once: it finds the libraries (0.3 ms), a limit is 10 us
-        _CONTROLLER = threadpoolctl.ThreadpoolController()
-    with _CONTROLLER.limit(limits=threads, user_api="blas"):
+    with _controller().limit(limits=threads, user_api="blas"):
         yield
 
 
-def problem_for(point: Point, threads: int | None = None) -> Problem:
-    """The point's data, prepared (from this process's few most recent). ``threads``: the
-    BLAS threads of the sweep's process, for a worker kept to its share of the cores (an
-    analysis rounds by their number: the eigenvectors at d = 40)."""
+@functools.cache
+def _controller() -> threadpoolctl.ThreadpoolController:
+    """Made once: it finds the libraries (0.3 ms); a limit then takes 10 us."""
+    return threadpoolctl.ThreadpoolController()
+
+
+def problem_for(point: Point) -> Problem:
+    """The point's data, prepared (from this process's few most recent)."""
     key = _key(point)
     if key not in _PREPARED:
-        with blas_limited(threads):
-            problem = prepare(point.config, *load_data(point.config))
+        problem = prepare(point.config, *load_data(point.config))
         while len(_PREPARED) >= _KEEP_PREPARED:
             _PREPARED.pop(next(iter(_PREPARED)))
         _PREPARED[key] = (problem, None)
     return _PREPARED[key][0]
 
 
-def path_of(
-    point: Point, in_sweep: bool = False, threads: int | None = None
-) -> tuple[Problem, PathChoice]:
+def path_of(point: Point, in_sweep: bool = False) -> tuple[Problem, PathChoice]:
     """The point's data and the path its run takes on it, the data's sums built (only if a
-    path takes them, with ``threads`` as problem_for) once for every point on the same data."""
-    problem, key = problem_for(point, threads), _key(point)
-    sums = _PREPARED[key][1]
-    with blas_limited(None if sums is not None else threads):
-        path = path_for(point.config, problem, in_sweep, sums)
+    path takes them) once for every point on the same data."""
+    problem, key = problem_for(point), _key(point)
+    path = path_for(point.config, problem, in_sweep, _PREPARED[key][1])
     if path.sums is not None:
         _PREPARED[key] = (problem, path.sums)
     return problem, path
